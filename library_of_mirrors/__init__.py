@@ -1,0 +1,24 @@
+"""library_of_mirrors: train neural networks on 1-D data to their global optimum.
+
+Deep networks trained with weight decay on 1-D data are Lasso models over explicit dictionaries
+of piecewise-linear features (Zeger, Wang, Mishkin, Ergen, Candes, Pilanci, "A Library of
+Mirrors").  This package builds those dictionaries, solves the Lasso and rebuilds the network.
+"""
+
+from .activations import Activation, get_activation
+from .dictionary import Dictionary, build_dictionary
+from .features import Breakpoint, Feature, FeatureBatch, Unit
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Activation",
+    "Breakpoint",
+    "Dictionary",
+    "Feature",
+    "FeatureBatch",
+    "Unit",
+    "build_dictionary",
+    "get_activation",
+    "__version__",
+]

@@ -1,0 +1,10 @@
+"""Dictionaries of Table 3.1: one module per family, ``build_dictionary`` chooses.
+
+``two_layer`` (Corollary 3.15), ``deep_narrow`` (Theorems 3.2, 3.11, Lemma 3.7),
+``symmetrized`` (Theorems 3.5, 3.13); sampled libraries (section 4) come from
+``build_dictionary(..., n_features=...)``.  The numba kernels are in ``_kernels.py``.
+"""
+
+from .core import DENSE_MAX_BYTES, MAX_CANDIDATES, SUPPORTED, Dictionary, build_dictionary
+
+__all__ = ["DENSE_MAX_BYTES", "MAX_CANDIDATES", "SUPPORTED", "Dictionary", "build_dictionary"]

@@ -1,0 +1,336 @@
+"""Features: a network unit of Definition 3.10 together with its kink form.
+
+A feature is one parallel unit (eq. (2.3)) with weights +-1 and data / midpoint feature biases
+(Definition 3.9).  Next to the unit we keep its *kink form*
+
+    f(x) = c0 + c1 x + sum_k s_k (x - t_k)_+ + sum_k h_k 1{x >= t_k}   (or 1{x > t_k})
+
+whose breakpoints t_k carry their provenance: each is an exact affine combination of training
+points (a data point, a midpoint, a reflection R(a, b) = 2b - a, a double reflection, a
+generalized reflection a + c - b, ...).  :class:`FeatureBatch` stores many features in flat
+arrays (kink forms in CSR layout, unit codes, and the grid form used for O(N) products).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _kinkform as kf
+from .activations import Activation
+
+KIND_DN, KIND_DN_PAD, KIND_MID, KIND_MID_ALL, KIND_SYM, KIND_JUMP = (
+    kf.DN, kf.DN_PAD, kf.MID, kf.MID_ALL, kf.SYM, kf.JUMP)
+
+
+# ----------------------------------------------------------------------------------------------
+# network unit
+
+
+@dataclass
+class Unit:
+    """One parallel unit (eq. (2.3)): per-layer weights, biases and amplitudes.
+
+    ``weights[l]`` has shape (m_l, m_{l+1}), ``biases[l]`` shape (m_{l+1},); ``amplitudes[l]`` are
+    the amplitude parameters s^(l) (all ones; only sign / threshold networks train them).
+    """
+
+    activation: Activation
+    weights: list[np.ndarray]
+    biases: list[np.ndarray]
+    amplitudes: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def depth(self) -> int:
+        """Network depth L (number of weight layers + 1 for the output coefficient)."""
+        return len(self.weights) + 1
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        """Forward pass (2.3) on the scalar inputs ``x``; returns X^(L)(x) with shape x.shape."""
+        x = np.asarray(x, dtype=float)
+        h = x.reshape(-1, 1)
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            h = self.activation(h @ W + b)
+            if self.amplitudes:
+                h = h * self.amplitudes[l]
+        return h.reshape(x.shape)
+
+
+# ----------------------------------------------------------------------------------------------
+# provenance
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    """A breakpoint of a feature with its provenance.
+
+    ``kind`` is one of "data", "midpoint", "normalized midpoint", "reflection",
+    "generalized reflection", "double reflection", "combination"; ``indices`` and
+    ``coefficients`` give the exact affine combination sum_i c_i x[idx_i] of distinct training
+    points (indices into ``Dictionary.x_unique``); ``formula`` spells it out.
+    """
+
+    position: float
+    kind: str
+    formula: str
+    indices: tuple[int, ...]
+    coefficients: tuple[float, ...]
+    points: tuple[float, ...]
+    jump: bool = False
+
+
+def _xs(i: int) -> str:
+    return f"x[{i}]"
+
+
+# templates over roles (a, b, c): coefficient maps; first match wins (simplest first)
+_TEMPLATES = (
+    ("data", lambda a, b, c: {a: 1.0}, lambda a, b, c: _xs(a)),
+    ("midpoint", lambda a, b, c: {a: 0.5, b: 0.5},
+     lambda a, b, c: f"({_xs(a)} + {_xs(b)})/2"),
+    ("reflection", lambda a, b, c: {a: -1.0, b: 2.0},
+     lambda a, b, c: f"R({_xs(a)}, {_xs(b)}) = 2{_xs(b)} - {_xs(a)}"),
+    ("generalized reflection", lambda a, b, c: {a: 1.0, c: 1.0, b: -1.0},
+     lambda a, b, c: f"{_xs(a)} + {_xs(c)} - {_xs(b)}"),
+    ("double reflection", lambda a, b, c: {a: 1.0, c: -2.0, b: 2.0},
+     lambda a, b, c: f"R(R({_xs(a)}, {_xs(c)}), {_xs(b)}) = {_xs(a)} - 2{_xs(c)} + 2{_xs(b)}"),
+    ("double reflection", lambda a, b, c: {a: -2.0, b: -1.0, c: 4.0},
+     lambda a, b, c: f"R({_xs(b)}, R({_xs(a)}, {_xs(c)})) = 4{_xs(c)} - 2{_xs(a)} - {_xs(b)}"),
+)
+
+
+def _merge_coefficients(indices, coefficients) -> dict[int, float]:
+    out: dict[int, float] = {}
+    for i, c in zip(indices, coefficients):
+        out[int(i)] = out.get(int(i), 0.0) + float(c)
+    return {i: c for i, c in out.items() if abs(c) > 1e-9}
+
+
+def classify(position: float, coef: dict[int, float], x_unique: np.ndarray,
+             jump: bool = False) -> Breakpoint:
+    """Name the affine combination ``coef`` (data index -> coefficient) of training points."""
+    idx = tuple(sorted(coef))
+    coeffs = tuple(coef[i] for i in idx)
+    pts = tuple(float(x_unique[i]) for i in idx)
+    roles = idx if idx else (0,)
+    for kind, tmpl, fmt in _TEMPLATES:
+        for a, b, c in itertools.product(roles, repeat=3):
+            t = _merge_coefficients(*zip(*tmpl(a, b, c).items()))
+            if t.keys() == coef.keys() and all(abs(t[i] - coef[i]) < 1e-9 for i in t):
+                if kind in ("midpoint", "reflection") and a == b:
+                    continue
+                return Breakpoint(position, kind, fmt(a, b, c), idx, coeffs, pts, jump)
+    if len(coef) == 2 and all(0.0 < c < 1.0 for c in coeffs):
+        kind = "normalized midpoint"
+    else:
+        kind = "combination"
+    formula = " + ".join(f"{c:.6g}*{_xs(i)}" for i, c in zip(idx, coeffs)).replace("+ -", "- ")
+    return Breakpoint(position, kind, formula, idx, coeffs, pts, jump)
+
+
+# ----------------------------------------------------------------------------------------------
+# batch container
+
+
+@dataclass
+class FeatureBatch:
+    """Many features in flat arrays.
+
+    Units are coded by ``kinds`` (family), ``signs`` (weights, +-1) and ``slots`` (indices into
+    ``x_unique`` of the data points that fix the biases).  Kink forms are CSR: kinks of feature j
+    are ``kink_t[kink_ptr[j]:kink_ptr[j+1]]`` (slope changes in ``kink_s``), jumps likewise.
+    The grid form (``grid_ptr``, ``grid_row``, ``grid_val``; ``basis`` "ramp" or "step") is the
+    exact representation on the distinct training points used for O(N) products.
+    """
+
+    activation: Activation
+    depth: int
+    x_unique: np.ndarray
+    kinds: np.ndarray
+    signs: np.ndarray
+    slots: np.ndarray
+    c0: np.ndarray
+    c1: np.ndarray
+    kink_ptr: np.ndarray
+    kink_t: np.ndarray
+    kink_s: np.ndarray
+    jump_ptr: np.ndarray
+    jump_t: np.ndarray
+    jump_h: np.ndarray
+    jump_closed: np.ndarray
+    grid_ptr: np.ndarray
+    grid_row: np.ndarray
+    grid_val: np.ndarray
+    basis: str
+    multiplicity: np.ndarray
+
+    @property
+    def n_features(self) -> int:
+        return int(self.c0.shape[0])
+
+    def evaluate(self, x: np.ndarray) -> np.ndarray:
+        """Matrix of every feature at the points ``x`` (shape (len(x), n_features))."""
+        x = np.ascontiguousarray(x, dtype=float).ravel()
+        out = np.empty((x.shape[0], self.n_features))
+        kf.eval_kinkform(x, self.c0, self.c1, self.kink_ptr, self.kink_t, self.kink_s,
+                         self.jump_ptr, self.jump_t, self.jump_h, self.jump_closed, out)
+        return out
+
+    # grid products ------------------------------------------------------------------------
+    def grid_matvec(self, z: np.ndarray) -> np.ndarray:
+        """sum_j z_j f_j at the distinct training points, O(n + nnz)."""
+        ur = self.x_unique - self.x_unique[0]
+        return kf.grid_matvec(self.grid_ptr, self.grid_row, self.grid_val,
+                              np.ascontiguousarray(z, dtype=float), ur.shape[0],
+                              self.basis == "step", ur)
+
+    def grid_rmatvec(self, q: np.ndarray) -> np.ndarray:
+        """(f_j . q)_j for q given at the distinct training points, O(n + nnz)."""
+        ur = self.x_unique - self.x_unique[0]
+        out = np.empty(self.n_features)
+        kf.grid_rmatvec(self.grid_ptr, self.grid_row, self.grid_val,
+                        np.ascontiguousarray(q, dtype=float), self.basis == "step", ur, out)
+        return out
+
+    def subset(self, index: np.ndarray) -> FeatureBatch:
+        """A new batch holding the features ``index`` (in that order)."""
+        index = np.asarray(index, dtype=np.int64)
+
+        def take_csr(ptr, *arrays):
+            counts = ptr[index + 1] - ptr[index]
+            new_ptr = np.zeros(index.shape[0] + 1, dtype=np.int64)
+            np.cumsum(counts, out=new_ptr[1:])
+            sel = np.concatenate([np.arange(ptr[i], ptr[i + 1]) for i in index]) \
+                if index.size else np.zeros(0, dtype=np.int64)
+            return (new_ptr, *[a[sel] for a in arrays])
+
+        kp, kt, ks = take_csr(self.kink_ptr, self.kink_t, self.kink_s)
+        jp, jt, jh, jc = take_csr(self.jump_ptr, self.jump_t, self.jump_h, self.jump_closed)
+        gp, gr, gv = take_csr(self.grid_ptr, self.grid_row, self.grid_val)
+        return FeatureBatch(self.activation, self.depth, self.x_unique, self.kinds[index],
+                            self.signs[index], self.slots[index], self.c0[index],
+                            self.c1[index], kp, kt, ks, jp, jt, jh, jc, gp, gr, gv, self.basis,
+                            self.multiplicity[index])
+
+    # single features ---------------------------------------------------------------------
+    def unit(self, j: int) -> Unit:
+        """The network unit of feature ``j`` (weights +-1, biases from Definition 3.9)."""
+        act = self.activation
+        kind = int(self.kinds[j])
+        signs = self.signs[j]
+        slots = self.slots[j]
+        u = self.x_unique
+        one = np.ones(1)
+        if kind == KIND_JUMP:
+            w = float(signs[0])
+            return Unit(act, [np.array([[w]])], [np.array([-w * u[slots[0]]])], [one])
+        if kind == KIND_SYM:
+            W1 = np.array([[float(signs[0]), float(signs[1])]])
+            b1 = -W1[0] * u[slots[:2]]
+            W2 = np.array([[float(signs[2])], [float(signs[3])]])
+            h = act(u[slots[2]] * W1[0] + b1)
+            b2 = -(h @ W2)
+            return Unit(act, [W1, W2], [b1, b2])
+        weights: list[np.ndarray] = []
+        biases: list[np.ndarray] = []
+        if kind in (KIND_MID, KIND_MID_ALL):
+            w1 = int(signs[0])
+            t1 = act.midpoint_breakpoint(u[slots[0]], u[slots[1]], w1)
+            anchors = [u[slots[2]]]
+            nl = 2
+        else:
+            t1 = u[slots[0]]
+            anchors = [u[s] for s in slots[1:]]
+            nl = self.depth - 1
+        weights.append(np.array([[float(signs[0])]]))
+        biases.append(np.array([-float(signs[0]) * t1]))
+        for l in range(1, nl):
+            partial = Unit(act, list(weights), list(biases))
+            w = float(signs[l])
+            weights.append(np.array([[w]]))
+            biases.append(np.array([-w * float(partial(np.array([anchors[l - 1]]))[0])]))
+        return Unit(act, weights, biases)
+
+    def kink_form(self, j: int) -> dict:
+        a, b = self.kink_ptr[j], self.kink_ptr[j + 1]
+        c, d = self.jump_ptr[j], self.jump_ptr[j + 1]
+        return {
+            "c0": float(self.c0[j]), "c1": float(self.c1[j]),
+            "kinks": self.kink_t[a:b].copy(), "slopes": self.kink_s[a:b].copy(),
+            "jumps": self.jump_t[c:d].copy(), "heights": self.jump_h[c:d].copy(),
+            "closed": self.jump_closed[c:d].astype(bool),
+        }
+
+    def provenance(self, j: int) -> list[Breakpoint]:
+        """Breakpoints of feature ``j`` (sorted) with their provenance."""
+        kind = int(self.kinds[j])
+        u = self.x_unique
+        slots = self.slots[j]
+        if kind == KIND_JUMP:
+            a, b = self.jump_ptr[j], self.jump_ptr[j + 1]
+            return [classify(float(t), {int(slots[0]): 1.0}, u, jump=True)
+                    for t in self.jump_t[a:b]]
+        act = self.activation
+        S = slots.shape[0] - int(np.sum(slots < 0))
+        KM = kf.workspace_size(kind, self.depth)
+        T, V, P, TC, VC, Q, oseg, tmp = kf._alloc(KM, S)
+        xs = np.empty(S)
+        scale = float(u[-1] - u[0])
+        K, sl = kf.build_unit(kind, self.depth, self.signs[j].astype(np.int64),
+                           slots[:S].astype(np.int64), u, act.a_minus, act.a_plus,
+                           1e-11 * scale, T, V, P, TC, VC, Q, oseg, tmp, xs)
+        a, b = self.kink_ptr[j], self.kink_ptr[j + 1]
+        out = []
+        for t in self.kink_t[a:b]:
+            k = int(np.argmin(np.abs(T[sl, :K] - t)))
+            coef = _merge_coefficients(slots[:S], TC[sl, k])
+            out.append(classify(float(t), coef, u))
+        return out
+
+
+class Feature:
+    """A view of feature ``j`` of a batch: ``f(x)``, ``.unit``, ``.breakpoints``, ``.provenance``."""
+
+    def __init__(self, batch: FeatureBatch, index: int):
+        self._batch = batch
+        self.index = int(index)
+
+    def __call__(self, x: np.ndarray | float) -> np.ndarray:
+        """Evaluate the kink form at ``x`` (any points, not only training points)."""
+        xa = np.asarray(x, dtype=float)
+        return self._batch.subset([self.index]).evaluate(xa.ravel())[:, 0].reshape(xa.shape)
+
+    @property
+    def unit(self) -> Unit:
+        return self._batch.unit(self.index)
+
+    @property
+    def kink_form(self) -> dict:
+        """Affine part ``c0``, ``c1``; ``kinks`` with slope changes ``slopes``; ``jumps``."""
+        return self._batch.kink_form(self.index)
+
+    @property
+    def breakpoints(self) -> np.ndarray:
+        kf_ = self.kink_form
+        return np.sort(np.concatenate([kf_["kinks"], kf_["jumps"]]))
+
+    @property
+    def provenance(self) -> list[Breakpoint]:
+        return self._batch.provenance(self.index)
+
+    @property
+    def multiplicity(self) -> int:
+        """How many enumerated units gave this column (up to sign) on the training points."""
+        return int(self._batch.multiplicity[self.index])
+
+    @property
+    def family(self) -> str:
+        return {KIND_DN: "deep narrow", KIND_DN_PAD: "deep narrow", KIND_MID: "midpoint",
+                KIND_MID_ALL: "midpoint", KIND_SYM: "symmetrized",
+                KIND_JUMP: "two-layer"}[int(self._batch.kinds[self.index])]
+
+    def __repr__(self) -> str:
+        bps = ", ".join(f"{b.position:.4g} ({b.kind})" for b in self.provenance)
+        return f"Feature({self.index}, {self.family}, breakpoints=[{bps}])"
