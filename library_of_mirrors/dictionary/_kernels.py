@@ -188,11 +188,11 @@ def pass_hash(kind, L, n, signed, cids, u, act, scale0, tol, KM):
                 c0, c1, nkk = vertex_to_kinks(K, T[sl], V[sl], P[sl], kt, ks)
                 nnz = kinks_to_grid(c0, c1, nkk, kt, ks, u, tol, rows, vals)
             x1, x2, zero = hash_grid(nnz, rows, vals, scale0)
+            nk[a] = nkk
             if zero:
                 continue
             h1[a] = x1
             h2[a] = x2
-            nk[a] = nkk
             valid[a] = True
     return h1, h2, nk, valid
 

@@ -224,6 +224,74 @@ class Dictionary:
         q = np.bincount(self.inverse, weights=r, minlength=self.x_unique.shape[0])
         return self.batch.grid_rmatvec(q)
 
+    def unit_feature(self, anchors, signs=None, midpoint_pair=None) -> Feature:
+        """The feature of one unit of this architecture, given by its data points.
+
+        Deep narrow: ``anchors`` = (x_j1, ..., x_j(L-1)), the points whose data feature biases
+        vanish each layer's pre-activation; with ``midpoint_pair=(x_a, x_b)`` (3 layers) the
+        first-layer kink is their normalized midpoint and ``anchors = (x_j2,)``.  Symmetrized:
+        ``anchors = (x_j1, x_j2, x_j3)``, ``signs = (w11, w12, w21, w22)``.  ``signs`` default to
+        +1.  The unit need not be the representative kept in the library (e.g. Figure 3.1).
+        """
+        u = self.x_unique
+        n = u.shape[0]
+
+        def index_of(v):
+            i = int(np.searchsorted(u, v))
+            if i >= n or abs(u[i] - v) > 1e-12 * max(1.0, abs(v)):
+                raise ValueError(f"{v!r} is not a training point of this dictionary")
+            return i
+
+        act, L = self.activation, self.depth
+        idx = [index_of(v) for v in anchors]
+        if self.architecture == "symmetrized":
+            kind, nsig, need = kn.SYM, 4, 3
+        elif act.sign_determined:
+            kind, nsig, need = kn.JUMP, 1, 1
+        elif midpoint_pair is not None:
+            if L != 3:
+                raise ValueError("midpoint feature biases exist for 3-layer networks only")
+            kind, nsig, need = kn.MID_ALL, 2, 1
+            a, b = sorted(index_of(v) for v in midpoint_pair)
+            if a == b:
+                raise ValueError("midpoint_pair needs two distinct training points")
+            idx = [a, b] + idx
+        else:
+            kind, nsig, need = kn.DN, L - 1, L - 1
+        if len(anchors) != need:
+            raise ValueError(f"expected {need} anchor point(s), got {len(anchors)}")
+        sg = [1] * nsig if signs is None else [int(np.sign(v)) for v in signs]
+        if len(sg) != nsig or 0 in sg:
+            raise ValueError(f"expected {nsig} signs in {{+1, -1}}, got {signs!r}")
+        if kind == kn.SYM:
+            k1, k2 = (idx[0], sg[0], sg[2]), (idx[1], sg[1], sg[3])
+            if (k1[0] * 4 + (k1[1] < 0) * 2 + (k1[2] < 0)) > (k2[0] * 4 + (k2[1] < 0) * 2
+                                                              + (k2[2] < 0)):
+                idx[0], idx[1] = idx[1], idx[0]
+                sg = [sg[1], sg[0], sg[3], sg[2]]
+        radix = [n] * len(idx)
+        cid = 0
+        mult = 1
+        for i, r in zip(idx, radix):
+            cid += i * mult
+            mult *= r
+        if kind == kn.JUMP:
+            cid = idx[0] + n * (sg[0] < 0)
+            signed = True
+        else:
+            signed = not (act.even and kind != kn.SYM)
+            if signed:
+                cid += mult * sum((s < 0) << a for a, s in enumerate(sg))
+        fam = (kind, L if kind in (kn.DN, kn.JUMP) else 3, signed)
+        scale0 = float(u[-1] - u[0])
+        tol = 1e-12 * scale0 + 64 * np.finfo(float).eps * float(np.max(np.abs(u)))
+        cids = np.array([cid], dtype=np.int64)
+        _, _, nk, _ = _hash_candidates(fam, cids, u, act, scale0, tol)
+        one = np.ones(1, dtype=np.int64)
+        batch = _build_batch(act, fam[1], u, [fam], (np.zeros(1, np.int64), cids, one, nk),
+                             scale0, tol)
+        return Feature(batch, 0)
+
     def subset(self, index) -> Dictionary:
         """The dictionary restricted to the columns ``index``."""
         return Dictionary(self.x, self.x_unique, self.inverse, self.counts, self.activation,
