@@ -276,7 +276,7 @@ def build_unit(kind, L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg
         else:  # t = (a+ min - a- max) / (a+ - a-)
             e[lo] += ap / (ap - am)
             e[hi] += -am / (ap - am)
-        nlayers = 2
+        nlayers = L - 1  # layers past the third are identities anchored where the unit vanishes
     else:
         e[0] = 1.0
         nlayers = L - 1
@@ -290,7 +290,8 @@ def build_unit(kind, L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg
         cc = tmp[1]
         c = value_at(K, T[cur], TC[cur], V[cur], VC[cur], P[cur], xs[slot], e, cc)
         nxt = 1 - cur
-        K = layer(K, T[cur], TC[cur], V[cur], VC[cur], P[cur], c, cc, signs[l], am, ap,
+        w = signs[l] if l < signs.shape[0] else 1
+        K = layer(K, T[cur], TC[cur], V[cur], VC[cur], P[cur], c, cc, w, am, ap,
                   eps_val, xs, T[nxt], TC[nxt], V[nxt], VC[nxt], P[nxt], Q, oseg)
         cur = nxt
     return K, cur

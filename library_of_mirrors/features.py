@@ -238,8 +238,8 @@ class FeatureBatch:
         if kind in (KIND_MID, KIND_MID_ALL):
             w1 = int(signs[0])
             t1 = act.midpoint_breakpoint(u[slots[0]], u[slots[1]], w1)
-            anchors = [u[slots[2]]]
-            nl = 2
+            anchors = [u[slots[2]]] * (self.depth - 2)  # identity layers past the third
+            nl = self.depth - 1
         else:
             t1 = u[slots[0]]
             anchors = [u[s] for s in slots[1:]]
@@ -248,7 +248,7 @@ class FeatureBatch:
         biases.append(np.array([-float(signs[0]) * t1]))
         for l in range(1, nl):
             partial = Unit(act, list(weights), list(biases))
-            w = float(signs[l])
+            w = float(signs[l]) if l < len(signs) and signs[l] != 0 else 1.0
             weights.append(np.array([[w]]))
             biases.append(np.array([-w * float(partial(np.array([anchors[l - 1]]))[0])]))
         return Unit(act, weights, biases)
@@ -278,7 +278,8 @@ class FeatureBatch:
         T, V, P, TC, VC, Q, oseg, tmp = kf._alloc(KM, S)
         xs = np.empty(S)
         scale = float(u[-1] - u[0])
-        K, sl = kf.build_unit(kind, self.depth, self.signs[j].astype(np.int64),
+        sg = self.signs[j]
+        K, sl = kf.build_unit(kind, self.depth, sg[sg != 0].astype(np.int64),
                            slots[:S].astype(np.int64), u, act.a_minus, act.a_plus,
                            1e-11 * scale, T, V, P, TC, VC, Q, oseg, tmp, xs)
         a, b = self.kink_ptr[j], self.kink_ptr[j + 1]

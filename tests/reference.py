@@ -39,7 +39,10 @@ def deep_narrow_units(x, name, depth, leaky=None, midpoints="anchor"):
                 return _forward(z, s, W, b)
             yield unit
     monotone = am * ap >= 0
-    if depth == 3 and not monotone and midpoints != "none":
+    even = am == -ap
+    # midpoint feature biases (Definition 3.9) at depth 3; deeper abs libraries hold the same
+    # units padded with identity layers |X - X(x_j2)| = X (Remark 3.12)
+    if depth >= 3 and not monotone and midpoints != "none" and (depth == 3 or even):
         n = len(pts)
         if midpoints == "anchor":  # first-layer midpoint paired with the second-layer anchor
             combos = [(a, b, b) for a in range(n) for b in range(n) if a != b]
@@ -50,8 +53,11 @@ def deep_narrow_units(x, name, depth, leaky=None, midpoints="anchor"):
                 al, be = W[0] * pts[a], W[0] * pts[b]
                 # eq. (3.1): the zero in b of sigma(b + al) - sigma(b + be) (Lemma D.10)
                 b1 = -(ap * max(al, be) - am * min(al, be)) / (ap - am)
-                b2 = -W[1] * s(W[0] * pts[j2] + b1)
-                yield lambda z, W=W, b=(b1, b2): _forward(z, s, W, b)
+                WW = list(W) + [1.0] * (depth - 3)
+                bb = [b1]
+                for l in range(1, depth - 1):
+                    bb.append(-WW[l] * _forward(pts[j2], s, WW[:l], bb))
+                yield lambda z, W=tuple(WW), b=tuple(bb): _forward(z, s, W, b)
 
 
 def symmetrized_units(x, name, leaky=None):

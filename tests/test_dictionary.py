@@ -144,3 +144,16 @@ def test_multiplicity_counts_merged_units():
     d = lom.build_dictionary(x, "relu", 3)
     assert d.multiplicity.sum() == 4 * 5 * 5 - np.sum(
         np.all(np.abs(library_matrix(x, "relu", 3)) < 1e-12, axis=0))
+
+
+@pytest.mark.parametrize("act, slope", [("abs", None), ("relu", None), ("leaky_relu", 0.4)])
+def test_deeper_libraries_contain_shallower_ones_remark_3_12(act, slope):
+    from scipy.spatial import cKDTree
+
+    x = _data(8, 7)
+    prev = None
+    for L in (2, 3, 4, 5):
+        C = canonical_columns(lom.build_dictionary(x, act, L, leaky_slope=slope).matrix())
+        if prev is not None:
+            assert np.max(cKDTree(C).query(prev)[0]) < 1e-9, L
+        prev = C

@@ -249,8 +249,8 @@ class Dictionary:
         elif act.sign_determined:
             kind, nsig, need = kn.JUMP, 1, 1
         elif midpoint_pair is not None:
-            if L != 3:
-                raise ValueError("midpoint feature biases exist for 3-layer networks only")
+            if L < 3:
+                raise ValueError("midpoint feature biases need at least 3 layers")
             kind, nsig, need = kn.MID_ALL, 2, 1
             a, b = sorted(index_of(v) for v in midpoint_pair)
             if a == b:
@@ -282,7 +282,7 @@ class Dictionary:
             signed = not (act.even and kind != kn.SYM)
             if signed:
                 cid += mult * sum((s < 0) << a for a, s in enumerate(sg))
-        fam = (kind, L if kind in (kn.DN, kn.JUMP) else 3, signed)
+        fam = (kind, 3 if kind == kn.SYM else L, signed)
         scale0 = float(u[-1] - u[0])
         tol = 1e-12 * scale0 + 64 * np.finfo(float).eps * float(np.max(np.abs(u)))
         cids = np.array([cid], dtype=np.int64)
