@@ -2,7 +2,8 @@
 
 A unit of the deep library (Definition 3.10) is built layer by layer as a *vertex form*: sorted
 breakpoints ``T[0..K-1]``, values ``V`` at them and slopes ``P[0..K]`` (``P[0]`` left of ``T[0]``,
-``P[k]`` between ``T[k-1]`` and ``T[k]``, ``P[K]`` right of ``T[K-1]``).  Every position and value is
+``P[k]`` between ``T[k-1]`` and ``T[k]``, ``P[K]`` right of ``T[K-1]``).  Every position and value
+is
 also carried *symbolically*, as a coefficient vector over the unit's data points ("slots"): each
 breakpoint is an exact affine combination of training points, which is where its provenance
 (data point, midpoint, reflection R(a, b) = 2b - a, ...) comes from.
@@ -486,7 +487,8 @@ def hash_grid(nnz, rows, vals, scale0):
         q = np.round(vals[a] / sc * _QUANT) * sgn
         if q == 0.0:
             continue
-        qi = np.uint64(np.int64(q) & np.int64(0x7FFFFFFFFFFFFFFF)) ^ (np.uint64(rows[a]) << np.uint64(1))
+        qi = np.uint64(np.int64(q) & np.int64(0x7FFFFFFFFFFFFFFF))
+        qi ^= np.uint64(rows[a]) << np.uint64(1)
         key = qi + _M1 * np.uint64(rows[a] + 1)
         h1 = _mix(h1 ^ key) + _M1
         h2 = _mix(h2 + key * _M3) ^ _M2

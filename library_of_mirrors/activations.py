@@ -40,7 +40,7 @@ class Activation:
 
     @property
     def monotone(self) -> bool:
-        """True when a- and a+ do not have strictly opposite signs (relu, leaky relu with a- >= 0)."""
+        """True when a- and a+ do not have strictly opposite signs (relu, leaky relu, a- >= 0)."""
         return self.a_minus * self.a_plus >= 0.0
 
     @property
@@ -118,5 +118,5 @@ def get_activation(name: str, leaky_slope: float | None = None) -> Activation:
     if not np.isfinite(slope):
         raise ValueError(f"leaky_slope must be finite, got {leaky_slope!r}")
     if slope == 1.0:
-        raise ValueError("leaky_slope == 1 makes the activation linear (a- must differ from a+ = 1)")
+        raise ValueError("leaky_slope == 1 makes the activation linear (a- must differ from 1)")
     return Activation("leaky_relu", slope, 1.0)

@@ -76,7 +76,7 @@ def _lasso_value(A, y, beta):
 def test_anchor_and_literal_midpoint_libraries_reach_the_same_optimum(name, leaky):
     rng = np.random.default_rng(1)
     gaps = []
-    for seed in range(3):
+    for _ in range(3):
         x = rng.normal(size=7)
         y = rng.normal(size=7)
         for beta in (1e-2, 1e-1):
@@ -87,3 +87,13 @@ def test_anchor_and_literal_midpoint_libraries_reach_the_same_optimum(name, leak
             assert vals["none"] >= vals["anchor"] * (1 - 1e-7)
             gaps.append(vals["none"] / vals["anchor"] - 1)
     assert max(gaps) > 1e-4  # the midpoint features change the optimum somewhere
+
+
+def test_depth_4_abs_library_misses_a_dual_maximum():
+    """Erratum E3(b): biases fixed by equal heights beat every deep-library column."""
+    x = np.array([-1.56, -0.14, 0.34, 0.59, 1.1])
+    lam = np.array([-1.0, 2, -5, 3, 1])
+    A = lom.build_dictionary(x, "abs", 4).matrix()
+    unit = np.abs(np.abs(np.abs(x - 0.96) - 0.62) - 0.48)
+    assert np.max(np.abs(lam @ A)) == pytest.approx(2.91)
+    assert abs(lam @ unit) == pytest.approx(3.13)

@@ -34,6 +34,7 @@ from .._kinkform import (
     vertex_to_kinks,
 )
 
+
 @njit(cache=True)
 def n_slots(kind, L):
     if kind == DN:
@@ -197,7 +198,7 @@ def pass_hash(kind, L, n, signed, cids, u, act, scale0, tol, KM):
     return h1, h2, nk, valid
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def pass_build(kind, L, n, signed, cids, u, act, scale0, tol, KM, kptr, jptr, gptr,
                c0_out, c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out, gval_out,
                signs_out, idx_out):
@@ -211,43 +212,45 @@ def pass_build(kind, L, n, signed, cids, u, act, scale0, tol, KM, kptr, jptr, gp
     NS = n_signs(kind, L)
     am, ap, bm, bp = act[0], act[1], act[2], act[3]
     eps_val = 1e-11 * scale0
-    T, V, P, TC, VC, Q, oseg, tmp = _alloc(KM, S)
-    xs = np.empty(S)
-    signs = np.empty(NS, dtype=np.int64)
-    idx = np.empty(S, dtype=np.int64)
-    kt = np.empty(KM)
-    ks = np.empty(KM)
-    jc = np.empty(1, dtype=np.int8)
-    rows = np.empty(2 * KM + 4, dtype=np.int64)
-    vals = np.empty(2 * KM + 4)
     gnnz = np.zeros(M, dtype=np.int64)
-    for a in range(M):
-        decode(kind, L, n, signed, cids[a], signs, idx)
-        for s in range(NS):
-            signs_out[a, s] = signs[s]
-        for s in range(S):
-            idx_out[a, s] = idx[s]
-        if kind == JUMP:
-            c0, nj = jump_unit(signs[0], u[idx[0]], bm, bp, kt, ks, jc)
-            c0_out[a] = c0
-            c1_out[a] = 0.0
-            for k in range(nj):
-                jt_out[jptr[a] + k] = kt[k]
-                jh_out[jptr[a] + k] = ks[k]
-                jc_out[jptr[a] + k] = jc[k]
-            nnz = jumps_to_grid(c0, nj, kt, ks, jc, u, tol, rows, vals)
-        else:
-            K, sl = build_unit(kind, L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q,
-                               oseg, tmp, xs)
-            c0, c1, nkk = vertex_to_kinks(K, T[sl], V[sl], P[sl], kt, ks)
-            c0_out[a] = c0
-            c1_out[a] = c1
-            for k in range(nkk):
-                kt_out[kptr[a] + k] = kt[k]
-                ks_out[kptr[a] + k] = ks[k]
-            nnz = kinks_to_grid(c0, c1, nkk, kt, ks, u, tol, rows, vals)
-        for k in range(nnz):
-            grow_out[gptr[a] + k] = rows[k]
-            gval_out[gptr[a] + k] = vals[k]
-        gnnz[a] = nnz
+    nblocks = min(M, 64)
+    for blk in prange(nblocks):
+        T, V, P, TC, VC, Q, oseg, tmp = _alloc(KM, S)
+        xs = np.empty(S)
+        signs = np.empty(NS, dtype=np.int64)
+        idx = np.empty(S, dtype=np.int64)
+        kt = np.empty(KM)
+        ks = np.empty(KM)
+        jc = np.empty(1, dtype=np.int8)
+        rows = np.empty(2 * KM + 4, dtype=np.int64)
+        vals = np.empty(2 * KM + 4)
+        for a in range(blk * M // nblocks, (blk + 1) * M // nblocks):
+            decode(kind, L, n, signed, cids[a], signs, idx)
+            for s in range(NS):
+                signs_out[a, s] = signs[s]
+            for s in range(S):
+                idx_out[a, s] = idx[s]
+            if kind == JUMP:
+                c0, nj = jump_unit(signs[0], u[idx[0]], bm, bp, kt, ks, jc)
+                c0_out[a] = c0
+                c1_out[a] = 0.0
+                for k in range(nj):
+                    jt_out[jptr[a] + k] = kt[k]
+                    jh_out[jptr[a] + k] = ks[k]
+                    jc_out[jptr[a] + k] = jc[k]
+                nnz = jumps_to_grid(c0, nj, kt, ks, jc, u, tol, rows, vals)
+            else:
+                K, sl = build_unit(kind, L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q,
+                                   oseg, tmp, xs)
+                c0, c1, nkk = vertex_to_kinks(K, T[sl], V[sl], P[sl], kt, ks)
+                c0_out[a] = c0
+                c1_out[a] = c1
+                for k in range(nkk):
+                    kt_out[kptr[a] + k] = kt[k]
+                    ks_out[kptr[a] + k] = ks[k]
+                nnz = kinks_to_grid(c0, c1, nkk, kt, ks, u, tol, rows, vals)
+            for k in range(nnz):
+                grow_out[gptr[a] + k] = rows[k]
+                gval_out[gptr[a] + k] = vals[k]
+            gnnz[a] = nnz
     return gnnz

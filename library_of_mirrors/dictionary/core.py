@@ -11,7 +11,7 @@ import numpy as np
 
 from .._kinkform import JUMP, workspace_size
 from ..activations import Activation, get_activation
-from ..features import Feature, FeatureBatch
+from ..features import Feature, FeatureBatch, csr_positions
 from . import _kernels as kn
 from . import deep_narrow, symmetrized, two_layer
 
@@ -366,8 +366,7 @@ def _build_batch(act, depth, u, fams, picks, scale0, tol) -> FeatureBatch:
         gnnz = kn.pass_build(kind, L, u.shape[0], signed, cids, u, act.params(), s0, tol, KM,
                              kptr, jptr, gptr, c0, c1, kt, ks, jt, jh, jc, grow, gval,
                              signs, slots)
-        keep = np.concatenate([np.arange(gptr[a], gptr[a] + gnnz[a]) for a in range(M)]) \
-            if M else np.zeros(0, dtype=np.int64)
+        keep = csr_positions(gptr[:-1], gnnz)
         gptr2 = np.zeros(M + 1, dtype=np.int64)
         np.cumsum(gnnz, out=gptr2[1:])
         parts.append(dict(kinds=np.full(M, kind, dtype=np.int8), signs=signs, slots=slots,
