@@ -148,6 +148,14 @@ def decode(kind, L, n, signed, cid, signs, idx):
     return True
 
 
+@njit(cache=True)
+def _scratch(KM, S, NS):
+    """Per-thread scratch: slot values, signs, indices, kinks, grid column."""
+    return (np.empty(S), np.empty(NS, dtype=np.int64), np.empty(S, dtype=np.int64),
+            np.empty(KM), np.empty(KM), np.empty(1, dtype=np.int8),
+            np.empty(2 * KM + 4, dtype=np.int64), np.empty(2 * KM + 4))
+
+
 @njit(cache=True, parallel=True)
 def pass_hash(kind, L, n, signed, cids, u, act, scale0, tol, KM):
     """Hash every candidate's grid column (canonical up to sign); count its kinks.
@@ -166,14 +174,7 @@ def pass_hash(kind, L, n, signed, cids, u, act, scale0, tol, KM):
     nblocks = min(M, 64)
     for blk in prange(nblocks):
         T, V, P, TC, VC, Q, oseg, tmp = _alloc(KM, S)
-        xs = np.empty(S)
-        signs = np.empty(NS, dtype=np.int64)
-        idx = np.empty(S, dtype=np.int64)
-        kt = np.empty(KM)
-        ks = np.empty(KM)
-        jc = np.empty(1, dtype=np.int8)
-        rows = np.empty(2 * KM + 4, dtype=np.int64)
-        vals = np.empty(2 * KM + 4)
+        xs, signs, idx, kt, ks, jc, rows, vals = _scratch(KM, S, NS)
         lo = blk * M // nblocks
         hi = (blk + 1) * M // nblocks
         for a in range(lo, hi):
@@ -216,14 +217,7 @@ def pass_build(kind, L, n, signed, cids, u, act, scale0, tol, KM, kptr, jptr, gp
     nblocks = min(M, 64)
     for blk in prange(nblocks):
         T, V, P, TC, VC, Q, oseg, tmp = _alloc(KM, S)
-        xs = np.empty(S)
-        signs = np.empty(NS, dtype=np.int64)
-        idx = np.empty(S, dtype=np.int64)
-        kt = np.empty(KM)
-        ks = np.empty(KM)
-        jc = np.empty(1, dtype=np.int8)
-        rows = np.empty(2 * KM + 4, dtype=np.int64)
-        vals = np.empty(2 * KM + 4)
+        xs, signs, idx, kt, ks, jc, rows, vals = _scratch(KM, S, NS)
         for a in range(blk * M // nblocks, (blk + 1) * M // nblocks):
             decode(kind, L, n, signed, cids[a], signs, idx)
             for s in range(NS):
