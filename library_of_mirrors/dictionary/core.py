@@ -283,8 +283,7 @@ class Dictionary:
             if signed:
                 cid += mult * sum((s < 0) << a for a, s in enumerate(sg))
         fam = (kind, 3 if kind == kn.SYM else L, signed)
-        scale0 = float(u[-1] - u[0])
-        tol = 1e-12 * scale0 + 64 * np.finfo(float).eps * float(np.max(np.abs(u)))
+        scale0, tol = _grid_scales(u)
         cids = np.array([cid], dtype=np.int64)
         _, _, nk, _ = _hash_candidates(fam, cids, u, act, scale0, tol)
         one = np.ones(1, dtype=np.int64)
@@ -307,6 +306,12 @@ class Dictionary:
 
 # ----------------------------------------------------------------------------------------------
 # building
+
+
+def _grid_scales(u: np.ndarray) -> tuple[float, float]:
+    """Data range (value scale of the grid form) and the tolerance for snapping kinks to data."""
+    scale0 = float(u[-1] - u[0])
+    return scale0, 1e-12 * scale0 + 64 * np.finfo(float).eps * float(np.max(np.abs(u)))
 
 
 def _reduce(h1, h2, nk, fam, cid, cnt):
@@ -515,8 +520,7 @@ def build_dictionary(
             raise ValueError(f"n_features must be >= 1, got {n_features}")
     u, inverse, counts = np.unique(xa, return_inverse=True, return_counts=True)
     n = u.shape[0]
-    scale0 = float(u[-1] - u[0])
-    tol = 1e-12 * scale0 + 64 * np.finfo(float).eps * float(np.max(np.abs(u)))
+    scale0, tol = _grid_scales(u)
     fams = _families(act, depth, arch, midpoints)
     sizes = [int(kn.family_size(k, L, n, s)) if math.log(max(n, 2)) * L < 60 else 2**62
              for k, L, s in fams]
