@@ -1,0 +1,61 @@
+"""What the solvers return: the solution, its certificate and how it was reached."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+class ConvergenceWarning(UserWarning):
+    """A solver stopped before its certificate reached the tolerance."""
+
+
+@dataclass
+class LassoResult:
+    """A solution ``(z, xi)`` of (1.2), its generalization to other losses, or (C.1).
+
+    ``objective`` is the primal value at ``(z, xi)`` (for (1.2): the Lasso objective, equal to
+    the reconstructed network's objective (1.1)); ``gap`` is a certified upper bound on
+    ``objective - optimum`` from a dual feasible point (``dual`` at the samples, with
+    ``objective - gap`` its dual value).  ``converged`` is False only when the solver stopped
+    at ``max_iter`` with ``gap`` above ``tol`` (it then warns).
+    """
+
+    z: np.ndarray
+    xi: float
+    objective: float
+    gap: float
+    n_iter: int
+    converged: bool
+    loss: str
+    beta: float | None
+    beta_tilde: float | None
+    tol: float
+    solver: str
+    dual: np.ndarray | None = None
+    time: float = 0.0
+    history: list = field(default_factory=list)
+
+    @property
+    def active(self) -> np.ndarray:
+        """Indices of the features with nonzero coefficients (the network's units)."""
+        return np.flatnonzero(self.z)
+
+    @property
+    def lower_bound(self) -> float:
+        """The certified lower bound ``objective - gap`` on the optimal value."""
+        return self.objective - self.gap
+
+    def predict(self, d, x_new) -> np.ndarray:
+        """The fitted function ``sum_j z_j f_j(x) + xi`` at new points (any x, not only data)."""
+        act = self.active
+        xn = np.asarray(x_new, dtype=float).ravel()
+        if act.shape[0] == 0:
+            return np.full(xn.shape[0], self.xi)
+        return d.batch.subset(act).evaluate(xn) @ self.z[act] + self.xi
+
+    def __repr__(self) -> str:
+        return (f"LassoResult(loss={self.loss!r}, objective={self.objective:.10g}, "
+                f"gap={self.gap:.3g}, n_active={self.active.shape[0]}, xi={self.xi:.6g}, "
+                f"n_iter={self.n_iter}, converged={self.converged}, solver={self.solver!r})")
