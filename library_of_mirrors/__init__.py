@@ -8,17 +8,33 @@ Mirrors").  This package builds those dictionaries, solves the Lasso and rebuild
 from .activations import Activation, get_activation
 from .dictionary import Dictionary, build_dictionary
 from .features import Breakpoint, Feature, FeatureBatch, Unit
+from .solvers import (
+    ConvergenceWarning,
+    LassoPath,
+    LassoResult,
+    beta_max,
+    lasso_path,
+    solve_lasso,
+    solve_min_norm,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Activation",
     "Breakpoint",
+    "ConvergenceWarning",
     "Dictionary",
     "Feature",
     "FeatureBatch",
+    "LassoPath",
+    "LassoResult",
     "Unit",
+    "beta_max",
     "build_dictionary",
     "get_activation",
+    "lasso_path",
+    "solve_lasso",
+    "solve_min_norm",
     "__version__",
 ]

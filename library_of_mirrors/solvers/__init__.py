@@ -2,6 +2,9 @@
 (C.1) and regularization paths, each with a certificate (duality gap or LP status)."""
 
 from .lasso import solve_lasso
+from .min_norm import solve_min_norm
+from .path import LassoPath, beta_max, lasso_path
 from .result import ConvergenceWarning, LassoResult
 
-__all__ = ["ConvergenceWarning", "LassoResult", "solve_lasso"]
+__all__ = ["ConvergenceWarning", "LassoPath", "LassoResult", "beta_max", "lasso_path",
+           "solve_lasso", "solve_min_norm"]

@@ -4,8 +4,9 @@ The squared loss uses working sets (celer-style): the matrix-free correlation or
 ``A^T theta`` (O(N + nnz) over the kink forms, DESIGN.md) prices every feature and gives the
 duality gap of the whole problem; the dense subproblem over the working set is solved exactly by
 a primal active-set method (coordinate descent crawls on these nearly collinear ramps: the
-dictionaries are ill-conditioned by construction, the active sets are small).  The free external bias xi is eliminated
-by weighted centering, so every dual point satisfies ``1^T theta = 0``.
+dictionaries are ill-conditioned by construction, the active sets are small).
+The free external bias xi is eliminated by weighted centering, so every dual point satisfies
+``1^T theta = 0``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 import warnings
 
 import numpy as np
+from scipy.linalg import cho_factor, cho_solve
 
 from .certificates import squared_dual
 from .problem import LOSSES, Problem, check_beta
@@ -50,24 +52,51 @@ class _Gram:
             np.zeros((self.B.shape[1], 0))
 
 
-def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam: float, tol: float,
+def _newton_target(G: np.ndarray, rhs: np.ndarray, ridge: float) -> np.ndarray:
+    """Solve G t = rhs (G = B_S^T B_S, often ill-conditioned) with one step of iterative
+    refinement; a tiny ridge only when G is numerically singular (a duplicated direction, whose
+    huge solution the line search then cuts at the first sign change)."""
+    try:
+        cf = cho_factor(G, check_finite=False)
+        t = cho_solve(cf, rhs, check_finite=False)
+        t += cho_solve(cf, rhs - G @ t, check_finite=False)
+        if np.all(np.isfinite(t)):
+            return t
+    except np.linalg.LinAlgError:
+        pass
+    Gr = G + ridge * np.eye(G.shape[0])
+    try:
+        t = np.linalg.solve(Gr, rhs)
+        return t + np.linalg.solve(Gr, rhs - Gr @ t)
+    except np.linalg.LinAlgError:
+        return np.linalg.lstsq(Gr, rhs, rcond=None)[0]
+
+
+def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: float,
                      max_steps: int) -> tuple[np.ndarray, int]:
-    """min 0.5||b - B z||^2 + lam||z||_1 exactly, by a primal active-set method.
+    """min 0.5||b - B z||^2 + sum_j lam_j |z_j| exactly, by a primal active-set method.
 
     Feature-sign search (Lee, Battle, Raina, Ng 2007): add the most violating feature with the
     sign of its correlation, take the Newton step of the quadratic on the signed support, line
     search over the sign changes on the way (each step strictly decreases the objective), drop
     the zeros.  Stops when the subproblem's duality gap is at most ``tol`` (absolute) or no
-    feature violates the KKT conditions.  Returns (z, steps).
+    feature violates the KKT conditions.  ``lam`` is a scalar or one penalty per column.
+    Returns (z, steps).
     """
     n, k = B.shape
+    lam = np.broadcast_to(np.asarray(lam, dtype=float), (k,))
     z = z.copy()
     gram = _Gram(B)
     c = B.T @ b
     bb = float(b @ b)
     ridge = 1e-13 * max(1.0, float(np.max(np.einsum("ij,ij->j", B, B))))
     step = 0
-    fresh = True  # the support's KKT equalities hold (after a full Newton step)
+    S = np.flatnonzero(z)
+    # a feature is added only while the support's KKT equalities g_S = lam_S sign(z_S) hold
+    # (after a full Newton step, or on entry): then the Newton step moves the new coefficient
+    # in the direction of its sign, as in LARS
+    fresh = S.shape[0] == 0 or bool(np.max(np.abs(
+        c[S] - gram.block(S)[S] @ z[S] - lam[S] * np.sign(z[S]))) <= 1e-7 * lam.max())
     while step < max_steps:
         S = np.flatnonzero(z)
         GS = gram.block(S)
@@ -75,33 +104,31 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam: float, to
         # subproblem objective and certificate (R^T R from the Gram: no pass over B)
         zS = z[S]
         RR = bb - 2.0 * float(c[S] @ zS) + float(zS @ (GS[S] @ zS))
-        primal = 0.5 * RR + lam * float(np.abs(zS).sum())
-        gmax = float(np.abs(g).max()) if k else 0.0
+        primal = 0.5 * RR + float(lam[S] @ np.abs(zS))
+        gmax = float(np.max(np.abs(g) / lam)) if k else 0.0
         lin = bb - float(c[S] @ zS)  # R^T b
         quad = max(RR, 0.0)
-        bound = lam / gmax if gmax > 0 else np.inf
+        bound = 1.0 / gmax if gmax > 0 else np.inf
         s = float(np.clip(lin / quad, -bound, bound)) if quad > 0 else 0.0
         gap = primal - (s * lin - 0.5 * s * s * quad)
         if gap <= tol:
             break
         step += 1
         signs = np.sign(z)
-        if fresh:
-            viol = np.abs(g) - lam
-            viol[S] = -np.inf
-            j = int(np.argmax(viol))
-            if viol[j] <= 1e-12 * lam:
-                break  # KKT hold to rounding: the gap is as small as it gets
+        viol = np.abs(g) - lam
+        viol[S] = -np.inf
+        j = int(np.argmax(viol))
+        violated = viol[j] > 1e-12 * lam[j]
+        added = fresh and violated
+        if added:
             signs[j] = np.sign(g[j])
             S = np.append(S, j)
             S.sort()
             GS = gram.block(S)
         sS = signs[S]
-        G = GS[S] + ridge * np.eye(S.shape[0])
-        try:
-            target = np.linalg.solve(G, c[S] - lam * sS)
-        except np.linalg.LinAlgError:
-            target = np.linalg.lstsq(G, c[S] - lam * sS, rcond=None)[0]
+        lS = lam[S]
+        G = GS[S]
+        target = _newton_target(G, c[S] - lS * sS, ridge)
         z0 = z[S]
         dz = target - z0
         # objective along z0 + t dz restricted to S: quadratic part plus the l1 norm
@@ -112,17 +139,22 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam: float, to
         with np.errstate(divide="ignore", invalid="ignore"):
             cross = -z0 / dz
         ts += [float(t) for t in cross[(cross > 0) & (cross < 1) & np.isfinite(cross)]]
-        best_t, best_f = 0.0, np.inf
+        best_t, best_f = 0.0, float(lS @ np.abs(z0))  # t = 0: no move
         for t in ts:
             zt = z0 + t * dz
-            f = -t * a1 + 0.5 * t * t * a2 + lam * float(np.abs(zt).sum())
+            f = -t * a1 + 0.5 * t * t * a2 + float(lS @ np.abs(zt))
             if f < best_f:
                 best_t, best_f = t, f
+        if best_t == 0.0:
+            if added or not violated:
+                break  # no descent left at this precision: the gap is as small as it gets
+            fresh = True  # the support is optimal to rounding: look for a new feature
+            continue
+        fresh = best_t == 1.0
         znew = z0 + best_t * dz
         if best_t < 1.0:  # the coefficient that crossed zero leaves the support
             znew[np.abs(cross - best_t) <= 1e-12] = 0.0
         z[S] = znew
-        fresh = best_t == 1.0
     return z, step
 
 
@@ -172,7 +204,6 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
     z = np.zeros(p) if z0 is None else np.array(z0, dtype=float)
     best_dual = -np.inf
     history = []
-    ws_size = _WS_MIN
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
@@ -187,17 +218,17 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
             converged = True
             break
         supp = np.flatnonzero(z)
-        ws_size = max(ws_size, 2 * supp.shape[0], _WS_MIN)
-        k = min(p, ws_size)
+        # celer's rule: twice the support, plus the most violating features
+        k = min(p, max(2 * supp.shape[0], _WS_MIN))
         score = np.abs(corr)
         score[supp] = np.inf
         ws = np.argpartition(-score, k - 1)[:k] if k < p else np.arange(p)
         ws = np.sort(ws)
         B = st.block(ws)
-        zw, _ = solve_subproblem(B, b, z[ws], lam, 0.3 * gap, max_epochs)
+        # the active-set subproblem is finite and cheap: solve it to well below the target
+        zw, _ = solve_subproblem(B, b, z[ws], lam, 0.1 * tol * scale, max_epochs)
         z = np.zeros(p)
         z[ws] = zw
-        ws_size *= 2 if np.count_nonzero(zw) >= 0.5 * k else 1
     else:
         primal, dual, xi, theta, corr = st.evaluate(z)
         best_dual = max(best_dual, dual)
@@ -214,7 +245,7 @@ def _theta_at_samples(prob: Problem, theta_u: np.ndarray) -> np.ndarray:
 
 def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None,
                 tol: float = 1e-8, *, bias: bool = True, sample_weight=None,
-                delta: float = 1.0, max_iter: int = 100, max_epochs: int = 100_000,
+                delta: float = 1.0, max_iter: int = 500, max_epochs: int = 100_000,
                 warm_start=None, verbose: bool = False) -> LassoResult:
     """Train the network of dictionary ``d`` to its global optimum: the Lasso (1.2) / (D.24).
 

@@ -1,0 +1,76 @@
+"""``lasso_path``: warm-started solutions over a grid of beta (Appendix E: the optimal fit is
+continuous in beta, and z = 0 exactly from beta_max on)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+
+from .lasso import solve_lasso
+from .problem import Problem, check_beta
+from .result import LassoResult
+
+
+def beta_max(d, y, *, sample_weight=None, bias: bool = True) -> float:
+    """The smallest beta of (1.1) whose squared-loss Lasso solution is z = 0.
+
+    z = 0 is optimal iff ``|A^T theta0| <= beta~`` for ``theta0 = w (y - xi0)`` with the optimal
+    xi0 = weighted mean of y (0 without bias): ``beta_max = ||A^T theta0||_inf / beta_scale``.
+    """
+    prob = Problem.make(d, y, sample_weight, bias)
+    theta = prob.wu * (prob.yu - prob.center(prob.yu))
+    return float(np.abs(prob.correlations(theta)).max()) / d.beta_scale
+
+
+@dataclass
+class LassoPath:
+    """Solutions over ``betas`` (decreasing): coefficients as a sparse (n_betas x n_features)
+    matrix, and per beta the external bias, objective, certified gap and active-set size."""
+
+    betas: np.ndarray
+    coefs: sp.csr_matrix
+    xis: np.ndarray
+    objectives: np.ndarray
+    gaps: np.ndarray
+    n_active: np.ndarray
+    results: list[LassoResult]
+
+    def fitted(self, d) -> np.ndarray:
+        """Fitted values ``A z(beta) + xi(beta)`` at the samples, shape (n_betas, n_samples)."""
+        return np.array([d.matvec(r.z) + r.xi for r in self.results])
+
+
+def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: str = "squared",
+               progress: bool = False, **kwargs) -> LassoPath:
+    """Solve (1.2) for every beta in ``betas`` (sorted decreasing), each warm-started from the
+    previous solution.  Default grid: ``n_betas`` values from ``beta_max`` down to
+    ``eps * beta_max``, log-spaced.  Extra keyword arguments go to :func:`solve_lasso`.
+    """
+    if betas is None:
+        if loss != "squared":
+            raise ValueError(f"pass betas explicitly for loss={loss!r}: the default grid is "
+                             "relative to beta_max of the squared loss")
+        bmax = beta_max(d, y, sample_weight=kwargs.get("sample_weight"),
+                        bias=kwargs.get("bias", True))
+        betas = bmax * np.geomspace(1.0, eps, n_betas)
+    betas = np.sort(np.asarray([check_beta(b, "betas") for b in np.atleast_1d(betas)]))[::-1]
+    results: list[LassoResult] = []
+    warm = None
+    it = betas
+    if progress:
+        from tqdm.auto import tqdm  # noqa: PLC0415
+
+        it = tqdm(betas, desc="lasso path", unit="beta")
+    for b in it:
+        res = solve_lasso(d, y, b, loss=loss, warm_start=warm if loss in ("squared", "huber")
+                          else None, **kwargs)
+        results.append(res)
+        warm = res
+    coefs = sp.csr_matrix(np.array([r.z for r in results])) if results else sp.csr_matrix(
+        (0, d.n_features))
+    return LassoPath(betas, coefs, np.array([r.xi for r in results]),
+                     np.array([r.objective for r in results]),
+                     np.array([r.gap for r in results]),
+                     np.array([r.active.shape[0] for r in results]), results)
