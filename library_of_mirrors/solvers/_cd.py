@@ -17,7 +17,8 @@ def soft(v, t):
 
 @njit(cache=True)
 def cd_squared(B, R, z, L, lam, n_epochs):
-    """Cyclic CD epochs on 0.5||b - B z||^2 + lam ||z||_1, residual R = b - B z kept in place."""
+    """Cyclic CD epochs on 0.5||b - B z||^2 + sum_j lam_j |z_j|, residual R = b - B z kept in
+    place (``lam`` one penalty per column)."""
     n, k = B.shape
     for _ in range(n_epochs):
         for j in range(k):
@@ -27,7 +28,7 @@ def cd_squared(B, R, z, L, lam, n_epochs):
             g = 0.0
             for i in range(n):
                 g += B[i, j] * R[i]
-            new = soft(old + g / L[j], lam / L[j])
+            new = soft(old + g / L[j], lam[j] / L[j])
             if new != old:
                 delta = new - old
                 for i in range(n):
@@ -90,7 +91,7 @@ def warm_up() -> None:
     B = np.asfortranarray(np.eye(2))
     R = np.ones(2)
     z = np.zeros(2)
-    cd_squared(B, R, z, np.ones(2), 0.1, 1)
+    cd_squared(B, R, z, np.ones(2), np.full(2, 0.1), 1)
     cd_huber(B, np.ones(2), np.zeros(2), np.ones(2), 0.1, np.ones(2), 1.0, 1, True,
              np.zeros(1), 2.0)
     huber_psi(np.ones(2), 1.0, np.empty(2))

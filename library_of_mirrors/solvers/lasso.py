@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
+from . import _cd
 from .certificates import squared_dual
 from .problem import LOSSES, Problem, check_beta
 from .result import ConvergenceWarning, LassoResult
@@ -146,8 +147,18 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
             if f < best_f:
                 best_t, best_f = t, f
         if best_t == 0.0:
-            if added or not violated:
+            if not violated:
                 break  # no descent left at this precision: the gap is as small as it gets
+            if added:
+                # a singular support (the new column lies in the span of the others): the
+                # Newton direction says nothing about the new sign; coordinate descent does
+                R = b - B @ z
+                f0 = _sub_objective(R, z, 0.0) + float(lam @ np.abs(z))
+                _cd.cd_squared(B, R, z, np.einsum("ij,ij->j", B, B), lam, 10)
+                if _sub_objective(R, z, 0.0) + float(lam @ np.abs(z)) >= f0:
+                    break
+                fresh = False
+                continue
             fresh = True  # the support is optimal to rounding: look for a new feature
             continue
         fresh = best_t == 1.0
@@ -209,7 +220,7 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
     for it in range(1, max_iter + 1):
         primal, dual, xi, theta, corr = st.evaluate(z)
         best_dual = max(best_dual, dual)
-        gap = primal - best_dual
+        gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
         history.append((primal, gap))
         if verbose:
             print(f"[solve_lasso] outer {it}: objective {primal:.12g} gap {gap:.3e} "
@@ -232,7 +243,7 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
     else:
         primal, dual, xi, theta, corr = st.evaluate(z)
         best_dual = max(best_dual, dual)
-        gap = primal - best_dual
+        gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
     return z, xi, primal, gap, it, converged, theta, history, scale
 
 

@@ -98,9 +98,8 @@ def solve_lp(d: Dictionary, y: np.ndarray, rows: np.ndarray, cost: float,
         cmax = float(np.abs(corr).max())
         s = min(1.0, cost / cmax) if cmax > 0 else 1.0
         r = y - _rows_columns(d, np.flatnonzero(z), rows) @ z[z != 0] - xi
-        if equality:
-            primal = cost * float(np.abs(z).sum()) + (big * float(np.abs(r).sum()) if elastic
-                                                      else 0.0)
+        if equality:  # the elastic slacks are reported separately (``slack``), not priced
+            primal = cost * float(np.abs(z).sum())
         else:
             primal = (float(a @ np.maximum(r, 0)) + float(c @ np.maximum(-r, 0))
                       + cost * float(np.abs(z).sum()))

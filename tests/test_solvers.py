@@ -1,0 +1,290 @@
+"""solve_lasso / solve_min_norm / lasso_path against independent solvers on the explicit matrix.
+
+Oracles: cvxpy + Clarabel at tight tolerances (every loss), scikit-learn's QuantileRegressor,
+a hand-written HiGHS LP for (C.1); identities: KKT conditions, weak duality (the reported gap
+bounds the suboptimality), duplicates = weights.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from conftest import COMBOS, combo_id
+from convex_reference import cvx_lasso, lp_min_norm, objective
+
+import library_of_mirrors as lom
+from library_of_mirrors.solvers import linear_programs
+
+RTOL = 1e-7
+
+
+def _data(n, seed, noise=0.3):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-2, 2, n))
+    y = np.sin(2 * x) + noise * rng.standard_normal(n)
+    return x, y
+
+
+def _dict(combo, x):
+    a, L, arch, s = combo
+    return lom.build_dictionary(x, a, L, arch, leaky_slope=s)
+
+
+def _check_against(res, ref, d, y, lam, scale):
+    """objective matches the reference; the certified lower bound is below it."""
+    assert abs(res.objective - ref) <= RTOL * max(1.0, abs(ref))
+    assert res.objective - res.gap <= ref + 1e-9 * scale  # weak duality: gap is a true bound
+    assert res.gap >= 0
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=combo_id)
+@pytest.mark.parametrize("n,seed,frac", [(9, 0, 0.3), (13, 1, 0.01)])
+def test_lasso_matches_cvxpy_for_every_architecture(combo, n, seed, frac):
+    x, y = _data(n, seed)
+    d = _dict(combo, x)
+    beta = frac * lom.beta_max(d, y)
+    res = lom.solve_lasso(d, y, beta)
+    A = d.matrix()
+    lam = beta * d.beta_scale
+    ref = cvx_lasso(A, y, lam)
+    assert res.converged
+    assert res.objective == pytest.approx(objective(A, y, res.z, res.xi, lam), rel=1e-12)
+    _check_against(res, ref, d, y, lam, res.objective)
+    # KKT (1.2): |A^T r| <= beta~ everywhere, = beta~ sign(z_j) on the support, 1^T r = 0
+    r = y - A @ res.z - res.xi
+    corr = A.T @ r
+    assert np.all(np.abs(corr) <= lam * (1 + 1e-6))
+    act = res.active
+    np.testing.assert_allclose(corr[act], lam * np.sign(res.z[act]), rtol=1e-5, atol=1e-9)
+    assert abs(r.sum()) <= 1e-8 * max(1.0, np.abs(y).sum())
+
+
+@pytest.mark.parametrize("combo", [COMBOS[0], COMBOS[3], COMBOS[8], COMBOS[12]], ids=combo_id)
+def test_lasso_without_external_bias_matches_cvxpy(combo):
+    x, y = _data(11, 3)
+    y = y + 2.0  # an offset the bias would absorb
+    d = _dict(combo, x)
+    beta = 0.05 * lom.beta_max(d, y, bias=False)
+    res = lom.solve_lasso(d, y, beta, bias=False)
+    assert res.xi == 0.0
+    lam = beta * d.beta_scale
+    _check_against(res, cvx_lasso(d.matrix(), y, lam, bias=False), d, y, lam, res.objective)
+
+
+def test_symmetrized_network_uses_half_beta():
+    x, y = _data(10, 4)
+    d = lom.build_dictionary(x, "relu", 3, "symmetrized")
+    res = lom.solve_lasso(d, y, 0.2)
+    assert res.beta_tilde == 0.1
+    assert res.objective == pytest.approx(cvx_lasso(d.matrix(), y, 0.1), rel=RTOL)
+
+
+def test_duplicate_samples_equal_sample_weights():
+    x, y = _data(10, 5)
+    d = lom.build_dictionary(x, "abs", 3)
+    w = np.arange(1, 11) % 3 + 1.0
+    res_w = lom.solve_lasso(d, y, 0.05, sample_weight=w)
+    xd = np.repeat(x, w.astype(int))
+    yd = np.repeat(y, w.astype(int))
+    res_d = lom.solve_lasso(lom.build_dictionary(xd, "abs", 3), yd, 0.05)
+    assert res_w.objective == pytest.approx(res_d.objective, rel=1e-9)
+    ref = cvx_lasso(d.matrix(), y, 0.05, w=w)
+    assert res_w.objective == pytest.approx(ref, rel=RTOL)
+
+
+def test_duplicate_inputs_with_different_targets():
+    rng = np.random.default_rng(6)
+    x = np.repeat(rng.uniform(-1, 1, 8), 2)
+    y = np.cos(3 * x) + 0.2 * rng.standard_normal(16)
+    d = lom.build_dictionary(x, "relu", 3)
+    res = lom.solve_lasso(d, y, 0.01)
+    assert res.objective == pytest.approx(cvx_lasso(d.matrix(), y, 0.01), rel=RTOL)
+
+
+@pytest.mark.parametrize("combo", [COMBOS[0], COMBOS[3], COMBOS[8], COMBOS[13]], ids=combo_id)
+@pytest.mark.parametrize("loss,kw", [("quantile", {"quantile": 0.2}), ("absolute", {}),
+                                     ("huber", {"delta": 0.3})])
+def test_other_losses_match_cvxpy(combo, loss, kw):
+    rng = np.random.default_rng(7)
+    x = np.sort(rng.uniform(-1, 1, 14))
+    y = np.sin(3 * x) + 0.3 * rng.standard_t(2, 14)  # heavy tails: the robust losses matter
+    d = _dict(combo, x)
+    beta = 0.02
+    res = lom.solve_lasso(d, y, beta, loss=loss, **kw)
+    lam = beta * d.beta_scale
+    A = d.matrix()
+    tau = kw.get("quantile")
+    delta = kw.get("delta", 1.0)
+    assert res.converged
+    assert res.objective == pytest.approx(objective(A, y, res.z, res.xi, lam, loss, tau, delta),
+                                          rel=1e-12)
+    ref = cvx_lasso(A, y, lam, loss, tau, delta)
+    _check_against(res, ref, d, y, lam, res.objective)
+
+
+def test_quantile_matches_scikit_learn_quantile_regressor():
+    from sklearn.linear_model import QuantileRegressor
+
+    x, y = _data(25, 8, noise=0.5)
+    d = lom.build_dictionary(x, "relu", 2)
+    A = d.matrix()
+    tau, beta = 0.7, 0.05
+    res = lom.solve_lasso(d, y, beta, loss="quantile", quantile=tau)
+    # scikit-learn: mean pinball loss + alpha ||w||_1, so alpha = beta~ / n_samples
+    skl = QuantileRegressor(quantile=tau, alpha=beta / len(y), solver="highs").fit(A, y)
+    ref = objective(A, y, skl.coef_, skl.intercept_, beta, "quantile", tau)
+    assert res.objective == pytest.approx(ref, rel=RTOL)
+
+
+@pytest.mark.parametrize("combo", [COMBOS[0], COMBOS[2], COMBOS[4], COMBOS[8], COMBOS[12]],
+                         ids=combo_id)
+def test_min_norm_matches_an_independent_lp(combo):
+    x, y = _data(12, 9)
+    d = _dict(combo, x)
+    res = lom.solve_min_norm(d, y)
+    A = d.matrix()
+    assert res.converged
+    np.testing.assert_allclose(A @ res.z + res.xi, y, atol=1e-7)
+    assert res.objective == pytest.approx(np.abs(res.z).sum(), rel=1e-12)
+    assert res.objective == pytest.approx(lp_min_norm(A, y), rel=RTOL)
+    assert res.gap <= 1e-7 * res.objective
+
+
+def test_min_norm_is_the_small_beta_limit_of_the_lasso():
+    x, y = _data(10, 10)
+    d = lom.build_dictionary(x, "abs", 2)
+    mn = lom.solve_min_norm(d, y)
+    # Appendix C: the Lasso solutions' l1 norms increase to the (C.1) value as beta -> 0
+    norms = [np.abs(lom.solve_lasso(d, y, b).z).sum() for b in (1e-3, 1e-4, 1e-5)]
+    assert norms[0] < norms[1] < norms[2] <= mn.objective * (1 + 1e-9)
+    assert mn.objective - norms[2] < 0.1 * (mn.objective - norms[0])
+
+
+def test_min_norm_rejects_conflicting_duplicates():
+    d = lom.build_dictionary([0.0, 1.0, 1.0, 2.0], "relu", 2)
+    with pytest.raises(ValueError, match=r"cannot be interpolated: x = 1 appears with different "
+                                         r"targets \(from 0.5 to 2\)"):
+        lom.solve_min_norm(d, [0.0, 0.5, 2.0, 1.0])
+
+
+def test_min_norm_accepts_consistent_duplicates():
+    d = lom.build_dictionary([0.0, 1.0, 1.0, 2.0], "relu", 2)
+    res = lom.solve_min_norm(d, [0.0, 2.0, 2.0, 1.0])
+    np.testing.assert_allclose(d.matvec(res.z) + res.xi, [0.0, 2.0, 2.0, 1.0], atol=1e-9)
+
+
+def test_column_generation_on_a_large_dictionary(monkeypatch):
+    """With the LP restricted to a working set, pricing over the full dictionary still finds
+    the optimum of the whole LP."""
+    monkeypatch.setattr(linear_programs, "ALL_COLUMNS", 30)
+    x, y = _data(12, 11)
+    d = lom.build_dictionary(x, "abs", 3)
+    assert d.n_features > 30
+    res = lom.solve_lasso(d, y, 0.03, loss="quantile", quantile=0.4)
+    assert res.n_iter > 1
+    ref = cvx_lasso(d.matrix(), y, 0.03, "quantile", 0.4)
+    assert res.objective == pytest.approx(ref, rel=RTOL)
+    mn = lom.solve_min_norm(d, y)
+    assert mn.objective == pytest.approx(lp_min_norm(d.matrix(), y), rel=RTOL)
+
+
+def test_matrix_free_working_sets_on_a_wide_dictionary():
+    x, y = _data(40, 12)
+    d = lom.build_dictionary(x, "abs", 3)  # ~2300 columns, priced without forming A
+    res = lom.solve_lasso(d, y, 0.01, tol=1e-10)
+    assert res.objective == pytest.approx(cvx_lasso(d.matrix(), y, 0.01), rel=RTOL)
+    assert res.gap <= 1e-10 * 0.5 * np.sum((y - y.mean()) ** 2)
+
+
+def test_non_convergence_warns_with_gap_and_tolerance():
+    x, y = _data(30, 13)
+    d = lom.build_dictionary(x, "relu", 2)
+    with pytest.warns(lom.ConvergenceWarning, match=r"duality gap .* above the tolerance 1\.0e-12"):
+        res = lom.solve_lasso(d, y, 1e-3, tol=1e-12, max_iter=1)
+    assert not res.converged
+    assert res.gap > 0
+
+
+def test_warm_start_reaches_the_same_optimum():
+    x, y = _data(20, 14)
+    d = lom.build_dictionary(x, "abs", 3)
+    cold = lom.solve_lasso(d, y, 0.02)
+    warm = lom.solve_lasso(d, y, 0.02, warm_start=lom.solve_lasso(d, y, 0.1))
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-10)
+
+
+def test_beta_max_is_where_z_becomes_zero():
+    x, y = _data(15, 15)
+    d = lom.build_dictionary(x, "leaky_relu", 3, leaky_slope=-0.5)
+    bmax = lom.beta_max(d, y)
+    assert lom.solve_lasso(d, y, bmax * 1.0001).active.shape[0] == 0
+    assert lom.solve_lasso(d, y, bmax * 0.99).active.shape[0] > 0
+
+
+def test_lasso_path_is_warm_started_continuous_and_optimal():
+    x, y = _data(15, 16)
+    d = lom.build_dictionary(x, "abs", 3)
+    path = lom.lasso_path(d, y, n_betas=12)
+    assert np.all(np.diff(path.betas) < 0)
+    assert path.n_active[0] == 0 and path.n_active[-1] > 0
+    for b, obj in zip(path.betas[[2, 7, 11]], path.objectives[[2, 7, 11]]):
+        assert obj == pytest.approx(lom.solve_lasso(d, y, b).objective, rel=1e-9)
+    # continuity (Appendix E): the fit's largest jump between neighbours shrinks with the grid
+    bmax = path.betas[0]
+    jumps = []
+    for n_betas in (20, 40):
+        grid = bmax * np.geomspace(0.5, 0.05, n_betas)
+        fits = lom.lasso_path(d, y, grid).fitted(d)
+        jumps.append(np.abs(np.diff(fits, axis=0)).max())
+    assert jumps[1] <= 0.7 * jumps[0]
+
+
+def test_lasso_path_needs_betas_for_linear_programs():
+    x, y = _data(8, 17)
+    d = lom.build_dictionary(x, "relu", 2)
+    with pytest.raises(ValueError, match="pass betas explicitly for loss='quantile'"):
+        lom.lasso_path(d, y, loss="quantile", quantile=0.5)
+    path = lom.lasso_path(d, y, [0.1, 0.01], loss="quantile", quantile=0.5)
+    assert path.objectives[1] == pytest.approx(
+        cvx_lasso(d.matrix(), y, 0.01, "quantile", 0.5), rel=RTOL)
+
+
+def test_result_predicts_off_the_data():
+    x, y = _data(12, 18)
+    d = lom.build_dictionary(x, "abs", 3)
+    res = lom.solve_lasso(d, y, 0.01)
+    np.testing.assert_allclose(res.predict(d, x), d.matrix() @ res.z + res.xi, atol=1e-10)
+    xn = np.linspace(-3, 3, 7)
+    np.testing.assert_allclose(res.predict(d, xn), d.evaluate(xn) @ res.z + res.xi, atol=1e-10)
+
+
+@pytest.mark.parametrize("kwargs,exc,msg", [
+    ({"loss": "hinge"}, ValueError, "loss must be one of"),
+    ({"loss": "quantile"}, ValueError, "needs quantile=tau"),
+    ({"loss": "quantile", "quantile": 1.0}, ValueError, "strictly between 0 and 1"),
+    ({"quantile": 0.5}, ValueError, "only used with loss='quantile'"),
+    ({"beta": -1.0}, ValueError, "beta must be a positive finite number, got -1.0"),
+    ({"beta": "big"}, TypeError, "beta must be a positive number"),
+    ({"y": np.zeros(3)}, ValueError, r"y must have shape \(6,\)"),
+    ({"y": np.array([0, 1, np.nan, 0, 1, 2.0])}, ValueError, "y contains 1 NaN"),
+    ({"sample_weight": -np.ones(6)}, ValueError, "sample_weight must be non-negative"),
+    ({"warm_start": np.zeros(2)}, ValueError, "warm_start must have"),
+    ({"max_iter": 0}, ValueError, "max_iter must be a positive integer"),
+    ({"loss": "huber", "delta": 0.0}, ValueError, "Huber threshold"),
+    ({"d": "not a dictionary"}, TypeError, "d must be a Dictionary"),
+])
+def test_bad_input_is_named(kwargs, exc, msg):
+    d = lom.build_dictionary(np.arange(6.0), "relu", 2)
+    args = {"d": d, "y": np.arange(6.0), "beta": 0.1}
+    args.update(kwargs)
+    with pytest.raises(exc, match=msg):
+        lom.solve_lasso(args.pop("d"), args.pop("y"), args.pop("beta"), **args)
+
+
+def test_no_warnings_on_well_posed_problems():
+    x, y = _data(20, 19)
+    d = lom.build_dictionary(x, "relu", 3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lom.solve_lasso(d, y, 0.01)
+        lom.solve_lasso(d, y, 0.01, loss="huber")
