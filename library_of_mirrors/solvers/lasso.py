@@ -33,6 +33,11 @@ def _sub_objective(R: np.ndarray, z: np.ndarray, lam: float) -> float:
     return 0.5 * float(R @ R) + lam * float(np.abs(z).sum())
 
 
+def _objective(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam: np.ndarray) -> float:
+    R = b - B @ z
+    return 0.5 * float(R @ R) + float(lam @ np.abs(z))
+
+
 class _Gram:
     """Columns of B^T B computed on demand (only for features that ever become active)."""
 
@@ -53,24 +58,20 @@ class _Gram:
             np.zeros((self.B.shape[1], 0))
 
 
-def _newton_target(G: np.ndarray, rhs: np.ndarray, ridge: float) -> np.ndarray:
-    """Solve G t = rhs (G = B_S^T B_S, often ill-conditioned) with one step of iterative
-    refinement; a tiny ridge only when G is numerically singular (a duplicated direction, whose
-    huge solution the line search then cuts at the first sign change)."""
+def _newton_target(G: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
+    """Solve G t = rhs (G = B_S^T B_S, often ill-conditioned) by Cholesky with one step of
+    iterative refinement; None when G is numerically singular (a column in the span of the
+    others), where the Newton direction is meaningless."""
     try:
         cf = cho_factor(G, check_finite=False)
-        t = cho_solve(cf, rhs, check_finite=False)
-        t += cho_solve(cf, rhs - G @ t, check_finite=False)
-        if np.all(np.isfinite(t)):
-            return t
     except np.linalg.LinAlgError:
-        pass
-    Gr = G + ridge * np.eye(G.shape[0])
-    try:
-        t = np.linalg.solve(Gr, rhs)
-        return t + np.linalg.solve(Gr, rhs - Gr @ t)
-    except np.linalg.LinAlgError:
-        return np.linalg.lstsq(Gr, rhs, rcond=None)[0]
+        return None
+    diag = np.abs(np.diag(cf[0]))
+    if diag.min() <= 1e-7 * diag.max():  # condition number above ~1e14
+        return None
+    t = cho_solve(cf, rhs, check_finite=False)
+    t += cho_solve(cf, rhs - G @ t, check_finite=False)
+    return t if np.all(np.isfinite(t)) else None
 
 
 def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: float,
@@ -90,7 +91,6 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
     gram = _Gram(B)
     c = B.T @ b
     bb = float(b @ b)
-    ridge = 1e-13 * max(1.0, float(np.max(np.einsum("ij,ij->j", B, B))))
     step = 0
     S = np.flatnonzero(z)
     # a feature is added only while the support's KKT equalities g_S = lam_S sign(z_S) hold
@@ -98,6 +98,11 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
     # in the direction of its sign, as in LARS
     fresh = S.shape[0] == 0 or bool(np.max(np.abs(
         c[S] - gram.block(S)[S] @ z[S] - lam[S] * np.sign(z[S]))) <= 1e-7 * lam.max())
+    stuck = 0
+
+    def primal_true(zz):
+        return _objective(B, b, zz, lam)
+
     while step < max_steps:
         S = np.flatnonzero(z)
         GS = gram.block(S)
@@ -129,43 +134,69 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
         sS = signs[S]
         lS = lam[S]
         G = GS[S]
-        target = _newton_target(G, c[S] - lS * sS, ridge)
-        z0 = z[S]
-        dz = target - z0
-        # objective along z0 + t dz restricted to S: quadratic part plus the l1 norm
-        Gd = G @ dz
-        a1 = float(dz @ (c[S] - GS[S] @ z0))  # -d/dt of the quadratic at t = 0
-        a2 = float(dz @ Gd)
-        ts = [1.0]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            cross = -z0 / dz
-        ts += [float(t) for t in cross[(cross > 0) & (cross < 1) & np.isfinite(cross)]]
-        best_t, best_f = 0.0, float(lS @ np.abs(z0))  # t = 0: no move
-        for t in ts:
-            zt = z0 + t * dz
-            f = -t * a1 + 0.5 * t * t * a2 + float(lS @ np.abs(zt))
-            if f < best_f:
-                best_t, best_f = t, f
-        if best_t == 0.0:
-            if not violated:
-                break  # no descent left at this precision: the gap is as small as it gets
-            if added:
-                # a singular support (the new column lies in the span of the others): the
-                # Newton direction says nothing about the new sign; coordinate descent does
-                R = b - B @ z
-                f0 = _sub_objective(R, z, 0.0) + float(lam @ np.abs(z))
-                _cd.cd_squared(B, R, z, np.einsum("ij,ij->j", B, B), lam, 10)
-                if _sub_objective(R, z, 0.0) + float(lam @ np.abs(z)) >= f0:
-                    break
-                fresh = False
-                continue
-            fresh = True  # the support is optimal to rounding: look for a new feature
+        target = _newton_target(G, c[S] - lS * sS)
+        moved = False
+        if target is not None:
+            z0 = z[S]
+            dz = target - z0
+            # objective along z0 + t dz on S: the quadratic's change plus the l1 norm
+            a1 = float(dz @ (c[S] - GS[S] @ z0))  # -d/dt of the quadratic at t = 0
+            a2 = float(dz @ (G @ dz))
+            with np.errstate(divide="ignore", invalid="ignore"):
+                cross = -z0 / dz
+            ts = [1.0] + [float(t) for t in cross[(cross > 0) & (cross < 1)
+                                                   & np.isfinite(cross)]]
+            best_t, best_f = 0.0, float(lS @ np.abs(z0))  # t = 0: no move
+            for t in ts:
+                f = -t * a1 + 0.5 * t * t * a2 + float(lS @ np.abs(z0 + t * dz))
+                if f < best_f:
+                    best_t, best_f = t, f
+            if best_t > 0.0:
+                znew = z0 + best_t * dz
+                if best_t < 1.0:  # the coefficient that crossed zero leaves the support
+                    znew[np.abs(cross - best_t) <= 1e-12] = 0.0
+                zc = z.copy()
+                zc[S] = znew
+                # accept only a verified decrease (the line search works on rounded sums)
+                if _objective(B, b, zc, lam) < primal_true(z):
+                    z = zc
+                    fresh = best_t == 1.0
+                    moved = True
+        elif added and S.shape[0] > 1:
+            # the new column lies in the span of the support: move along the null direction
+            # (the fit is unchanged, the l1 norm falls) until a support coefficient hits zero
+            old = S[S != j]
+            alpha = _newton_target(GS[old][:, S != j], GS[old][:, S == j][:, 0])
+            if alpha is not None:
+                v = np.zeros(S.shape[0])
+                v[S == j] = signs[j]
+                v[S != j] = -alpha * signs[j]
+                z0 = z[S]
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    cross = -z0 / v
+                ts = cross[(cross > 0) & np.isfinite(cross)]
+                if ts.shape[0]:
+                    t = float(ts.min())
+                    zc = z.copy()
+                    zc[S] = z0 + t * v
+                    zc[S[np.abs(cross - t) <= 1e-12]] = 0.0
+                    if _objective(B, b, zc, lam) < primal_true(z):
+                        z = zc
+                        moved = True
+                        fresh = False
+        if moved:
+            stuck = 0
             continue
-        fresh = best_t == 1.0
-        znew = z0 + best_t * dz
-        if best_t < 1.0:  # the coefficient that crossed zero leaves the support
-            znew[np.abs(cross - best_t) <= 1e-12] = 0.0
-        z[S] = znew
+        if not violated and target is not None:
+            break  # the support is optimal to rounding and nothing violates: done
+        # singular support or no verified descent: coordinate descent always makes progress
+        f0 = primal_true(z)
+        R = b - B @ z
+        _cd.cd_squared(B, R, z, np.einsum("ij,ij->j", B, B), lam, 10)
+        stuck = stuck + 1 if _objective(B, b, z, lam) >= f0 else 0
+        if stuck >= 2:
+            break
+        fresh = not fresh if stuck else False
     return z, step
 
 
