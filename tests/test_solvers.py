@@ -288,3 +288,16 @@ def test_no_warnings_on_well_posed_problems():
         warnings.simplefilter("error")
         lom.solve_lasso(d, y, 0.01)
         lom.solve_lasso(d, y, 0.01, loss="huber")
+
+
+def test_duality_gap_certifies_other_solvers_points():
+    x, y = _data(12, 20)
+    d = lom.build_dictionary(x, "relu", 3)
+    res = lom.solve_lasso(d, y, 0.05)
+    obj, gap = lom.duality_gap(d, y, 0.05, res.z)
+    assert obj == pytest.approx(res.objective, rel=1e-12) and gap <= res.gap + 1e-12
+    z = res.z * 0.9  # a worse point: its gap still bounds its suboptimality
+    obj2, gap2 = lom.duality_gap(d, y, 0.05, z)
+    assert obj2 - res.objective <= gap2 + 1e-12 and obj2 > res.objective
+    with pytest.raises(ValueError, match="z must have shape"):
+        lom.duality_gap(d, y, 0.05, z[:3])

@@ -261,7 +261,7 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
             break
         supp = np.flatnonzero(z)
         # celer's rule: twice the support, plus the most violating features
-        k = min(p, max(2 * supp.shape[0], _WS_MIN))
+        k = min(p, 2 * supp.shape[0] + _WS_MIN)
         score = np.abs(corr)
         score[supp] = np.inf
         ws = np.argpartition(-score, k - 1)[:k] if k < p else np.arange(p)
@@ -276,6 +276,21 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
         best_dual = max(best_dual, dual)
         gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
     return z, xi, primal, gap, it, converged, theta, history, scale
+
+
+def duality_gap(d, y, beta, z, *, sample_weight=None, bias: bool = True) -> tuple[float, float]:
+    """Certify any coefficient vector for the squared-loss Lasso (1.2): (objective, gap).
+
+    xi is set to its optimal value for ``z`` (0 without bias); the gap comes from the scaled
+    residual dual point over the whole dictionary (matrix-free), so it bounds
+    ``objective - optimum`` from above for solutions of any solver (used by the benchmarks).
+    """
+    prob = Problem.make(d, y, sample_weight, bias)
+    z = np.asarray(z, dtype=float)
+    if z.shape != (d.n_features,):
+        raise ValueError(f"z must have shape ({d.n_features},), got {z.shape}")
+    primal, dual, _, _, _ = _Squared(prob, check_beta(beta) * d.beta_scale).evaluate(z)
+    return primal, max(primal - dual, 0.0)
 
 
 def _theta_at_samples(prob: Problem, theta_u: np.ndarray) -> np.ndarray:
