@@ -301,3 +301,14 @@ def test_duality_gap_certifies_other_solvers_points():
     assert obj2 - res.objective <= gap2 + 1e-12 and obj2 > res.objective
     with pytest.raises(ValueError, match="z must have shape"):
         lom.duality_gap(d, y, 0.05, z[:3])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("activation,depth,n", [("relu", 2, 1000), ("abs", 3, 100)])
+def test_large_problems_match_clarabel(activation, depth, n):
+    x, y = _data(n, 21)
+    d = lom.build_dictionary(x, activation, depth)
+    res = lom.solve_lasso(d, y, 1e-2, tol=1e-10)
+    ref = cvx_lasso(d.matrix(), y, 1e-2)
+    assert res.objective <= ref * (1 + 1e-9)
+    assert res.objective == pytest.approx(ref, rel=1e-7)
