@@ -1,4 +1,4 @@
-"""numba kernels of the working-set coordinate descent (squared and Huber data fits)."""
+"""numba kernel of coordinate descent: the fallback of the active-set subproblem solver."""
 
 from __future__ import annotations
 
@@ -36,62 +36,9 @@ def cd_squared(B, R, z, L, lam, n_epochs):
                 z[j] = new
 
 
-@njit(cache=True)
-def huber_psi(r, delta, out):
-    for i in range(r.shape[0]):
-        v = r[i]
-        out[i] = v if abs(v) <= delta else (delta if v > 0 else -delta)
-
-
-@njit(cache=True)
-def cd_huber(B, R, z, L, lam, w, delta, n_epochs, bias, xi_state, wsum):
-    """Prox-CD epochs on sum_i w_i h(r_i) + lam ||z||_1, r = y - B z - xi (R kept in place).
-
-    The Huber function h has h'' <= 1, so ``L[j] = sum_i w_i B_ij^2`` is a coordinate-wise
-    Lipschitz constant; the free xi takes a step of 1 / sum(w) (``xi_state[0]`` holds xi).
-    """
-    n, k = B.shape
-    for _ in range(n_epochs):
-        for j in range(k):
-            if L[j] <= 0.0:
-                continue
-            old = z[j]
-            g = 0.0
-            for i in range(n):
-                v = R[i]
-                if v > delta:
-                    v = delta
-                elif v < -delta:
-                    v = -delta
-                g += w[i] * B[i, j] * v
-            new = soft(old + g / L[j], lam / L[j])
-            if new != old:
-                dlt = new - old
-                for i in range(n):
-                    R[i] -= B[i, j] * dlt
-                z[j] = new
-        if bias:
-            g = 0.0
-            for i in range(n):
-                v = R[i]
-                if v > delta:
-                    v = delta
-                elif v < -delta:
-                    v = -delta
-                g += w[i] * v
-            step = g / wsum
-            if step != 0.0:
-                xi_state[0] += step
-                for i in range(n):
-                    R[i] -= step
-
-
 def warm_up() -> None:
     """Compile the kernels outside timed regions."""
     B = np.asfortranarray(np.eye(2))
     R = np.ones(2)
     z = np.zeros(2)
     cd_squared(B, R, z, np.ones(2), np.full(2, 0.1), 1)
-    cd_huber(B, np.ones(2), np.zeros(2), np.ones(2), 0.1, np.ones(2), 1.0, 1, True,
-             np.zeros(1), 2.0)
-    huber_psi(np.ones(2), 1.0, np.empty(2))

@@ -29,10 +29,6 @@ _WS_MIN = 16
 # the dense subproblem over a working set
 
 
-def _sub_objective(R: np.ndarray, z: np.ndarray, lam: float) -> float:
-    return 0.5 * float(R @ R) + lam * float(np.abs(z).sum())
-
-
 def _objective(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam: np.ndarray) -> float:
     R = b - B @ z
     return 0.5 * float(R @ R) + float(lam @ np.abs(z))
@@ -364,7 +360,7 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
     else:
         from .losses import solve_convex_loss  # noqa: PLC0415
 
-        res = solve_convex_loss(prob, lam, beta, loss, quantile, delta, tol, max_iter,
-                                max_epochs, z0, verbose)
+        res = solve_convex_loss(prob, lam, beta, loss, quantile, delta, tol, max_iter, z0,
+                                verbose)
     res.time = time.perf_counter() - t0
     return res

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .certificates import huber_dual
@@ -73,8 +75,8 @@ def _huber_subproblem(A: np.ndarray, y: np.ndarray, w: np.ndarray, lam: float, d
     return sol
 
 
-def _solve_huber(prob: Problem, lam: float, delta: float, tol: float, max_iter: int,
-                 max_steps: int, z0, verbose: bool):
+def _solve_huber(prob: Problem, lam: float, delta: float, tol: float, max_iter: int, z0,
+                 verbose: bool):
     d = prob.d
     y, w, inv = prob.y, prob.w, d.inverse
     p, nu = d.n_features, d.x_unique.shape[0]
@@ -121,18 +123,16 @@ def _solve_huber(prob: Problem, lam: float, delta: float, tol: float, max_iter: 
 
 
 def solve_convex_loss(prob: Problem, lam: float, beta: float, loss: str, quantile, delta: float,
-                      tol: float, max_iter: int, max_steps: int, z0, verbose: bool
+                      tol: float, max_iter: int, z0, verbose: bool
                       ) -> LassoResult:
     """Dispatch of :func:`solve_lasso` for the quantile, absolute and Huber losses."""
-    import warnings  # noqa: PLC0415
-
     w, y = prob.w, prob.y
     if loss == "huber":
         delta = float(delta)
         if not np.isfinite(delta) or delta <= 0:
             raise ValueError(f"delta (the Huber threshold) must be positive, got {delta}")
         z, xi, obj, gap, it, conv, theta, hist, scale = _solve_huber(
-            prob, lam, delta, tol, max_iter, max_steps, z0, verbose)
+            prob, lam, delta, tol, max_iter, z0, verbose)
         res = LassoResult(z, xi, obj, gap, it, conv, loss, beta, lam, tol,
                           "working-set Clarabel (Huber)", theta,
                           history=hist)
@@ -143,7 +143,7 @@ def solve_convex_loss(prob: Problem, lam: float, beta: float, loss: str, quantil
         r0 = y - np.median(y)
         z, xi, obj, gap, it, conv, theta, _ = solve_lp(
             prob.d, y, prob.d.inverse, lam, a, c, prob.bias, np.where(r0 > 0, a, -c),
-            max(max_iter, 100), verbose)
+            max_iter, verbose)
         res = LassoResult(z, xi, obj, gap, it, conv, loss, beta, lam, tol,
                           "HiGHS (column generation)", theta)
         what = f"column generation still finds violated dual constraints (gap {gap:.3e})"
