@@ -264,7 +264,7 @@ def test_result_predicts_off_the_data():
     ({"loss": "quantile", "quantile": 1.0}, ValueError, "strictly between 0 and 1"),
     ({"quantile": 0.5}, ValueError, "only used with loss='quantile'"),
     ({"beta": -1.0}, ValueError, "beta must be a positive finite number, got -1.0"),
-    ({"beta": "big"}, TypeError, "beta must be a positive number"),
+    ({"beta": "big"}, TypeError, "beta must be a number, got 'big'"),
     ({"y": np.zeros(3)}, ValueError, r"y must have shape \(6,\)"),
     ({"y": np.array([0, 1, np.nan, 0, 1, 2.0])}, ValueError, "y contains 1 NaN"),
     ({"sample_weight": -np.ones(6)}, ValueError, "sample_weight must be non-negative"),
@@ -312,3 +312,74 @@ def test_large_problems_match_clarabel(activation, depth, n):
     ref = cvx_lasso(d.matrix(), y, 1e-2)
     assert res.objective <= ref * (1 + 1e-9)
     assert res.objective == pytest.approx(ref, rel=1e-7)
+
+
+@pytest.mark.parametrize("loss,kw", [("squared", {}), ("huber", {}), ("quantile",
+                                     {"quantile": 0.3}), ("absolute", {})])
+def test_constant_targets_give_zero_and_a_zero_gap(loss, kw):
+    d = lom.build_dictionary(np.linspace(-1, 1, 8), "abs", 3)
+    res = lom.solve_lasso(d, np.full(8, 3.0), 0.1, loss=loss, **kw)
+    assert res.converged and res.active.shape[0] == 0
+    assert res.xi == pytest.approx(3.0) and res.objective == pytest.approx(0.0, abs=1e-12)
+    assert res.gap <= 1e-12
+    with pytest.raises(ValueError, match="beta_max = 0: y is constant"):
+        lom.lasso_path(d, np.full(8, 3.0))
+
+
+def test_warm_start_on_a_column_the_bias_makes_redundant():
+    # sign(x - x_min) is the constant 1 on the data: with a free xi its coefficient must be 0
+    x, y = _data(8, 22)
+    d = lom.build_dictionary(x, "sign", 2)
+    A = d.matrix()
+    const = int(np.flatnonzero(np.ptp(A, axis=0) == 0)[0])
+    z0 = np.zeros(d.n_features)
+    z0[const] = 5.0
+    res = lom.solve_lasso(d, y, 0.05, warm_start=z0)
+    assert res.converged and res.z[const] == 0.0
+    assert res.objective == pytest.approx(lom.solve_lasso(d, y, 0.05).objective, rel=1e-10)
+
+
+@pytest.mark.parametrize("loss,kw", [("squared", {}), ("huber", {"delta": 0.2}),
+                                     ("quantile", {"quantile": 0.3})])
+def test_returned_dual_point_certifies_the_lower_bound(loss, kw):
+    """res.dual is dual feasible at the samples and its dual value is objective - gap."""
+    rng = np.random.default_rng(23)
+    x = np.repeat(rng.uniform(-1, 1, 6), [1, 2, 3, 1, 2, 1])
+    y = np.sin(3 * x) + 0.3 * rng.standard_normal(x.shape[0])
+    d = lom.build_dictionary(x, "relu", 3)
+    beta = 0.02
+    res = lom.solve_lasso(d, y, beta, loss=loss, **kw)
+    th = res.dual
+    A = d.matrix()
+    assert np.abs(A.T @ th).max() <= beta * (1 + 1e-9) and abs(th.sum()) <= 1e-9
+    if loss == "squared":
+        dual = th @ y - 0.5 * th @ th
+    elif loss == "huber":
+        assert np.all(np.abs(th) <= kw["delta"] * (1 + 1e-12))
+        dual = th @ y - 0.5 * th @ th
+    else:
+        tau = kw["quantile"]
+        assert np.all((th <= tau + 1e-12) & (th >= tau - 1 - 1e-12))
+        dual = th @ y
+    assert dual <= res.objective + 1e-12
+    assert dual == pytest.approx(res.lower_bound, rel=1e-9, abs=1e-12)
+
+
+@pytest.mark.parametrize("kwargs,exc,msg", [
+    ({"warm_start": np.full(14, np.nan)}, ValueError, "warm_start contains NaN"),
+    ({"loss": "quantile", "quantile": "abc"}, TypeError, "quantile must be a number"),
+    ({"loss": "huber", "delta": "abc"}, TypeError, "delta must be a number"),
+    ({"max_epochs": 0}, ValueError, "max_epochs must be a positive integer"),
+])
+def test_more_bad_input_is_named(kwargs, exc, msg):
+    d = lom.build_dictionary(np.arange(8.0), "relu", 2)
+    with pytest.raises(exc, match=msg):
+        lom.solve_lasso(d, np.sin(np.arange(8.0)), 0.1, **kwargs)
+
+
+def test_numpy_scalars_are_accepted_as_beta():
+    d = lom.build_dictionary(np.arange(8.0), "relu", 2)
+    y = np.sin(np.arange(8.0))
+    ref = lom.solve_lasso(d, y, 0.1).objective
+    for beta in (np.array(0.1), np.float64(0.1)):
+        assert lom.solve_lasso(d, y, beta).objective == pytest.approx(ref, rel=1e-12)

@@ -18,9 +18,10 @@ import numpy as np
 
 def dual_scale(corr_max: float, lam: float, lin: float, quad: float) -> float:
     """argmax of ``s lin - s^2 quad / 2`` over ``|s| corr_max <= lam`` (quad > 0)."""
+    if quad <= 0:  # theta = 0 (e.g. constant y): the zero dual point
+        return 0.0
     bound = lam / corr_max if corr_max > 0 else np.inf
-    s = lin / quad if quad > 0 else np.sign(lin) * bound
-    return float(np.clip(s, -bound, bound))
+    return float(np.clip(lin / quad, -bound, bound))
 
 
 def squared_dual(theta: np.ndarray, corr_max: float, y: np.ndarray, w: np.ndarray,

@@ -19,7 +19,7 @@ from scipy.linalg import cho_factor, cho_solve
 
 from . import _cd
 from .certificates import squared_dual
-from .problem import LOSSES, Problem, check_beta
+from .problem import LOSSES, Problem, as_float, check_beta
 from .result import ConvergenceWarning, LassoResult
 
 _WS_MIN = 16
@@ -83,7 +83,11 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
     """
     n, k = B.shape
     lam = np.broadcast_to(np.asarray(lam, dtype=float), (k,))
+    if k and not np.all(lam > 0):
+        raise ValueError("solve_subproblem needs positive penalties")
     z = z.copy()
+    L = np.einsum("ij,ij->j", B, B)
+    z[L <= 0.0] = 0.0  # a zero column only adds penalty (e.g. a constant after centering)
     gram = _Gram(B)
     c = B.T @ b
     bb = float(b @ b)
@@ -92,8 +96,12 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
     # a feature is added only while the support's KKT equalities g_S = lam_S sign(z_S) hold
     # (after a full Newton step, or on entry): then the Newton step moves the new coefficient
     # in the direction of its sign, as in LARS
-    fresh = S.shape[0] == 0 or bool(np.max(np.abs(
-        c[S] - gram.block(S)[S] @ z[S] - lam[S] * np.sign(z[S]))) <= 1e-7 * lam.max())
+    def support_kkt(zz) -> bool:
+        Sz = np.flatnonzero(zz)
+        return Sz.shape[0] == 0 or bool(np.max(np.abs(
+            c[Sz] - gram.block(Sz)[Sz] @ zz[Sz] - lam[Sz] * np.sign(zz[Sz]))) <= 1e-7 * lam.max())
+
+    fresh = support_kkt(z)
     stuck = 0
 
     def primal_true(zz):
@@ -188,11 +196,11 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
         # singular support or no verified descent: coordinate descent always makes progress
         f0 = primal_true(z)
         R = b - B @ z
-        _cd.cd_squared(B, R, z, np.einsum("ij,ij->j", B, B), lam, 10)
+        _cd.cd_squared(B, R, z, L, np.ascontiguousarray(lam), 10)
         stuck = stuck + 1 if _objective(B, b, z, lam) >= f0 else 0
         if stuck >= 2:
             break
-        fresh = not fresh if stuck else False
+        fresh = not fresh if stuck else support_kkt(z)
     return z, step
 
 
@@ -240,13 +248,14 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
     b = st.target()
     scale = 0.5 * float(b @ b) + prob.const  # objective at z = 0 (optimal xi)
     z = np.zeros(p) if z0 is None else np.array(z0, dtype=float)
-    best_dual = -np.inf
+    best_dual, best_theta = -np.inf, None
     history = []
     converged = False
     it = 0
     for it in range(1, max_iter + 1):
         primal, dual, xi, theta, corr = st.evaluate(z)
-        best_dual = max(best_dual, dual)
+        if dual > best_dual:
+            best_dual, best_theta = dual, theta
         gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
         history.append((primal, gap))
         if verbose:
@@ -269,9 +278,10 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
         z[ws] = zw
     else:
         primal, dual, xi, theta, corr = st.evaluate(z)
-        best_dual = max(best_dual, dual)
+        if dual > best_dual:
+            best_dual, best_theta = dual, theta
         gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
-    return z, xi, primal, gap, it, converged, theta, history, scale
+    return z, xi, primal, gap, it, converged, best_theta, history, scale
 
 
 def duality_gap(d, y, beta, z, *, sample_weight=None, bias: bool = True) -> tuple[float, float]:
@@ -290,10 +300,12 @@ def duality_gap(d, y, beta, z, *, sample_weight=None, bias: bool = True) -> tupl
 
 
 def _theta_at_samples(prob: Problem, theta_u: np.ndarray) -> np.ndarray:
-    """Spread a distinct-point dual vector over the samples in proportion to their weights."""
-    wu = prob.wu
+    """The sample-level dual point of a distinct-point one: the share of each sample plus its
+    deviation from its group's mean target (which sums to zero in every group, so A^T theta and
+    1^T theta are unchanged and the dual value gains exactly the constant of the reduction)."""
+    wu, inv = prob.wu, prob.d.inverse
     share = np.divide(theta_u, wu, out=np.zeros_like(theta_u), where=wu > 0)
-    return share[prob.d.inverse] * prob.w
+    return prob.w * (share[inv] + prob.y - prob.yu[inv])
 
 
 def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None,
@@ -328,12 +340,14 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
         raise ValueError(f"loss must be one of {LOSSES}, got {loss!r}")
     beta = check_beta(beta)
     tol = check_beta(tol, "tol")
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
+    for name, v in (("max_iter", max_iter), ("max_epochs", max_epochs)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}")
     if loss == "quantile":
         if quantile is None:
             raise ValueError("loss='quantile' needs quantile=tau with 0 < tau < 1")
-        if not 0.0 < float(quantile) < 1.0:
+        quantile = as_float(quantile, "quantile")
+        if not 0.0 < quantile < 1.0:
             raise ValueError(f"quantile must lie strictly between 0 and 1, got {quantile}")
     elif quantile is not None:
         raise ValueError(f"quantile={quantile} is only used with loss='quantile' (got "
@@ -345,6 +359,8 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
         z0 = np.asarray(getattr(warm_start, "z", warm_start), dtype=float)
         if z0.shape != (d.n_features,):
             raise ValueError(f"warm_start must have {d.n_features} coefficients, got {z0.shape}")
+        if not np.all(np.isfinite(z0)):
+            raise ValueError("warm_start contains NaN or infinite coefficients")
     t0 = time.perf_counter()
     if loss == "squared":
         z, xi, obj, gap, it, conv, theta_u, hist, scale = _solve_squared(

@@ -33,6 +33,10 @@ class LPStatusError(RuntimeError):
     """HiGHS did not return an optimal solution."""
 
 
+class LPInfeasible(ValueError):
+    """The linear program has no feasible point (e.g. (C.1) on data it cannot interpolate)."""
+
+
 def _rows_columns(d: Dictionary, idx: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return d.batch.subset(idx).evaluate(d.x_unique)[rows]
 
@@ -83,7 +87,7 @@ def solve_lp(d: Dictionary, y: np.ndarray, rows: np.ndarray, cost: float,
         res = linprog(np.concatenate(costs), A_eq=sp.hstack(blocks, format="csc"), b_eq=y,
                       bounds=bounds, method="highs", options=_HIGHS)
         if res.status == 2:
-            raise ValueError("infeasible")
+            raise LPInfeasible(res.message)
         if res.status != 0:
             raise LPStatusError(f"HiGHS stopped without an optimum: {res.message}")
         sol = res.x
@@ -104,6 +108,7 @@ def solve_lp(d: Dictionary, y: np.ndarray, rows: np.ndarray, cost: float,
             primal = (float(a @ np.maximum(r, 0)) + float(c @ np.maximum(-r, 0))
                       + cost * float(np.abs(z).sum()))
         gap = max(primal - s * float(y @ theta), 0.0)
+        theta = s * theta  # the certified (feasible) dual point
         if verbose:
             print(f"[linprog] iteration {it}: {k} columns, objective {primal:.12g}, "
                   f"max |A^T theta| / cost = {cmax / cost:.6f}")

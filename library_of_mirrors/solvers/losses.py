@@ -17,7 +17,7 @@ import numpy as np
 
 from .certificates import huber_dual
 from .linear_programs import solve_lp
-from .problem import Problem
+from .problem import Problem, as_float
 from .result import ConvergenceWarning, LassoResult
 
 _WS_MIN = 16
@@ -68,8 +68,11 @@ def _huber_subproblem(A: np.ndarray, y: np.ndarray, w: np.ndarray, lam: float, d
     xi = cp.Variable() if bias else 0.0
     # cvxpy's huber(r, M) is r^2 on |r| <= M, 2M|r| - M^2 outside: twice ours
     fit = 0.5 * cp.sum(cp.multiply(w, cp.huber(y - A @ z - xi, delta)))
-    cp.Problem(cp.Minimize(fit + lam * cp.norm1(z))).solve(
-        solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
+    prob = cp.Problem(cp.Minimize(fit + lam * cp.norm1(z)))
+    prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
+    if z.value is None or prob.status not in ("optimal", "optimal_inaccurate"):
+        raise RuntimeError(f"Clarabel failed on a Huber working set ({prob.status}); the "
+                           "data may be badly scaled")
     sol = np.asarray(z.value, dtype=float)
     sol[np.abs(sol) <= 1e-10 * max(1.0, float(np.abs(sol).max()))] = 0.0
     return sol
@@ -86,7 +89,7 @@ def _solve_huber(prob: Problem, lam: float, delta: float, tol: float, max_iter: 
 
     scale = float(w @ huber(y - offset(y), delta))
     z = np.zeros(p) if z0 is None else z0.copy()
-    best_dual = -np.inf
+    best_dual, best_theta = -np.inf, None
     ws_size = _WS_MIN
     converged = False
     history = []
@@ -98,7 +101,8 @@ def _solve_huber(prob: Problem, lam: float, delta: float, tol: float, max_iter: 
         corr = d.batch.grid_rmatvec(np.bincount(inv, weights=theta, minlength=nu))
         primal = float(w @ huber(r, delta)) + lam * float(np.abs(z).sum())
         dual, s = huber_dual(theta, float(np.abs(corr).max()), y, w, lam, delta)
-        best_dual = max(best_dual, dual)
+        if dual > best_dual:
+            best_dual, best_theta = dual, s * theta
         gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
         history.append((primal, gap))
         if verbose:
@@ -119,7 +123,7 @@ def _solve_huber(prob: Problem, lam: float, delta: float, tol: float, max_iter: 
         z = np.zeros(p)
         z[ws] = sol
         ws_size *= 2
-    return z, xi, primal, gap, it, converged, theta, history, scale
+    return z, xi, primal, gap, it, converged, best_theta, history, scale
 
 
 def solve_convex_loss(prob: Problem, lam: float, beta: float, loss: str, quantile, delta: float,
@@ -128,7 +132,7 @@ def solve_convex_loss(prob: Problem, lam: float, beta: float, loss: str, quantil
     """Dispatch of :func:`solve_lasso` for the quantile, absolute and Huber losses."""
     w, y = prob.w, prob.y
     if loss == "huber":
-        delta = float(delta)
+        delta = as_float(delta, "delta")
         if not np.isfinite(delta) or delta <= 0:
             raise ValueError(f"delta (the Huber threshold) must be positive, got {delta}")
         z, xi, obj, gap, it, conv, theta, hist, scale = _solve_huber(

@@ -6,7 +6,7 @@ import time
 
 import numpy as np
 
-from .linear_programs import solve_lp
+from .linear_programs import LPInfeasible, solve_lp
 from .problem import Problem
 from .result import ConvergenceWarning, LassoResult
 
@@ -41,6 +41,8 @@ def solve_min_norm(d, y, *, bias: bool = True, max_iter: int = 100,
     fixes xi = 0.  Raises ``ValueError`` when duplicate inputs carry different targets or the
     dictionary cannot interpolate the data.
     """
+    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
+        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
     prob = Problem.make(d, y, None, bias)
     yu = _interpolation_targets(prob, 1e-12)
     t0 = time.perf_counter()
@@ -48,7 +50,7 @@ def solve_min_norm(d, y, *, bias: bool = True, max_iter: int = 100,
     try:
         z, xi, obj, gap, it, conv, theta, slack = solve_lp(
             d, yu, rows, 1.0, None, None, prob.bias, yu - yu.mean(), max_iter, verbose)
-    except ValueError:
+    except LPInfeasible:
         slack = np.inf
     if slack > 1e-9 * max(1.0, float(np.abs(yu).max())):
         raise ValueError(

@@ -54,7 +54,13 @@ def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: 
                              "relative to beta_max of the squared loss")
         bmax = beta_max(d, y, sample_weight=kwargs.get("sample_weight"),
                         bias=kwargs.get("bias", True))
+        if bmax <= 0:
+            raise ValueError("beta_max = 0: y is constant (after the external bias), so z = 0 "
+                             "for every beta; pass betas explicitly to solve anyway")
         betas = bmax * np.geomspace(1.0, eps, n_betas)
+    if "warm_start" in kwargs:
+        raise TypeError("lasso_path warm-starts each beta from the previous one; do not pass "
+                        "warm_start")
     betas = np.sort(np.asarray([check_beta(b, "betas") for b in np.atleast_1d(betas)]))[::-1]
     results: list[LassoResult] = []
     warm = None

@@ -54,10 +54,18 @@ def check_weights(d: Dictionary, sample_weight) -> np.ndarray:
     return w
 
 
+def as_float(value, name: str) -> float:
+    """A real scalar (Python or numpy, 0-d arrays included), else a TypeError naming it."""
+    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+
+
 def check_beta(beta, name: str = "beta") -> float:
-    if isinstance(beta, bool) or not isinstance(beta, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a positive number, got {beta!r}")
-    beta = float(beta)
+    beta = as_float(beta, name)
     if not np.isfinite(beta) or beta <= 0:
         raise ValueError(f"{name} must be a positive finite number, got {beta}")
     return beta
