@@ -8,6 +8,8 @@ Mirrors").  This package builds those dictionaries, solves the Lasso and rebuild
 from .activations import Activation, get_activation
 from .dictionary import Dictionary, build_dictionary
 from .features import Breakpoint, Feature, FeatureBatch, Unit
+from .nn import ParallelNetwork, StandardNetwork
+from .reconstruct import reconstruct
 from .solvers import (
     ConvergenceWarning,
     LassoPath,
@@ -30,12 +32,15 @@ __all__ = [
     "FeatureBatch",
     "LassoPath",
     "LassoResult",
+    "ParallelNetwork",
+    "StandardNetwork",
     "Unit",
     "beta_max",
     "build_dictionary",
     "duality_gap",
     "get_activation",
     "lasso_path",
+    "reconstruct",
     "solve_lasso",
     "solve_min_norm",
     "__version__",

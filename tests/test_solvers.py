@@ -71,12 +71,13 @@ def test_lasso_without_external_bias_matches_cvxpy(combo):
     _check_against(res, cvx_lasso(d.matrix(), y, lam, bias=False), d, y, lam, res.objective)
 
 
-def test_symmetrized_network_uses_half_beta():
+def test_symmetrized_network_uses_twice_beta():
+    """beta~ = 2 beta (erratum E6): the reconstruction tests check it against (1.1)."""
     x, y = _data(10, 4)
     d = lom.build_dictionary(x, "relu", 3, "symmetrized")
     res = lom.solve_lasso(d, y, 0.2)
-    assert res.beta_tilde == 0.1
-    assert res.objective == pytest.approx(cvx_lasso(d.matrix(), y, 0.1), rel=RTOL)
+    assert res.beta_tilde == 0.4
+    assert res.objective == pytest.approx(cvx_lasso(d.matrix(), y, 0.4), rel=RTOL)
 
 
 def test_duplicate_samples_equal_sample_weights():

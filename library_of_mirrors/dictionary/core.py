@@ -159,8 +159,11 @@ class Dictionary:
 
     @property
     def beta_scale(self) -> float:
-        """beta~ / beta in the Lasso (1.2): 1/2 for the 3-layer symmetrized network, else 1."""
-        return 0.5 if self.architecture == "symmetrized" else 1.0
+        """beta~ / beta in the Lasso (1.2): 2 for the 3-layer symmetrized network, else 1.
+
+        The paper states beta/2 (section 3); the numbers say 2 beta for these columns (units
+        with weights +-1): erratum E6 in docs/errata.md."""
+        return 2.0 if self.architecture == "symmetrized" else 1.0
 
     @property
     def effective_depth(self) -> int:

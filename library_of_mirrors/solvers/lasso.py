@@ -315,7 +315,7 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
     """Train the network of dictionary ``d`` to its global optimum: the Lasso (1.2) / (D.24).
 
     ``min_{z, xi} sum_i w_i loss(y_i - (A z)_i - xi) + beta~ ||z||_1`` with ``beta~ = beta *
-    d.beta_scale`` (beta~ = beta/2 for the 3-layer symmetrized network, Theorem 3.13) and a
+    d.beta_scale`` (beta~ = 2 beta for the 3-layer symmetrized network, erratum E6) and a
     free external bias xi (``bias=False`` fixes xi = 0).
 
     Parameters

@@ -1,0 +1,64 @@
+"""Lasso solution -> optimal parallel network (Definition B.3 with the unscaling of D.17).
+
+For each feature with ``z_j != 0`` the unit of that column (weights +-1, data-feature or midpoint
+biases, Definition 3.9) becomes a parallel unit with ``alpha = z_j``; then the parameters are
+unscaled so that the weight penalty of (1.1) equals ``beta * |z_j|`` at the same outputs:
+
+* continuous activations (relu, leaky relu, abs): every regularized parameter of unit j gets
+  the norm ``gamma_j`` with ``gamma_j^L = |z_j| prod_l ||W^(j,l)||`` (the balanced scaling; D.17
+  is the case of unit-norm weights), biases scale with the layer's cumulative factor;
+* sign / threshold: ``alpha_j = sign(z_j) sqrt|z_j|`` and amplitude ``s_j = sqrt|z_j|``; the
+  scale-free inner weights keep their values (Remark D.20).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dictionary import Dictionary
+from .nn.parallel import ParallelNetwork
+from .solvers.problem import check_beta
+from .solvers.result import LassoResult
+
+
+def reconstruct(d: Dictionary, res: LassoResult, beta: float | None = None) -> ParallelNetwork:
+    """The optimal parallel network of a Lasso solution ``res`` over dictionary ``d``.
+
+    ``net(x)`` equals ``A z + xi`` on the training points and the feature sum anywhere;
+    ``net.objective(x, y, beta)`` equals ``res.objective`` (Theorem 3.11, Lemma B.4).
+    ``beta`` (optional) is checked against the one ``res`` was solved with.
+    """
+    if not isinstance(d, Dictionary):
+        raise TypeError(f"d must be a Dictionary, got {type(d).__name__}")
+    z = np.asarray(getattr(res, "z", None), dtype=float)
+    if z.shape != (d.n_features,):
+        raise ValueError(f"res.z must have {d.n_features} coefficients (this dictionary), got "
+                         f"{z.shape}")
+    if beta is not None and res.beta is not None:
+        beta = check_beta(beta)
+        if not np.isclose(beta, res.beta, rtol=1e-12):
+            raise ValueError(f"res was solved with beta={res.beta}, not beta={beta}")
+    act = d.activation
+    active = np.flatnonzero(z)
+    units = [d.batch.unit(int(j)) for j in active]
+    L = d.depth
+    if not units:  # the constant network
+        shapes = [(1, 1)] * (L - 1)
+        return ParallelNetwork(act, [np.zeros((0,) + s) for s in shapes],
+                               [np.zeros((0, s[1])) for s in shapes], np.zeros(0),
+                               float(res.xi), np.zeros(0) if act.sign_determined else None)
+    W = [np.stack([u.weights[l] for u in units]).astype(float) for l in range(L - 1)]
+    b = [np.stack([u.biases[l] for u in units]).astype(float) for l in range(L - 1)]
+    zs = z[active]
+    if act.sign_determined:
+        root = np.sqrt(np.abs(zs))
+        return ParallelNetwork(act, W, b, np.sign(zs) * root, float(res.xi), root)
+    norms = np.stack([np.sqrt(np.sum(w.reshape(w.shape[0], -1) ** 2, axis=1)) for w in W])
+    gamma = (np.abs(zs) * np.prod(norms, axis=0)) ** (1.0 / L)
+    cum = np.ones_like(gamma)
+    for l in range(L - 1):
+        c = gamma / norms[l]
+        W[l] = W[l] * c[:, None, None]
+        cum = cum * c
+        b[l] = b[l] * cum[:, None]
+    return ParallelNetwork(act, W, b, np.sign(zs) * gamma, float(res.xi))
