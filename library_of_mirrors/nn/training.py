@@ -1,0 +1,137 @@
+"""Training the non-convex problem (1.1) with Adam, in numpy (no torch).
+
+Full-batch Adam by default (``batch_size`` for mini-batches), no hidden weight decay: the only
+regularization is the network's own penalty (``regularization="paper"``, the objective (1.1),
+or ``"weight_decay"``).  Symmetrized networks keep the constraint ``|W_1| = |W_2|`` of their
+parameter space by projection after every step.  Initialization: random (first-layer kinks at
+data points, the rest Gaussian) or from a Lasso solution for a subset of units (Appendix D).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..activations import get_activation
+from .parallel import ParallelNetwork
+
+ARCHITECTURES = ("deep_narrow", "symmetrized")
+
+
+def _widths(depth: int, architecture: str) -> list[int]:
+    if architecture == "symmetrized":
+        if depth != 3:
+            raise ValueError(f"symmetrized networks have depth 3, got depth={depth}")
+        return [1, 2, 1]
+    if architecture != "deep_narrow":
+        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
+    return [1] * depth
+
+
+def init_network(x, activation: str, depth: int, architecture: str = "deep_narrow",
+                 width: int = 50, leaky_slope: float | None = None, seed=None,
+                 scale: float = 1.0) -> ParallelNetwork:
+    """A random parallel network: first-layer kinks at random data points, Gaussian weights."""
+    rng = np.random.default_rng(seed)
+    act = get_activation(activation, leaky_slope)
+    x = np.asarray(x, dtype=float).ravel()
+    ws = _widths(depth, architecture)
+    W, b = [], []
+    for l in range(depth - 1):
+        w = rng.normal(size=(width, ws[l], ws[l + 1])) * scale
+        if l == 0:
+            anchors = rng.choice(x, size=(width, ws[1]))
+            bias = -anchors * w[:, 0, :]
+        else:
+            bias = rng.normal(size=(width, ws[l + 1])) * scale * 0.1
+        W.append(w)
+        b.append(bias)
+    alpha = rng.normal(size=width) * scale / np.sqrt(width)
+    amp = np.ones(width) if act.sign_determined else None
+    net = ParallelNetwork(act, W, b, alpha, float(np.mean(x) * 0), amp)
+    _project(net, architecture)
+    return net
+
+
+def _project(net: ParallelNetwork, architecture: str) -> None:
+    """Enforce |W_1^(i,l)| = |W_2^(i,l)| (symmetrized parameter space)."""
+    if architecture != "symmetrized":
+        return
+    for W in net.weights:
+        mag = np.abs(W).reshape(W.shape[0], -1).mean(axis=1)
+        W[:] = np.sign(W) * mag[:, None, None]
+
+
+def _params(net: ParallelNetwork) -> list[np.ndarray]:
+    """Views of every trainable array (xi and skip wrapped as 0-d arrays by the caller)."""
+    out = list(net.weights) + list(net.biases) + [net.alpha]
+    if net.amplitudes is not None:
+        out.append(net.amplitudes)
+    return out
+
+
+def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: float = 1e-2,
+         regularization: str = "paper", batch_size: int | None = None, seed=None,
+         architecture: str = "deep_narrow", train_skip: bool = False, progress: bool = False,
+         record_every: int = 10) -> ParallelNetwork:
+    """Train ``net`` in place with Adam (Kingma & Ba; beta1 = 0.9, beta2 = 0.999, eps = 1e-8)
+    on the objective (1.1); ``net.history`` gets (epoch, objective) pairs.  Returns ``net``."""
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same length, got {x.shape} and {y.shape}")
+    rng = np.random.default_rng(seed)
+    n = x.shape[0]
+    m1 = {}
+    m2 = {}
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    it = range(epochs)
+    if progress:
+        from tqdm.auto import tqdm  # noqa: PLC0415
+
+        it = tqdm(it, desc="adam", unit="epoch")
+    t = 0
+    for epoch in it:
+        batches = [np.arange(n)] if batch_size is None else np.array_split(
+            rng.permutation(n), max(1, n // batch_size))
+        for idx in batches:
+            t += 1
+            # the penalty is scaled to the batch so an epoch sees it once
+            g = net.gradient(x[idx], y[idx], beta * idx.shape[0] / n, regularization)
+            grads = list(g["weights"]) + list(g["biases"]) + [g["alpha"]]
+            params = _params(net)
+            if net.amplitudes is not None:
+                grads.append(g["amplitudes"])
+            scal = [("xi", g["xi"])] + ([("skip", g["skip"])] if train_skip else [])
+            for k, (p, gr) in enumerate(zip(params, grads)):
+                m1[k] = b1 * m1.get(k, 0.0) + (1 - b1) * gr
+                m2[k] = b2 * m2.get(k, 0.0) + (1 - b2) * gr * gr
+                p -= lr * (m1[k] / (1 - b1**t)) / (np.sqrt(m2[k] / (1 - b2**t)) + eps)
+            for name, gr in scal:
+                m1[name] = b1 * m1.get(name, 0.0) + (1 - b1) * gr
+                m2[name] = b2 * m2.get(name, 0.0) + (1 - b2) * gr * gr
+                step = lr * (m1[name] / (1 - b1**t)) / (np.sqrt(m2[name] / (1 - b2**t)) + eps)
+                setattr(net, name, getattr(net, name) - step)
+            _project(net, architecture)
+        if epoch % record_every == 0 or epoch == epochs - 1:
+            net.history.append((epoch, net.objective(x, y, beta, regularization)))
+    return net
+
+
+def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
+               architecture: str = "deep_narrow", width: int = 50,
+               leaky_slope: float | None = None, *, epochs: int = 2000, lr: float = 1e-2,
+               seed=None, init: ParallelNetwork | None = None, regularization: str = "paper",
+               batch_size: int | None = None, progress: bool = False) -> ParallelNetwork:
+    """Train a ``width``-unit parallel network on (1.1) with Adam from a random start (or from
+    ``init``, e.g. ``reconstruct(d, res)`` padded with random units).  Deterministic in
+    ``seed``.  Returns the trained network (``net.history``: the loss curve)."""
+    x = np.asarray(x, dtype=float).ravel()
+    y = np.asarray(y, dtype=float).ravel()
+    if init is None:
+        net = init_network(x, activation, depth, architecture, width, leaky_slope, seed)
+        net.xi = float(np.mean(y))
+    else:
+        net = init.copy()
+    return adam(net, x, y, beta, epochs=epochs, lr=lr, regularization=regularization,
+                batch_size=batch_size, seed=seed, architecture=architecture,
+                progress=progress)
