@@ -311,7 +311,7 @@ def _theta_at_samples(prob: Problem, theta_u: np.ndarray) -> np.ndarray:
 def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None,
                 tol: float = 1e-8, *, bias: bool = True, sample_weight=None,
                 delta: float = 1.0, max_iter: int = 500, max_epochs: int = 100_000,
-                warm_start=None, verbose: bool = False) -> LassoResult:
+                warm_start=None, solver: str = "auto", verbose: bool = False) -> LassoResult:
     """Train the network of dictionary ``d`` to its global optimum: the Lasso (1.2) / (D.24).
 
     ``min_{z, xi} sum_i w_i loss(y_i - (A z)_i - xi) + beta~ ||z||_1`` with ``beta~ = beta *
@@ -332,6 +332,9 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
     max_iter : outer (working-set) iterations; ``max_epochs``: active-set steps (or CD epochs) per
         subproblem.
     warm_start : a previous ``LassoResult`` or coefficient vector to start from.
+    solver : "auto" (working sets / HiGHS / Clarabel as above) or "spred": the Lasso as the
+        redundant product network z = u * v with weight decay, trained by L-BFGS on the dense
+        matrix (squared loss; a check of the equivalence, not the fast path).
 
     Returns a :class:`LassoResult`; if the gap did not reach the tolerance it warns
     (:class:`ConvergenceWarning`) with the gap and the tolerance, and ``converged`` is False.
@@ -361,7 +364,26 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
             raise ValueError(f"warm_start must have {d.n_features} coefficients, got {z0.shape}")
         if not np.all(np.isfinite(z0)):
             raise ValueError("warm_start contains NaN or infinite coefficients")
+    if solver not in ("auto", "spred"):
+        raise ValueError(f"solver must be 'auto' or 'spred', got {solver!r}")
     t0 = time.perf_counter()
+    if solver == "spred":
+        if loss != "squared":
+            raise ValueError("solver='spred' solves the squared loss only")
+        from .spred import solve_spred  # noqa: PLC0415
+
+        z, xi, _, it, _ = solve_spred(prob, lam, 2, max_iter=max(max_iter, 50_000))
+        obj, gap = duality_gap(d, y, beta, z, sample_weight=sample_weight, bias=bias)
+        conv = gap <= tol * 0.5 * float(prob.wu @ (prob.yu - prob.center(prob.yu)) ** 2) \
+            + tol * prob.const
+        res = LassoResult(z, xi, obj, gap, it, conv, loss, beta, lam, tol, "spred (L-BFGS)")
+        res.time = time.perf_counter() - t0
+        if not conv:
+            warnings.warn(f"solve_lasso(solver='spred'): L-BFGS stopped with duality gap "
+                          f"{gap:.3e} above the tolerance {tol:.1e} (relative); its tiny "
+                          "nonzero coefficients are not exact zeros", ConvergenceWarning,
+                          stacklevel=2)
+        return res
     if loss == "squared":
         z, xi, obj, gap, it, conv, theta_u, hist, scale = _solve_squared(
             prob, lam, tol, max_iter, max_epochs, z0, verbose)
