@@ -18,23 +18,11 @@ import time
 import numpy as np
 
 import library_of_mirrors as lom
-from library_of_mirrors.dictionary import MAX_CANDIDATES
+from library_of_mirrors.dictionary import MAX_CANDIDATES, TABLE_3_1
 from library_of_mirrors.dictionary import _kernels as kn
 from library_of_mirrors.dictionary.core import _families
 
-CASES = [
-    ("relu", 2, "deep_narrow", None),
-    ("leaky_relu", 2, "deep_narrow", 0.1),
-    ("abs", 2, "deep_narrow", None),
-    ("sign", 2, "deep_narrow", None),
-    ("threshold", 2, "deep_narrow", None),
-    ("relu", 3, "deep_narrow", None),
-    ("leaky_relu", 3, "deep_narrow", -0.5),
-    ("abs", 3, "deep_narrow", None),
-    ("relu", 4, "deep_narrow", None),
-    ("abs", 4, "deep_narrow", None),
-    ("relu", 3, "symmetrized", None),
-]
+CASES = TABLE_3_1
 
 
 def candidates(act, L, arch, slope, n):

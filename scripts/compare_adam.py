@@ -17,20 +17,9 @@ import argparse
 import numpy as np
 
 from library_of_mirrors.compare import compare_adam
+from library_of_mirrors.dictionary import TABLE_3_1
 
-CASES = [
-    ("relu", 2, "deep_narrow", None),
-    ("leaky_relu", 2, "deep_narrow", 0.1),
-    ("abs", 2, "deep_narrow", None),
-    ("sign", 2, "deep_narrow", None),
-    ("threshold", 2, "deep_narrow", None),
-    ("relu", 3, "deep_narrow", None),
-    ("leaky_relu", 3, "deep_narrow", -0.5),
-    ("abs", 3, "deep_narrow", None),
-    ("relu", 4, "deep_narrow", None),
-    ("abs", 4, "deep_narrow", None),
-    ("relu", 3, "symmetrized", None),
-]
+CASES = TABLE_3_1
 
 
 def main(argv=None) -> None:

@@ -5,6 +5,14 @@
 ``build_dictionary(..., n_features=...)``.  The numba kernels are in ``_kernels.py``.
 """
 
-from .core import DENSE_MAX_BYTES, MAX_CANDIDATES, SUPPORTED, Dictionary, build_dictionary
+from .core import (
+    DENSE_MAX_BYTES,
+    MAX_CANDIDATES,
+    SUPPORTED,
+    TABLE_3_1,
+    Dictionary,
+    build_dictionary,
+)
 
-__all__ = ["DENSE_MAX_BYTES", "MAX_CANDIDATES", "SUPPORTED", "Dictionary", "build_dictionary"]
+__all__ = ["DENSE_MAX_BYTES", "MAX_CANDIDATES", "SUPPORTED", "TABLE_3_1", "Dictionary",
+           "build_dictionary"]

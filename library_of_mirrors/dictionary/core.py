@@ -21,6 +21,21 @@ SUPPORTED = (
     "depth >= 3, deep_narrow: relu, leaky_relu, abs",
     "depth 3, symmetrized: relu, leaky_relu with leaky_slope >= 0 (monotone)",
 )
+#: one representative (activation, depth, architecture, leaky_slope) per row of Table 3.1, for
+#: scripts that sweep every architecture
+TABLE_3_1 = (
+    ("relu", 2, "deep_narrow", None),
+    ("leaky_relu", 2, "deep_narrow", 0.1),
+    ("abs", 2, "deep_narrow", None),
+    ("sign", 2, "deep_narrow", None),
+    ("threshold", 2, "deep_narrow", None),
+    ("relu", 3, "deep_narrow", None),
+    ("leaky_relu", 3, "deep_narrow", -0.5),
+    ("abs", 3, "deep_narrow", None),
+    ("relu", 4, "deep_narrow", None),
+    ("abs", 4, "deep_narrow", None),
+    ("relu", 3, "symmetrized", None),
+)
 #: dense matrices larger than this many bytes raise (``Dictionary.matrix(max_bytes=...)``)
 DENSE_MAX_BYTES = 2 * 1024**3
 #: full enumerations with more candidate units than this raise; pass ``n_features`` to sample

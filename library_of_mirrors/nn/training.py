@@ -47,7 +47,7 @@ def init_network(x, activation: str, depth: int, architecture: str = "deep_narro
         b.append(bias)
     alpha = rng.normal(size=width) * scale / np.sqrt(width)
     amp = np.ones(width) if act.sign_determined else None
-    net = ParallelNetwork(act, W, b, alpha, float(np.mean(x) * 0), amp)
+    net = ParallelNetwork(act, W, b, alpha, 0.0, amp)
     _project(net, architecture)
     return net
 
@@ -62,7 +62,7 @@ def _project(net: ParallelNetwork, architecture: str) -> None:
 
 
 def _params(net: ParallelNetwork) -> list[np.ndarray]:
-    """Views of every trainable array (xi and skip wrapped as 0-d arrays by the caller)."""
+    """Every trainable array, updated in place (the scalars xi and skip are set by name)."""
     out = list(net.weights) + list(net.biases) + [net.alpha]
     if net.amplitudes is not None:
         out.append(net.amplitudes)

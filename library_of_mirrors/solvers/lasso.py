@@ -29,6 +29,17 @@ _WS_MIN = 16
 # the dense subproblem over a working set
 
 
+def working_set(corr: np.ndarray, z: np.ndarray, k: int) -> np.ndarray:
+    """Sorted indices of the support of ``z`` plus the most correlated other features, ``k`` in
+    all (celer's rule: the features nearest to violating ``|A_j^T theta| <= beta~``)."""
+    p = corr.shape[0]
+    if k >= p:
+        return np.arange(p)
+    score = np.abs(corr)
+    score[np.flatnonzero(z)] = np.inf
+    return np.sort(np.argpartition(-score, k - 1)[:k])
+
+
 def _objective(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam: np.ndarray) -> float:
     R = b - B @ z
     return 0.5 * float(R @ R) + float(lam @ np.abs(z))
@@ -246,7 +257,7 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
     p = prob.d.n_features
     st = _Squared(prob, lam)
     b = st.target()
-    scale = 0.5 * float(b @ b) + prob.const  # objective at z = 0 (optimal xi)
+    scale = _scale(prob)
     z = np.zeros(p) if z0 is None else np.array(z0, dtype=float)
     best_dual, best_theta = -np.inf, None
     history = []
@@ -266,10 +277,7 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
             break
         supp = np.flatnonzero(z)
         # celer's rule: twice the support, plus the most violating features
-        k = min(p, 2 * supp.shape[0] + _WS_MIN)
-        score = np.abs(corr)
-        score[supp] = np.inf
-        ws = np.argpartition(-score, k - 1)[:k] if k < p else np.arange(p)
+        ws = working_set(corr, z, 2 * supp.shape[0] + _WS_MIN)
         ws = np.sort(ws)
         B = st.block(ws)
         # the active-set subproblem is finite and cheap: solve it to well below the target
@@ -282,6 +290,12 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
             best_dual, best_theta = dual, theta
         gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
     return z, xi, primal, gap, it, converged, best_theta, history, scale
+
+
+def _scale(prob: Problem) -> float:
+    """The squared-loss objective at z = 0 with the optimal xi: the unit of ``tol``."""
+    r = prob.yu - prob.center(prob.yu)
+    return 0.5 * float(prob.wu @ (r * r)) + prob.const
 
 
 def duality_gap(d, y, beta, z, *, sample_weight=None, bias: bool = True) -> tuple[float, float]:
@@ -374,8 +388,7 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
 
         z, xi, _, it, _ = solve_spred(prob, lam, 2, max_iter=max(max_iter, 50_000))
         obj, gap = duality_gap(d, y, beta, z, sample_weight=sample_weight, bias=bias)
-        conv = gap <= tol * 0.5 * float(prob.wu @ (prob.yu - prob.center(prob.yu)) ** 2) \
-            + tol * prob.const
+        conv = gap <= tol * _scale(prob)
         res = LassoResult(z, xi, obj, gap, it, conv, loss, beta, lam, tol, "spred (L-BFGS)")
         res.time = time.perf_counter() - t0
         if not conv:

@@ -16,11 +16,10 @@ import warnings
 import numpy as np
 
 from .certificates import huber_dual
+from .lasso import _WS_MIN, working_set
 from .linear_programs import solve_lp
 from .problem import Problem, as_float
 from .result import ConvergenceWarning, LassoResult
-
-_WS_MIN = 16
 
 
 def huber(r: np.ndarray, delta: float) -> np.ndarray:
@@ -114,10 +113,7 @@ def _solve_huber(prob: Problem, lam: float, delta: float, tol: float, max_iter: 
             break
         supp = np.flatnonzero(z)
         ws_size = max(ws_size, 2 * supp.shape[0])
-        k = min(p, ws_size)
-        score = np.abs(corr)
-        score[supp] = np.inf
-        ws = np.sort(np.argpartition(-score, k - 1)[:k] if k < p else np.arange(p))
+        ws = working_set(corr, z, ws_size)
         sol = _huber_subproblem(d.batch.subset(ws).evaluate(d.x_unique)[inv], y, w, lam,
                                 delta, prob.bias)
         z = np.zeros(p)
