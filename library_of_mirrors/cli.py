@@ -7,6 +7,7 @@ breakpoints and provenance.  Errors are one line on stderr with exit code 2, nev
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 import numpy as np
@@ -96,6 +97,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, TypeError, MemoryError) as exc:
         sys.stderr.write(f"mirrors: error: {exc}\n")
         return 2
+    except BrokenPipeError:  # e.g. `mirrors features ... | head`: the reader left, not an error
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

@@ -54,3 +54,15 @@ def test_bad_csv_column(tmp_path):
     assert p.returncode == 2 and "column 'c' not in" in p.stderr
     p = run("features", "--csv", str(f), "--column", "b")
     assert p.returncode == 2 and "non-numeric values" in p.stderr
+
+
+def test_closed_pipe_is_not_a_traceback():
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        f"{sys.executable} -m library_of_mirrors.cli features --activation abs --depth 3 "
+        "--x 2,0,-1,3,5,7,1.5,8,9.5,-3,4.2,6.1 | head -1",  # output > the pipe's buffer
+        shell=True, capture_output=True, text=True)
+    assert proc.stdout.startswith("Dictionary(")
+    assert "Traceback" not in proc.stderr
