@@ -21,16 +21,25 @@ from .solvers.problem import check_beta
 from .solvers.result import LassoResult
 
 
-def reconstruct(d: Dictionary, res: LassoResult, beta: float | None = None) -> ParallelNetwork:
+def reconstruct(d: Dictionary, res: LassoResult | np.ndarray, beta: float | None = None, *,
+                xi: float = 0.0) -> ParallelNetwork:
     """The optimal parallel network of a Lasso solution ``res`` over dictionary ``d``.
 
     ``net(x)`` equals ``A z + xi`` on the training points and the feature sum anywhere;
     ``net.objective(x, y, beta)`` equals ``res.objective`` (Theorem 3.11, Lemma B.4).
-    ``beta`` (optional) is checked against the one ``res`` was solved with.
+    ``beta`` (optional) is checked against the one ``res`` was solved with.  ``res`` may also
+    be a coefficient vector ``z`` (any feature combination, e.g. the single feature of
+    Figure 3.2), with the external bias ``xi``; its penalty is ``beta * d.beta_scale * ||z||_1``.
     """
     if not isinstance(d, Dictionary):
         raise TypeError(f"d must be a Dictionary, got {type(d).__name__}")
-    z = np.asarray(getattr(res, "z", None), dtype=float)
+    if not isinstance(res, LassoResult):
+        z = np.asarray(res, dtype=float)
+        if z.shape != (d.n_features,) or not np.all(np.isfinite(z)):
+            raise ValueError(f"z must be {d.n_features} finite coefficients (this dictionary), "
+                             f"got shape {z.shape}")
+        return _network(d, z, float(xi))
+    z = np.asarray(res.z, dtype=float)
     if z.shape != (d.n_features,):
         raise ValueError(f"res.z must have {d.n_features} coefficients (this dictionary), got "
                          f"{z.shape}")
@@ -38,6 +47,10 @@ def reconstruct(d: Dictionary, res: LassoResult, beta: float | None = None) -> P
         beta = check_beta(beta)
         if not np.isclose(beta, res.beta, rtol=1e-12):
             raise ValueError(f"res was solved with beta={res.beta}, not beta={beta}")
+    return _network(d, z, float(res.xi))
+
+
+def _network(d: Dictionary, z: np.ndarray, xi: float) -> ParallelNetwork:
     act = d.activation
     active = np.flatnonzero(z)
     units = [d.batch.unit(int(j)) for j in active]
@@ -46,13 +59,13 @@ def reconstruct(d: Dictionary, res: LassoResult, beta: float | None = None) -> P
         shapes = [(1, 1)] * (L - 1)
         return ParallelNetwork(act, [np.zeros((0,) + s) for s in shapes],
                                [np.zeros((0, s[1])) for s in shapes], np.zeros(0),
-                               float(res.xi), np.zeros(0) if act.sign_determined else None)
+                               xi, np.zeros(0) if act.sign_determined else None)
     W = [np.stack([u.weights[l] for u in units]).astype(float) for l in range(L - 1)]
     b = [np.stack([u.biases[l] for u in units]).astype(float) for l in range(L - 1)]
     zs = z[active]
     if act.sign_determined:
         root = np.sqrt(np.abs(zs))
-        return ParallelNetwork(act, W, b, np.sign(zs) * root, float(res.xi), root)
+        return ParallelNetwork(act, W, b, np.sign(zs) * root, xi, root)
     norms = np.stack([np.sqrt(np.sum(w.reshape(w.shape[0], -1) ** 2, axis=1)) for w in W])
     gamma = (np.abs(zs) * np.prod(norms, axis=0)) ** (1.0 / L)
     cum = np.ones_like(gamma)
@@ -61,4 +74,4 @@ def reconstruct(d: Dictionary, res: LassoResult, beta: float | None = None) -> P
         W[l] = W[l] * c[:, None, None]
         cum = cum * c
         b[l] = b[l] * cum[:, None]
-    return ParallelNetwork(act, W, b, np.sign(zs) * gamma, float(res.xi))
+    return ParallelNetwork(act, W, b, np.sign(zs) * gamma, xi)
