@@ -7,12 +7,13 @@ the optimum, and where the trained functions kink relative to the library's brea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .dictionary import build_dictionary
 from .nn.training import train_adam
+from .reconstruct import reconstruct
 from .solvers import solve_lasso
 
 
@@ -28,16 +29,24 @@ def function_kinks(f, lo: float, hi: float, n_grid: int = 20001, rtol: float = 0
     thr = rtol * float(ds.max()) if ds.size and ds.max() > 0 else np.inf
     idx = np.flatnonzero(ds > thr)
     kinks = []
-    for i in idx:
-        # pieces through (t[i], v[i]) with slope s[i] and (t[i+1], v[i+1]) with slope s[i+1]
-        if i > 0 and i - 1 in idx and ds[i - 1] >= ds[i]:
-            continue  # one kink shows in two consecutive slope changes: keep the larger
-        if i + 1 in idx and ds[i + 1] > ds[i]:
-            continue
-        den = s[i] - s[i + 1]
-        k = (v[i + 1] - v[i] + s[i] * t[i] - s[i + 1] * t[i + 1]) / den if den else t[i + 1]
-        kinks.append(float(np.clip(k, t[i], t[i + 2])))
+    # a kink inside grid cell i+1 changes two consecutive slopes: runs of indices are one kink,
+    # found by intersecting the clean pieces on either side of the run
+    for run in np.split(idx, np.flatnonzero(np.diff(idx) > 1) + 1) if idx.size else []:
+        a, b = int(run[0]), int(run[-1]) + 1
+        den = s[a] - s[b]
+        k = (v[b] - v[a] + s[a] * t[a] - s[b] * t[b]) / den if den else t[a + 1]
+        kinks.append(float(np.clip(k, t[a], t[b + 1])))
     return np.array(kinks)
+
+
+def nearest_kink_distances(f, points, lo: float, hi: float, rtol: float = 0.05) -> np.ndarray:
+    """For each point, the distance to the nearest significant kink of ``f`` on [lo, hi]
+    (``inf`` if ``f`` has none): did a trained network learn a predicted reflection?"""
+    points = np.asarray(points, dtype=float).ravel()
+    k = function_kinks(f, lo, hi, rtol=rtol)
+    if not k.size:
+        return np.full(points.shape, np.inf)
+    return np.min(np.abs(points[:, None] - k[None]), axis=1)
 
 
 @dataclass
@@ -50,6 +59,7 @@ class Comparison:
     adam_objectives: np.ndarray
     kink_distances: list[np.ndarray]  # per seed: distance of each kink to the nearest predicted
     predicted_breakpoints: np.ndarray
+    histories: list = field(default_factory=list)  # per seed: (epoch, objective) pairs
 
     @property
     def best(self) -> float:
@@ -72,9 +82,15 @@ class Comparison:
 
 def compare_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
                  architecture: str = "deep_narrow", leaky_slope: float | None = None,
-                 seeds=range(5), width: int = 40, epochs: int = 4000, lr: float = 5e-3
-                 ) -> Comparison:
-    """Lasso optimum vs Adam from each seed (same beta, objective (1.1))."""
+                 seeds=range(5), width: int = 40, epochs: int = 4000, lr: float = 5e-3,
+                 init: str = "random", lr_schedule: str = "constant") -> Comparison:
+    """Lasso optimum vs Adam from each seed (same beta, objective (1.1)).
+
+    ``init="lasso"`` starts Adam from the reconstructed optimal network padded with random
+    units (Appendix D); ``"random"`` from :func:`~library_of_mirrors.nn.training.init_network`.
+    """
+    if init not in ("random", "lasso"):
+        raise ValueError(f"init must be 'random' or 'lasso', got {init!r}")
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     d = build_dictionary(x, activation, depth, architecture, leaky_slope=leaky_slope)
@@ -82,14 +98,16 @@ def compare_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
     predicted = np.unique(np.concatenate(
         [d.features[int(j)].breakpoints for j in res.active] or [np.zeros(0)]))
     lo, hi = float(x.min()), float(x.max())
-    objs, dists = [], []
+    start = reconstruct(d, res) if init == "lasso" else None
+    objs, dists, hists = [], [], []
     for seed in seeds:
         net = train_adam(x, y, beta, activation, depth, architecture, width, leaky_slope,
-                         epochs=epochs, lr=lr, seed=seed)
+                         epochs=epochs, lr=lr, seed=seed, init=start, lr_schedule=lr_schedule)
         objs.append(net.objective(x, y, beta))
+        hists.append(np.array(net.history))
         if not d.activation.sign_determined and predicted.size:
             k = function_kinks(net, lo, hi)
             dists.append(np.min(np.abs(k[:, None] - predicted[None]), axis=1) if k.size
                          else np.zeros(0))
     return Comparison(activation, depth, architecture, res.objective, res.gap,
-                      np.array(objs), dists, predicted)
+                      np.array(objs), dists, predicted, hists)

@@ -13,9 +13,13 @@ unscaled so that the weight penalty of (1.1) equals ``beta * |z_j|`` at the same
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
+from .activations import Activation
 from .dictionary import Dictionary
+from .features import Unit
 from .nn.parallel import ParallelNetwork
 from .solvers.problem import check_beta
 from .solvers.result import LassoResult
@@ -51,10 +55,22 @@ def reconstruct(d: Dictionary, res: LassoResult | np.ndarray, beta: float | None
 
 
 def _network(d: Dictionary, z: np.ndarray, xi: float) -> ParallelNetwork:
-    act = d.activation
     active = np.flatnonzero(z)
-    units = [d.batch.unit(int(j)) for j in active]
-    L = d.depth
+    return network_of_units(d.activation, d.depth, [d.batch.unit(int(j)) for j in active],
+                            z[active], xi)
+
+
+def network_of_units(act: Activation, depth: int, units: Sequence[Unit], coefficients,
+                     xi: float = 0.0) -> ParallelNetwork:
+    """The balanced parallel network ``xi + sum_j c_j unit_j(x)`` (Definition B.3 + D.17) for
+    any units of one architecture, e.g. ``Dictionary.unit_feature(...).unit`` for a unit the
+    library does not keep as its column's representative (Figure 3.2, L = 4)."""
+    zs = np.asarray(coefficients, dtype=float).ravel()
+    if zs.shape != (len(units),):
+        raise ValueError(f"need one coefficient per unit, got {zs.shape[0]} for {len(units)}")
+    if np.any(zs == 0) or not np.all(np.isfinite(zs)):
+        raise ValueError("unit coefficients must be finite and nonzero")
+    L = depth
     if not units:  # the constant network
         shapes = [(1, 1)] * (L - 1)
         return ParallelNetwork(act, [np.zeros((0,) + s) for s in shapes],
@@ -62,7 +78,6 @@ def _network(d: Dictionary, z: np.ndarray, xi: float) -> ParallelNetwork:
                                xi, np.zeros(0) if act.sign_determined else None)
     W = [np.stack([u.weights[l] for u in units]).astype(float) for l in range(L - 1)]
     b = [np.stack([u.biases[l] for u in units]).astype(float) for l in range(L - 1)]
-    zs = z[active]
     if act.sign_determined:
         root = np.sqrt(np.abs(zs))
         return ParallelNetwork(act, W, b, np.sign(zs) * root, xi, root)

@@ -62,6 +62,25 @@ class ParallelNetwork:
                                None if self.amplitudes is None else self.amplitudes.copy(),
                                self.skip)
 
+    def concat(self, other: ParallelNetwork) -> ParallelNetwork:
+        """The network with the units of ``self`` and ``other`` side by side (same activation
+        and unit shapes); ``xi`` and ``skip`` add, so the function is the sum of both."""
+        if not isinstance(other, ParallelNetwork):
+            raise TypeError(f"other must be a ParallelNetwork, got {type(other).__name__}")
+        if (other.activation != self.activation
+                or [w.shape[1:] for w in other.weights] != [w.shape[1:] for w in self.weights]):
+            raise ValueError(f"cannot join {other!r} to {self!r}: activations or unit shapes "
+                             f"differ")
+        if (self.amplitudes is None) != (other.amplitudes is None):
+            raise ValueError("cannot join a network with amplitudes to one without")
+        amp = (None if self.amplitudes is None
+               else np.concatenate([self.amplitudes, other.amplitudes]))
+        return ParallelNetwork(
+            self.activation, [np.concatenate(p) for p in zip(self.weights, other.weights)],
+            [np.concatenate(p) for p in zip(self.biases, other.biases)],
+            np.concatenate([self.alpha, other.alpha]), self.xi + other.xi, amp,
+            self.skip + other.skip)
+
     # forward -----------------------------------------------------------------------------------
     def _forward(self, x: np.ndarray):
         h = x.reshape(-1, 1, 1) * np.ones((1, self.width, 1))

@@ -15,6 +15,7 @@ from ..activations import get_activation
 from .parallel import ParallelNetwork
 
 ARCHITECTURES = ("deep_narrow", "symmetrized")
+LR_SCHEDULES = ("constant", "cosine")
 
 
 def _widths(depth: int, architecture: str) -> list[int]:
@@ -27,10 +28,21 @@ def _widths(depth: int, architecture: str) -> list[int]:
     return [1] * depth
 
 
+def _hidden(act, W: list, b: list, t: np.ndarray) -> np.ndarray:
+    """Hidden values (width, d_l) of each unit at its own input point t (width,)."""
+    h = t[:, None]
+    for w, bb in zip(W, b):
+        h = act(np.einsum("mi,mio->mo", h, w) + bb)
+    return h
+
+
 def init_network(x, activation: str, depth: int, architecture: str = "deep_narrow",
                  width: int = 50, leaky_slope: float | None = None, seed=None,
-                 scale: float = 1.0) -> ParallelNetwork:
-    """A random parallel network: first-layer kinks at random data points, Gaussian weights."""
+                 scale: float = 1.0, anchor_biases: bool = True) -> ParallelNetwork:
+    """A random parallel network with Gaussian weights (``scale``) and, with ``anchor_biases``,
+    data feature biases: each neuron's pre-activation vanishes at a random training point
+    (Definition 3.9).  Without, only the first layer is anchored; deeper biases are small
+    Gaussians."""
     rng = np.random.default_rng(seed)
     act = get_activation(activation, leaky_slope)
     x = np.asarray(x, dtype=float).ravel()
@@ -38,15 +50,22 @@ def init_network(x, activation: str, depth: int, architecture: str = "deep_narro
     W, b = [], []
     for l in range(depth - 1):
         w = rng.normal(size=(width, ws[l], ws[l + 1])) * scale
-        if l == 0:
-            anchors = rng.choice(x, size=(width, ws[1]))
-            bias = -anchors * w[:, 0, :]
+        if architecture == "symmetrized":
+            w = np.sign(w) * np.abs(w).reshape(width, -1).mean(axis=1)[:, None, None]
+        if anchor_biases or l == 0:
+            # data feature biases (Definition 3.9): neuron k of layer l vanishes at a random
+            # training point, so every layer's kinks start on the library's breakpoints
+            pts = rng.choice(x, size=(width, ws[l + 1]))
+            hin = np.empty((width, ws[l], ws[l + 1]))
+            for k in range(ws[l + 1]):
+                hin[:, :, k] = _hidden(act, W, b, pts[:, k])
+            bias = -np.einsum("mik,mik->mk", hin, w)
         else:
             bias = rng.normal(size=(width, ws[l + 1])) * scale * 0.1
         W.append(w)
         b.append(bias)
     alpha = rng.normal(size=width) * scale / np.sqrt(width)
-    amp = np.ones(width) if act.sign_determined else None
+    amp = np.full(width, min(scale, 1.0)) if act.sign_determined else None
     net = ParallelNetwork(act, W, b, alpha, 0.0, amp)
     _project(net, architecture)
     return net
@@ -71,14 +90,22 @@ def _params(net: ParallelNetwork) -> list[np.ndarray]:
 
 def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: float = 1e-2,
          regularization: str = "paper", batch_size: int | None = None, seed=None,
-         architecture: str = "deep_narrow", train_skip: bool = False, progress: bool = False,
-         record_every: int = 10) -> ParallelNetwork:
+         architecture: str = "deep_narrow", train_skip: bool = False,
+         lr_schedule: str = "constant", progress: bool = False, record_every: int = 10
+         ) -> ParallelNetwork:
     """Train ``net`` in place with Adam (Kingma & Ba; beta1 = 0.9, beta2 = 0.999, eps = 1e-8)
-    on the objective (1.1); ``net.history`` gets (epoch, objective) pairs.  Returns ``net``."""
+    on the objective (1.1); ``net.history`` gets (epoch, objective) pairs.  Returns ``net``.
+
+    ``lr_schedule="cosine"`` anneals the step from ``lr`` to ``lr / 100`` over the epochs (Adam
+    at a constant step hovers around a minimum at a distance set by the step)."""
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     if x.shape != y.shape:
         raise ValueError(f"x and y must have the same length, got {x.shape} and {y.shape}")
+    if lr_schedule not in LR_SCHEDULES:
+        raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
+    if epochs < 1 or lr <= 0:
+        raise ValueError(f"need epochs >= 1 and lr > 0, got epochs={epochs}, lr={lr}")
     rng = np.random.default_rng(seed)
     n = x.shape[0]
     m1 = {}
@@ -91,6 +118,8 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
         it = tqdm(it, desc="adam", unit="epoch")
     t = 0
     for epoch in it:
+        step_lr = lr if lr_schedule == "constant" else lr * (
+            0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * epoch / max(epochs - 1, 1))))
         batches = [np.arange(n)] if batch_size is None else np.array_split(
             rng.permutation(n), max(1, n // batch_size))
         for idx in batches:
@@ -105,11 +134,11 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
             for k, (p, gr) in enumerate(zip(params, grads)):
                 m1[k] = b1 * m1.get(k, 0.0) + (1 - b1) * gr
                 m2[k] = b2 * m2.get(k, 0.0) + (1 - b2) * gr * gr
-                p -= lr * (m1[k] / (1 - b1**t)) / (np.sqrt(m2[k] / (1 - b2**t)) + eps)
+                p -= step_lr * (m1[k] / (1 - b1**t)) / (np.sqrt(m2[k] / (1 - b2**t)) + eps)
             for name, gr in scal:
                 m1[name] = b1 * m1.get(name, 0.0) + (1 - b1) * gr
                 m2[name] = b2 * m2.get(name, 0.0) + (1 - b2) * gr * gr
-                step = lr * (m1[name] / (1 - b1**t)) / (np.sqrt(m2[name] / (1 - b2**t)) + eps)
+                step = step_lr * (m1[name] / (1 - b1**t)) / (np.sqrt(m2[name] / (1 - b2**t)) + eps)
                 setattr(net, name, getattr(net, name) - step)
             _project(net, architecture)
         if epoch % record_every == 0 or epoch == epochs - 1:
@@ -120,18 +149,29 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
 def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
                architecture: str = "deep_narrow", width: int = 50,
                leaky_slope: float | None = None, *, epochs: int = 2000, lr: float = 1e-2,
-               seed=None, init: ParallelNetwork | None = None, regularization: str = "paper",
-               batch_size: int | None = None, progress: bool = False) -> ParallelNetwork:
-    """Train a ``width``-unit parallel network on (1.1) with Adam from a random start (or from
-    ``init``, e.g. ``reconstruct(d, res)`` padded with random units).  Deterministic in
-    ``seed``.  Returns the trained network (``net.history``: the loss curve)."""
+               seed=None, init: ParallelNetwork | None = None, pad_scale: float = 0.1,
+               regularization: str = "paper", batch_size: int | None = None,
+               lr_schedule: str = "constant", progress: bool = False) -> ParallelNetwork:
+    """Train a ``width``-unit parallel network on (1.1) with Adam.  Deterministic in ``seed``.
+
+    Start: random (:func:`init_network`, external bias at the mean of ``y``), or ``init`` for a
+    subset of the units (Appendix D: e.g. ``reconstruct(d, res)``), padded to ``width`` with
+    random units whose weights are ``pad_scale`` times smaller.  Returns the trained network;
+    ``net.history`` is its loss curve."""
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     if init is None:
         net = init_network(x, activation, depth, architecture, width, leaky_slope, seed)
         net.xi = float(np.mean(y))
     else:
+        if not isinstance(init, ParallelNetwork):
+            raise TypeError(f"init must be a ParallelNetwork, got {type(init).__name__}")
         net = init.copy()
+        if width > net.width:
+            net = net.concat(init_network(x, net.activation.name, net.depth, architecture,
+                                          width - net.width, net.activation.a_minus
+                                          if net.activation.name == "leaky_relu" else None,
+                                          seed, pad_scale))
     return adam(net, x, y, beta, epochs=epochs, lr=lr, regularization=regularization,
                 batch_size=batch_size, seed=seed, architecture=architecture,
-                progress=progress)
+                lr_schedule=lr_schedule, progress=progress)
