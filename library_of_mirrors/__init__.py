@@ -9,6 +9,7 @@ from .activations import Activation, get_activation
 from .dictionary import Dictionary, build_dictionary
 from .features import Breakpoint, Feature, FeatureBatch, Unit
 from .nn import ParallelNetwork, StandardNetwork
+from .nn.training import train_adam
 from .reconstruct import reconstruct
 from .solvers import (
     ConvergenceWarning,
@@ -43,5 +44,6 @@ __all__ = [
     "reconstruct",
     "solve_lasso",
     "solve_min_norm",
+    "train_adam",
     "__version__",
 ]
