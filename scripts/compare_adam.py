@@ -70,6 +70,7 @@ def table2(args):
         u = d.unit_feature(anchors, signs)
         y = u(x)
         opt = solve_lasso(d, y, beta, tol=1e-12).objective
+        nets[(name, "target")] = network_of_units(d.activation, L, [u.unit], [1.0])
         for start in ("random", "paper"):
             init = network_of_units(d.activation, L, [u.unit], [1.0]) if start == "paper" \
                 else None
@@ -103,18 +104,21 @@ def plot(path, curves, nets):
             ax.semilogy(h[:, 0], h[:, 1] / c.lasso_objective - 1 + 1e-6, color=f"C{i % 10}",
                         lw=0.8, alpha=0.8, label=label if j == 0 else None)
     ax.set_xlabel("Adam epoch")
-    ax.set_ylabel("objective (1.1) / Lasso optimum - 1")
+    ax.set_ylabel("objective (1.1) / Lasso optimum - 1  (+1e-6)")
     ax.set_title("Adam never goes below the certified optimum (12 random points)")
     ax.legend(fontsize=6, ncol=2)
     ax = axes[1]
     t = np.linspace(-3, 8, 1101)
-    for i, ((name, start), net) in enumerate(nets.items()):
-        if start == "random":
-            ax.plot(t, net(t) + 3 * (i // 2), color=f"C{i // 2}", label=f"{name} (Adam)")
-    for i, (*_case, points) in enumerate(REFLECTIONS):
+    for i, (name, *_case, points) in enumerate(REFLECTIONS):
+        off = 4 * i
+        ax.plot(t, nets[(name, "target")](t) + off, color="k", lw=2.5, alpha=0.3,
+                label="Lasso feature" if i == 0 else None)
+        ax.plot(t, nets[(name, "random")](t) + off, color=f"C{i}", label=f"{name}: Adam, seed 0")
+        ax.plot(t, nets[(name, "paper")](t) + off, color=f"C{i}", ls="--", lw=1,
+                label=f"{name}: Adam from the paper's start")
         for p in points:
             ax.axvline(p, color=f"C{i}", ls=":", lw=0.8)
-    ax.set_title("Adam-trained functions (offset); dotted: predicted reflections")
+    ax.set_title("Figures 3.2 / 3.5 (offset by 4); dotted: predicted reflections")
     ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(path, dpi=130)
