@@ -106,7 +106,10 @@ def plot(path, curves, nets):
     ax.set_xlabel("Adam epoch")
     ax.set_ylabel("objective (1.1) / Lasso optimum - 1  (+1e-6)")
     ax.set_title("Adam never goes below the certified optimum (12 random points)")
-    ax.legend(fontsize=6, ncol=2)
+    if rand:
+        ax.legend(fontsize=6, ncol=2)
+    else:
+        ax.text(0.5, 0.5, "(table 1 not run)", ha="center", transform=ax.transAxes)
     ax = axes[1]
     t = np.linspace(-3, 8, 1101)
     for i, (name, *_case, points) in enumerate(REFLECTIONS):
