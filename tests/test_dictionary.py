@@ -157,3 +157,21 @@ def test_deeper_libraries_contain_shallower_ones_remark_3_12(act, slope):
         if prev is not None:
             assert np.max(cKDTree(C).query(prev)[0]) < 1e-9, L
         prev = C
+
+
+def test_depth_4_leaky_negative_slope_misses_3_layer_columns():
+    """Erratum E3c: with a- < 0 the depth-4 leaky library lacks 3-layer (midpoint) columns,
+    even up to the free constant; with a- > 0 (monotone) it contains them all."""
+    x = np.array([-1.99, 0.17, 0.43, 0.92, 1.26, 1.74])
+
+    def directions(A):
+        A = A - A.mean(axis=0)
+        n = np.linalg.norm(A, axis=0)
+        return A / np.where(n > 0, n, 1.0)
+
+    missing = {}
+    for s in (-0.5, 0.2):
+        B3 = directions(lom.build_dictionary(x, "leaky_relu", 3, leaky_slope=s).matrix())
+        B4 = directions(lom.build_dictionary(x, "leaky_relu", 4, leaky_slope=s).matrix())
+        missing[s] = int(np.sum(np.max(np.abs(B4.T @ B3), axis=0) < 1 - 1e-9))
+    assert missing == {-0.5: 58, 0.2: 0}
