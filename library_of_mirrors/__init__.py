@@ -7,6 +7,7 @@ Mirrors").  This package builds those dictionaries, solves the Lasso and rebuild
 
 from .activations import Activation, get_activation
 from .dictionary import Dictionary, build_dictionary
+from .estimator import ConvexNetRegressor
 from .features import Breakpoint, Feature, FeatureBatch, Unit
 from .nn import ParallelNetwork, StandardNetwork
 from .nn.training import train_adam
@@ -28,6 +29,7 @@ __all__ = [
     "Activation",
     "Breakpoint",
     "ConvergenceWarning",
+    "ConvexNetRegressor",
     "Dictionary",
     "Feature",
     "FeatureBatch",

@@ -281,7 +281,15 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
         ws = np.sort(ws)
         B = st.block(ws)
         # the active-set subproblem is finite and cheap: solve it to well below the target
-        zw, _ = solve_subproblem(B, b, z[ws], lam, 0.1 * tol * scale, max_epochs)
+        budget = min(max_epochs, 100 + 5 * ws.shape[0])
+        zw, steps = solve_subproblem(B, b, z[ws], lam, 0.1 * tol * scale, budget)
+        if steps >= budget:
+            # crawling on a large ill-conditioned support (nearly interpolating noisy data):
+            # an interior-point QP does not care about the conditioning
+            zq = _qp_subproblem(B, b, lam)
+            lam_w = np.full(ws.shape[0], lam)
+            if zq is not None and _objective(B, b, zq, lam_w) < _objective(B, b, zw, lam_w):
+                zw = zq
         z = np.zeros(p)
         z[ws] = zw
     else:
@@ -290,6 +298,24 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
             best_dual, best_theta = dual, theta
         gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
     return z, xi, primal, gap, it, converged, best_theta, history, scale
+
+
+def _qp_subproblem(B: np.ndarray, b: np.ndarray, lam: float) -> np.ndarray | None:
+    """min 0.5 ||b - B z||^2 + lam ||z||_1 on a working set by cvxpy + Clarabel; None if the
+    interior point method fails (the caller keeps its active-set iterate)."""
+    import cvxpy as cp  # noqa: PLC0415
+
+    z = cp.Variable(B.shape[1])
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(b - B @ z) + lam * cp.norm1(z)))
+    try:
+        prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-14, tol_gap_rel=1e-13, tol_feas=1e-13)
+    except cp.error.SolverError:
+        return None
+    if z.value is None or prob.status not in ("optimal", "optimal_inaccurate"):
+        return None
+    sol = np.asarray(z.value, dtype=float)
+    sol[np.abs(sol) <= 1e-12 * max(1.0, float(np.abs(sol).max()))] = 0.0
+    return sol
 
 
 def _scale(prob: Problem) -> float:
