@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .dictionary import build_dictionary
 from .reconstruct import reconstruct
 from .solvers import solve_lasso
+from .solvers.result import LassoResult
 
 FORMAT = "library_of_mirrors.ConvexNetRegressor"
 FORMAT_VERSION = 1
@@ -165,8 +166,8 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
         return {
             "format": FORMAT,
             "version": FORMAT_VERSION,
-            "params": {k: v for k, v in self.get_params().items()
-                       if k != "random_state" or v is None or isinstance(v, int)},
+            "params": {k: (int(v) if isinstance(v, np.integer) else v)
+                       for k, v in self.get_params().items()},
             "x_train": self._x_train.tolist(),
             "n_dictionary_features": int(self.dictionary_.n_features),
             "active": res.active.tolist(),
@@ -180,7 +181,7 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
     def save(self, path, *, force: bool = False) -> Path:
         """Write the fitted model as JSON (no pickle); refuses to overwrite without ``force``."""
         check_is_fitted(self, "result_")
-        if not isinstance(self.random_state, (type(None), int)):
+        if not isinstance(self.random_state, (type(None), int, np.integer)):
             raise ValueError("only models with random_state=None or an int can be saved")
         path = Path(path)
         if path.exists() and not force:
@@ -218,8 +219,6 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
                                  random_state=model.random_state)
             if d.n_features != body["n_dictionary_features"]:
                 raise ValueError("the dictionary rebuilt differently")
-            from .solvers.result import LassoResult  # noqa: PLC0415
-
             z = np.zeros(d.n_features)
             z[np.asarray(body["active"], dtype=np.int64)] = body["coef"]
             r = body["result"]
