@@ -56,8 +56,7 @@ def _as_column(X):
     """(n,) -> (n, 1); everything else is left to scikit-learn's validation."""
     if hasattr(X, "toarray") or hasattr(X, "tocsr"):
         return X
-    arr = np.asarray(X) if not hasattr(X, "iloc") else X
-    return arr.reshape(-1, 1) if getattr(arr, "ndim", 2) == 1 else arr
+    return np.asarray(X).reshape(-1, 1) if np.ndim(X) == 1 else X
 
 
 def _one_column(X: np.ndarray, name: str = "X") -> np.ndarray:
