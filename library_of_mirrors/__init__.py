@@ -6,7 +6,7 @@ Mirrors").  This package builds those dictionaries, solves the Lasso and rebuild
 """
 
 from .activations import Activation, get_activation
-from .dictionary import Dictionary, build_dictionary
+from .dictionary import AdditiveDictionary, Dictionary, build_additive_dictionary, build_dictionary
 from .estimator import ConvexNetRegressor
 from .features import Breakpoint, Feature, FeatureBatch, Unit
 from .nn import ParallelNetwork, StandardNetwork
@@ -22,11 +22,14 @@ from .solvers import (
     solve_lasso,
     solve_min_norm,
 )
+from .timeseries import ARForecaster, backtest
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ARForecaster",
     "Activation",
+    "AdditiveDictionary",
     "Breakpoint",
     "ConvergenceWarning",
     "ConvexNetRegressor",
@@ -38,7 +41,9 @@ __all__ = [
     "ParallelNetwork",
     "StandardNetwork",
     "Unit",
+    "backtest",
     "beta_max",
+    "build_additive_dictionary",
     "build_dictionary",
     "duality_gap",
     "get_activation",

@@ -18,15 +18,15 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import Activation
-from .dictionary import Dictionary
+from .dictionary import AdditiveDictionary, Dictionary
 from .features import Unit
 from .nn.parallel import ParallelNetwork
 from .solvers.problem import check_beta
 from .solvers.result import LassoResult
 
 
-def reconstruct(d: Dictionary, res: LassoResult | np.ndarray, beta: float | None = None, *,
-                xi: float = 0.0) -> ParallelNetwork:
+def reconstruct(d: Dictionary | AdditiveDictionary, res: LassoResult | np.ndarray,
+                beta: float | None = None, *, xi: float = 0.0) -> ParallelNetwork:
     """The optimal parallel network of a Lasso solution ``res`` over dictionary ``d``.
 
     ``net(x)`` equals ``A z + xi`` on the training points and the feature sum anywhere;
@@ -34,8 +34,10 @@ def reconstruct(d: Dictionary, res: LassoResult | np.ndarray, beta: float | None
     ``beta`` (optional) is checked against the one ``res`` was solved with.  ``res`` may also
     be a coefficient vector ``z`` (any feature combination, e.g. the single feature of
     Figure 3.2), with the external bias ``xi``; its penalty is ``beta * d.beta_scale * ||z||_1``.
+    For an :class:`AdditiveDictionary` the network is additive: unit j reads input column
+    ``d.feature_columns[j]`` (``net.inputs``) and takes inputs X of shape (n, p).
     """
-    if not isinstance(d, Dictionary):
+    if not isinstance(d, (Dictionary, AdditiveDictionary)):
         raise TypeError(f"d must be a Dictionary, got {type(d).__name__}")
     if not isinstance(res, LassoResult):
         z = np.asarray(res, dtype=float)
@@ -54,10 +56,13 @@ def reconstruct(d: Dictionary, res: LassoResult | np.ndarray, beta: float | None
     return _network(d, z, float(res.xi))
 
 
-def _network(d: Dictionary, z: np.ndarray, xi: float) -> ParallelNetwork:
+def _network(d: Dictionary | AdditiveDictionary, z: np.ndarray, xi: float) -> ParallelNetwork:
     active = np.flatnonzero(z)
-    return network_of_units(d.activation, d.depth, [d.batch.unit(int(j)) for j in active],
-                            z[active], xi)
+    net = network_of_units(d.activation, d.depth, [d.batch.unit(int(j)) for j in active],
+                           z[active], xi)
+    if isinstance(d, AdditiveDictionary):
+        net.inputs = d.feature_columns[active].copy()
+    return net
 
 
 def network_of_units(act: Activation, depth: int, units: Sequence[Unit], coefficients,

@@ -2,9 +2,12 @@
 
 ``two_layer`` (Corollary 3.15), ``deep_narrow`` (Theorems 3.2, 3.11, Lemma 3.7),
 ``symmetrized`` (Theorems 3.5, 3.13); sampled libraries (section 4) come from
-``build_dictionary(..., n_features=...)``.  The numba kernels are in ``_kernels.py``.
+``build_dictionary(..., n_features=...)``; additive networks (one column per unit, several
+lags) from ``build_additive_dictionary`` (``additive.py``).  The numba kernels are in
+``_kernels.py``.
 """
 
+from .additive import AdditiveDictionary, build_additive_dictionary
 from .core import (
     DENSE_MAX_BYTES,
     MAX_CANDIDATES,
@@ -14,5 +17,6 @@ from .core import (
     build_dictionary,
 )
 
-__all__ = ["DENSE_MAX_BYTES", "MAX_CANDIDATES", "SUPPORTED", "TABLE_3_1", "Dictionary",
+__all__ = ["AdditiveDictionary", "build_additive_dictionary", "DENSE_MAX_BYTES",
+           "MAX_CANDIDATES", "SUPPORTED", "TABLE_3_1", "Dictionary",
            "build_dictionary"]

@@ -12,6 +12,11 @@ unit's alpha_i and weight matrices W^(i,l) (continuous activations, L~ = L) or o
 the amplitude s^(i,L-1) (sign / threshold, L~ = 2, Remark D.1); biases, xi and the skip weight
 omega are free.  ``regularization="weight_decay"`` is plain ``beta/2 * sum of squares`` of the
 same parameters.
+
+Additive networks (autoregression with several lags, section 4): ``inputs[i]`` names the input
+column unit i reads, so ``f(X) = xi + sum_i alpha_i X^(i,L)(X[:, inputs[i]])`` on inputs X of
+shape (n, p).  The penalty is unchanged, and the convex problem is the Lasso over the
+concatenated per-column dictionaries (``build_additive_dictionary``).
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class ParallelNetwork:
     amplitudes: np.ndarray | None = None  # (m,) last-layer amplitudes, sign / threshold only
     skip: float = 0.0
     history: list = field(default_factory=list)
+    inputs: np.ndarray | None = None  # (m,) input column of each unit; None: 1-D input
 
     # shapes ----------------------------------------------------------------------------------
     @property
@@ -52,6 +58,13 @@ class ParallelNetwork:
         return int(self.alpha.shape[0])
 
     @property
+    def n_inputs(self) -> int:
+        """Number of input columns: 1, or 1 + the largest column an additive unit reads."""
+        if self.inputs is None:
+            return 1
+        return int(self.inputs.max()) + 1 if self.inputs.size else 1
+
+    @property
     def effective_depth(self) -> int:
         """L~ of (1.1): L, or 2 for sign / threshold (their inner weights are scale-free)."""
         return 2 if self.activation.sign_determined else self.depth
@@ -60,7 +73,7 @@ class ParallelNetwork:
         return ParallelNetwork(self.activation, [w.copy() for w in self.weights],
                                [b.copy() for b in self.biases], self.alpha.copy(), self.xi,
                                None if self.amplitudes is None else self.amplitudes.copy(),
-                               self.skip)
+                               self.skip, [], None if self.inputs is None else self.inputs.copy())
 
     def concat(self, other: ParallelNetwork) -> ParallelNetwork:
         """The network with the units of ``self`` and ``other`` side by side (same activation
@@ -73,17 +86,37 @@ class ParallelNetwork:
                              f"differ")
         if (self.amplitudes is None) != (other.amplitudes is None):
             raise ValueError("cannot join a network with amplitudes to one without")
+        if (self.inputs is None) != (other.inputs is None):
+            raise ValueError("cannot join an additive network (inputs) to a 1-D one")
         amp = (None if self.amplitudes is None
                else np.concatenate([self.amplitudes, other.amplitudes]))
+        inputs = None if self.inputs is None else np.concatenate([self.inputs, other.inputs])
         return ParallelNetwork(
             self.activation, [np.concatenate(p) for p in zip(self.weights, other.weights)],
             [np.concatenate(p) for p in zip(self.biases, other.biases)],
             np.concatenate([self.alpha, other.alpha]), self.xi + other.xi, amp,
-            self.skip + other.skip)
+            self.skip + other.skip, [], inputs)
 
     # forward -----------------------------------------------------------------------------------
+    def _as_input(self, x) -> np.ndarray:
+        """x as (n,) for a 1-D network, (n, p) for an additive one."""
+        x = np.asarray(x, dtype=float)
+        if self.inputs is None:
+            return x.ravel()
+        if x.ndim == 1 and self.n_inputs == 1:
+            x = x[:, None]
+        if x.ndim != 2 or x.shape[1] < self.n_inputs:
+            raise ValueError(f"this additive network reads {self.n_inputs} input columns, got "
+                             f"an array of shape {x.shape}")
+        return x
+
     def _forward(self, x: np.ndarray):
-        h = x.reshape(-1, 1, 1) * np.ones((1, self.width, 1))
+        if self.inputs is None:
+            h = x.reshape(-1, 1, 1) * np.ones((1, self.width, 1))
+            lin = self.skip * x
+        else:
+            h = x[:, self.inputs][:, :, None]
+            lin = 0.0
         hs, zs = [h], []
         for W, b in zip(self.weights, self.biases):
             z = np.einsum("nmi,mio->nmo", h, W) + b[None]
@@ -93,17 +126,19 @@ class ParallelNetwork:
         out = hs[-1][:, :, 0]
         if self.amplitudes is not None:
             out = out * self.amplitudes[None]
-        f = self.xi + self.skip * x + out @ self.alpha
+        f = self.xi + lin + out @ self.alpha
         return f, hs, zs
 
     def units(self, x) -> np.ndarray:
         """Each unit's output X^(i,L)(x) (amplitudes included), shape (len(x), m)."""
-        x = np.asarray(x, dtype=float).ravel()
-        _, hs, _ = self._forward(x)
+        _, hs, _ = self._forward(self._as_input(x))
         out = hs[-1][:, :, 0]
         return out * self.amplitudes[None] if self.amplitudes is not None else out
 
     def __call__(self, x) -> np.ndarray:
+        """The output at ``x``: same shape as ``x`` (1-D network) or (n,) (additive, X (n, p))."""
+        if self.inputs is not None:
+            return self._forward(self._as_input(x))[0]
         x = np.asarray(x, dtype=float)
         return self._forward(x.ravel())[0].reshape(x.shape)
 
@@ -135,17 +170,17 @@ class ParallelNetwork:
 
     def objective(self, x, y, beta: float, regularization: str = "paper") -> float:
         """The training objective (1.1): ``0.5 ||f(x) - y||^2 + beta * penalty``."""
-        r = self(np.asarray(x, dtype=float).ravel()) - np.asarray(y, dtype=float).ravel()
+        r = self._forward(self._as_input(x))[0] - np.asarray(y, dtype=float).ravel()
         return 0.5 * float(r @ r) + beta * self.penalty(regularization)
 
     def gradient(self, x, y, beta: float, regularization: str = "paper") -> dict:
         """Exact gradient of :meth:`objective` (the a+ slope at kinks); keys ``weights``,
         ``biases``, ``alpha``, ``xi``, ``skip`` and ``amplitudes`` (sign / threshold)."""
-        x = np.asarray(x, dtype=float).ravel()
+        x = self._as_input(x)
         f, hs, zs = self._forward(x)
         r = f - np.asarray(y, dtype=float).ravel()
         top = hs[-1][:, :, 0]
-        g: dict = {"xi": float(r.sum()), "skip": float(r @ x)}
+        g: dict = {"xi": float(r.sum()), "skip": float(r @ x) if self.inputs is None else 0.0}
         if self.amplitudes is not None:
             g["alpha"] = (r @ top) * self.amplitudes
             g["amplitudes"] = (r @ top) * self.alpha
@@ -188,7 +223,12 @@ class ParallelNetwork:
         Ws, bs = [], []
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             m, di, do = W.shape
-            if l == 0:
+            if l == 0 and self.inputs is not None:  # (p, m * d1): unit i reads row inputs[i]
+                first = np.zeros((self.n_inputs, m * do))
+                for i in range(m):
+                    first[self.inputs[i], i * do:(i + 1) * do] = W[i][0]
+                Ws.append(first)
+            elif l == 0:
                 Ws.append(np.concatenate(list(W), axis=1))  # (1, m * d1)
             else:
                 big = np.zeros((m * di, m * do))

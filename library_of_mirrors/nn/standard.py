@@ -24,13 +24,21 @@ class StandardNetwork:
         return len(self.weights) + 1
 
     def __call__(self, x) -> np.ndarray:
+        """Output at x: same shape as a 1-D ``x``; (n,) for inputs X of shape (n, p) (additive
+        networks, whose first layer has one row per input column it reads)."""
         x = np.asarray(x, dtype=float)
-        h = x.reshape(-1, 1)
+        wide = x.ndim == 2 and x.shape[1] > 1
+        if wide:
+            p = self.weights[0].shape[0] if self.weights else 1
+            h, lin = x[:, :p], 0.0
+        else:
+            h, lin = x.reshape(-1, 1), self.skip * x.ravel()
         for W, b in zip(self.weights, self.biases):
             h = self.activation(h @ W + b)
         if self.amplitudes is not None:
             h = h * self.amplitudes
-        return (self.xi + self.skip * x.ravel() + h @ self.alpha).reshape(x.shape)
+        out = self.xi + lin + h @ self.alpha
+        return out if wide else out.reshape(x.shape)
 
     def __repr__(self) -> str:
         widths = [w.shape[1] for w in self.weights]

@@ -36,16 +36,26 @@ def _hidden(act, W: list, b: list, t: np.ndarray) -> np.ndarray:
     return h
 
 
+def _inputs(x) -> tuple[np.ndarray, int | None]:
+    """Training inputs as (n,) (1-D network) or (n, p) with p > 1 (additive network)."""
+    x = np.asarray(x, dtype=float)
+    if x.ndim == 2 and x.shape[1] > 1:
+        return x, x.shape[1]
+    return x.ravel(), None
+
+
 def init_network(x, activation: str, depth: int, architecture: str = "deep_narrow",
                  width: int = 50, leaky_slope: float | None = None, seed=None,
                  scale: float = 1.0, anchor_biases: bool = True) -> ParallelNetwork:
     """A random parallel network with Gaussian weights (``scale``) and, with ``anchor_biases``,
     data feature biases: each neuron's pre-activation vanishes at a random training point
     (Definition 3.9).  Without, only the first layer is anchored; deeper biases are small
-    Gaussians."""
+    Gaussians.  Inputs ``x`` of shape (n, p), p > 1, give an additive network whose units read
+    the columns in turn (unit i reads column i mod p)."""
     rng = np.random.default_rng(seed)
     act = get_activation(activation, leaky_slope)
-    x = np.asarray(x, dtype=float).ravel()
+    x, p = _inputs(x)
+    inputs = None if p is None else np.arange(width, dtype=np.int64) % p
     ws = _widths(depth, architecture)
     W, b = [], []
     for l in range(depth - 1):
@@ -55,7 +65,10 @@ def init_network(x, activation: str, depth: int, architecture: str = "deep_narro
         if anchor_biases or l == 0:
             # data feature biases (Definition 3.9): neuron k of layer l vanishes at a random
             # training point, so every layer's kinks start on the library's breakpoints
-            pts = rng.choice(x, size=(width, ws[l + 1]))
+            if inputs is None:
+                pts = rng.choice(x, size=(width, ws[l + 1]))
+            else:  # a point of the column each unit reads
+                pts = x[rng.integers(0, x.shape[0], size=(width, ws[l + 1])), inputs[:, None]]
             hin = np.empty((width, ws[l], ws[l + 1]))
             for k in range(ws[l + 1]):
                 hin[:, :, k] = _hidden(act, W, b, pts[:, k])
@@ -66,7 +79,7 @@ def init_network(x, activation: str, depth: int, architecture: str = "deep_narro
         b.append(bias)
     alpha = rng.normal(size=width) * scale / np.sqrt(width)
     amp = np.full(width, min(scale, 1.0)) if act.sign_determined else None
-    net = ParallelNetwork(act, W, b, alpha, 0.0, amp)
+    net = ParallelNetwork(act, W, b, alpha, 0.0, amp, inputs=inputs)
     _project(net, architecture)
     return net
 
@@ -98,10 +111,10 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
 
     ``lr_schedule="cosine"`` anneals the step from ``lr`` to ``lr / 100`` over the epochs (Adam
     at a constant step hovers around a minimum at a distance set by the step)."""
-    x = np.asarray(x, dtype=float).ravel()
+    x = net._as_input(x)
     y = np.asarray(y, dtype=float).ravel()
-    if x.shape != y.shape:
-        raise ValueError(f"x and y must have the same length, got {x.shape} and {y.shape}")
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
     if lr_schedule not in LR_SCHEDULES:
         raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
     if epochs < 1 or lr <= 0:
@@ -157,8 +170,9 @@ def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
     Start: random (:func:`init_network`, external bias at the mean of ``y``), or ``init`` for a
     subset of the units (Appendix D: e.g. ``reconstruct(d, res)``), padded to ``width`` with
     random units whose weights are ``pad_scale`` times smaller.  Returns the trained network;
-    ``net.history`` is its loss curve."""
-    x = np.asarray(x, dtype=float).ravel()
+    ``net.history`` is its loss curve.  ``x`` of shape (n, p), p > 1, trains an additive
+    network (each unit reads one column)."""
+    x, _ = _inputs(x)
     y = np.asarray(y, dtype=float).ravel()
     if init is None:
         net = init_network(x, activation, depth, architecture, width, leaky_slope, seed)

@@ -23,8 +23,10 @@ def _interpolation_targets(prob: Problem, rtol: float) -> np.ndarray:
     bad = np.flatnonzero(spread > rtol * max(1.0, float(np.abs(y).max())))
     if bad.shape[0]:
         i = int(bad[np.argmax(spread[bad])])
+        xi = np.asarray(d.x_unique[i])
+        at = f"{float(xi):.6g}" if xi.ndim == 0 else ", ".join(f"{v:.6g}" for v in xi)
         raise ValueError(
-            f"the data cannot be interpolated: x = {d.x_unique[i]:.6g} appears with different "
+            f"the data cannot be interpolated: x = {at} appears with different "
             f"targets (from {lo[i]:.6g} to {hi[i]:.6g}); {bad.shape[0]} input value(s) have "
             "conflicting duplicates. Use solve_lasso with beta > 0 instead"
         )

@@ -15,14 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dictionary import Dictionary
+from ..dictionary import AdditiveDictionary, Dictionary
 
 LOSSES = ("squared", "quantile", "absolute", "huber")
 
 
-def _check_dictionary(d) -> Dictionary:
-    if not isinstance(d, Dictionary):
-        raise TypeError(f"d must be a Dictionary from build_dictionary, got {type(d).__name__}")
+def _check_dictionary(d) -> Dictionary | AdditiveDictionary:
+    if not isinstance(d, (Dictionary, AdditiveDictionary)):
+        raise TypeError("d must be a Dictionary from build_dictionary (or an AdditiveDictionary)"
+                        f", got {type(d).__name__}")
     return d
 
 

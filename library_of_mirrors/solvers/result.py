@@ -48,9 +48,12 @@ class LassoResult:
         return self.objective - self.gap
 
     def predict(self, d, x_new) -> np.ndarray:
-        """The fitted function ``sum_j z_j f_j(x) + xi`` at new points (any x, not only data)."""
+        """The fitted function ``sum_j z_j f_j(x) + xi`` at new points (any x, not only data);
+        rows of shape (m, p) for an additive dictionary."""
         act = self.active
-        xn = np.asarray(x_new, dtype=float).ravel()
+        xn = np.asarray(x_new, dtype=float)
+        if xn.ndim != 2 or xn.shape[1] == 1:
+            xn = xn.ravel()
         if act.shape[0] == 0:
             return np.full(xn.shape[0], self.xi)
         return d.batch.subset(act).evaluate(xn) @ self.z[act] + self.xi

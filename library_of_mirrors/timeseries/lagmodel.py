@@ -1,0 +1,96 @@
+"""What every autoregressive model here shares: lag rows, standardization, recursive forecasts.
+
+A model sees the series through rows ``(x_{t-1}, ..., x_{t-p})`` and targets ``x_t``
+(:func:`lag_matrix`) after standardizing with the training mean and standard deviation; a
+subclass supplies the one-step map ``_step`` on standardized rows, and :meth:`LagModel.predict`
+iterates it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .datasets import check_series
+
+
+def lag_matrix(values: np.ndarray, lags: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``(x_{t-1}, ..., x_{t-p})`` and targets ``x_t`` for t = p, ..., n-1."""
+    n = values.shape[0]
+    X = np.column_stack([values[lags - k - 1:n - k - 1] for k in range(lags)])
+    return X, values[lags:]
+
+
+def check_quantiles(quantiles, name: str = "quantiles") -> tuple[float, ...]:
+    """Levels strictly between 0 and 1, sorted, without repeats."""
+    try:
+        q = np.atleast_1d(np.asarray(quantiles, dtype=float))
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numbers in (0, 1), got {quantiles!r}") from None
+    if q.ndim != 1 or q.size == 0 or not np.all((q > 0) & (q < 1)):
+        raise ValueError(f"{name} must be levels strictly between 0 and 1, got {quantiles!r}")
+    return tuple(float(v) for v in np.unique(q))
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+class LagModel:
+    """Base of the forecasters: ``fit`` prepares the standardized lag data and calls
+    ``_fit(X, y)``; ``predict`` iterates ``_step``.  ``has_quantiles`` says whether
+    ``predict_quantiles`` exists."""
+
+    name = "model"
+    has_quantiles = False
+    lags: int = 1
+    standardize: bool = True
+
+    def _prepare(self, series) -> tuple[np.ndarray, np.ndarray]:
+        p = check_positive_int(self.lags, "lags")
+        v = check_series(series, min_points=p + 3)
+        center, scale = (float(v.mean()), float(v.std())) if self.standardize else (0.0, 1.0)
+        if scale == 0.0:
+            raise ValueError("the series is constant; there is nothing to fit")
+        self.center_, self.scale_ = center, scale
+        self.values_ = v
+        self.X_, self.y_ = lag_matrix((v - center) / scale, p)
+        return self.X_, self.y_
+
+    def fit(self, series) -> LagModel:
+        X, y = self._prepare(series)
+        self._fit(X, y)
+        return self
+
+    def _fit(self, X: np.ndarray, y: np.ndarray) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _step(self, rows: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "values_"):
+            raise ValueError(f"this {type(self).__name__} is not fitted yet; call "
+                             "fit(series) first")
+
+    def _unscale(self, s):
+        return np.asarray(s) * self.scale_ + self.center_
+
+    def _last_row(self) -> np.ndarray:
+        """The standardized lags after the end of the training series, shape (1, p)."""
+        return ((self.values_[::-1][:self.lags] - self.center_) / self.scale_)[None]
+
+    def predict(self, steps: int) -> np.ndarray:
+        """Recursive forecast of the next ``steps`` values after the training series."""
+        self._check_fitted()
+        steps = check_positive_int(steps, "steps")
+        row = self._last_row()[0]
+        out = np.empty(steps)
+        for h in range(steps):
+            out[h] = self._step(row[None])[0]
+            row = np.concatenate([[out[h]], row[:-1]])
+        return self._unscale(out)
+
+
+__all__ = ["LagModel", "check_positive_int", "check_quantiles", "lag_matrix"]
