@@ -10,7 +10,8 @@ from .baselines import AR1, AdamNetwork, RandomWalk
 from .datasets import DATASETS, Series, load_nile, load_sunspots, read_series
 from .forecaster import ARForecaster
 from .lagmodel import LagModel, lag_matrix
+from .synthetic import planted_series
 
 __all__ = ["AR1", "ARForecaster", "AdamNetwork", "BASELINES", "BacktestResult", "DATASETS",
            "LagModel", "RandomWalk", "Series", "backtest", "lag_matrix", "load_nile",
-           "load_sunspots", "pinball", "read_series"]
+           "load_sunspots", "pinball", "planted_series", "read_series"]
