@@ -1,19 +1,38 @@
 """The ``mirrors`` command.
 
-``mirrors features``: build a dictionary of Table 3.1 and print its features with their
-breakpoints and provenance.  Errors are one line on stderr with exit code 2, never a traceback.
+* ``mirrors features``: build a dictionary of Table 3.1 and print its features with their
+  breakpoints and provenance;
+* ``mirrors fit``: fit an exact network (y on x, or the lag-1 map x_t = f(x_{t-1}) of a series)
+  and write the model (JSON), its breakpoints (CSV) and a plot;
+* ``mirrors predict``: evaluate a saved model;
+* ``mirrors forecast``: fit the autoregressive forecaster and write the forecast with quantile
+  bands (CSV, JSON, plot);
+* ``mirrors backtest``: rolling-origin backtest against the baselines (CSV, plot);
+* ``mirrors demo``: all of it on the bundled sunspot series, in a fresh folder.
+
+Data: a bundled series by name (``sunspots``, ``nile``) or a CSV file (``--column``,
+``--date-column``).  Outputs never overwrite existing files without ``--force``.  Errors are
+one line on stderr with exit code 2, never a traceback; progress bars go to stderr.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import os
 import sys
+import time
+import warnings
+from pathlib import Path
 
 import numpy as np
 
 from . import __version__
 from .dictionary import build_dictionary
+from .timeseries.datasets import DATASETS, Series, check_series, read_series
+
+ACTIVATIONS = ["relu", "leaky_relu", "abs", "sign", "threshold"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,28 +41,97 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
+def _log(args, message: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(message)
+
+
+# ----------------------------------------------------------------------------------------------
+# inputs
+
+
+def _numbers(text: str, name: str) -> np.ndarray:
+    try:
+        return np.array([float(v) for v in text.split(",") if v.strip()])
+    except ValueError:
+        raise ValueError(f"{name} must be comma-separated numbers, got {text!r}") from None
+
+
+def _column_arg(col):
+    """A column given on the command line: a header name, or a 0-based position."""
+    if col is None:
+        return None
+    return int(col) if col.lstrip("-").isdigit() else col
+
+
+def _load(args, column=None) -> Series:
+    """The series ``args.data``: a bundled name or a CSV path."""
+    column = args.column if column is None else column
+    if args.data in DATASETS and not Path(args.data).exists():
+        s = DATASETS[args.data]()
+        if column not in (None, s.name):
+            raise ValueError(f"the bundled series {args.data!r} has one column; drop --column")
+        return s
+    if not Path(args.data).is_file():
+        raise ValueError(f"no such file: {args.data} (or a bundled series: "
+                         f"{', '.join(DATASETS)})")
+    return read_series(args.data, _column_arg(column), _column_arg(args.date_column))
+
+
 def _read_points(args) -> np.ndarray:
     if args.x is not None:
-        try:
-            return np.array([float(v) for v in args.x.split(",") if v.strip()])
-        except ValueError:
-            raise ValueError(f"--x must be comma-separated numbers, got {args.x!r}") from None
-    import csv  # noqa: PLC0415
+        return _numbers(args.x, "--x")
+    if not Path(args.csv).is_file():
+        raise ValueError(f"no such file: {args.csv}")
+    return read_series(args.csv, _column_arg(args.column) if args.column else 0).values
 
-    try:
-        with open(args.csv, newline="") as fh:
-            rows = list(csv.DictReader(fh))
-    except FileNotFoundError:
-        raise ValueError(f"no such file: {args.csv}") from None
-    if not rows:
-        raise ValueError(f"{args.csv} has no data rows")
-    column = args.column or next(iter(rows[0]))
-    if column not in rows[0]:
-        raise ValueError(f"column {column!r} not in {args.csv} (columns: {', '.join(rows[0])})")
-    try:
-        return np.array([float(r[column]) for r in rows])
-    except (TypeError, ValueError):
-        raise ValueError(f"column {column!r} of {args.csv} has non-numeric values") from None
+
+# ----------------------------------------------------------------------------------------------
+# outputs
+
+
+def _outputs(args, names: list[str]) -> list[Path]:
+    """The output files in ``--out`` (created), refusing existing ones without --force before
+    any work is done."""
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out} is a file, not a folder")
+    paths = [out / n for n in names]
+    taken = [p.name for p in paths if p.exists()]
+    if taken and not args.force:
+        raise ValueError(f"{out} already holds {', '.join(taken)}; use --force to overwrite or "
+                         "choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    return paths
+
+
+def _write_csv(path: Path, header: list[str], rows) -> None:
+    with path.open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def _write_json(path: Path, body: dict) -> None:
+    path.write_text(json.dumps(body, indent=1, default=_jsonable) + "\n")
+
+
+def _jsonable(v):
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, np.ndarray):
+        return v.tolist()
+    return str(v)
+
+
+def _breakpoint_rows(bps, lag=None):
+    return [([lag] if lag is not None else []) + [f"{b.position:.10g}", b.kind, b.formula,
+                                                  " ".join(f"{t:.10g}" for t in b.points)]
+            for b in bps]
+
+
+# ----------------------------------------------------------------------------------------------
+# commands
 
 
 def _cmd_features(args) -> int:
@@ -63,18 +151,266 @@ def _cmd_features(args) -> int:
     return 0
 
 
+def _fit_data(args) -> tuple[np.ndarray, np.ndarray, str, str]:
+    """(x, y, x label, y label): two CSV columns, or the lag-1 pairs of one series."""
+    if args.x is not None:
+        xs, ys = _load(args, args.x), _load(args, args.y)
+        return xs.values, ys.values, xs.name, ys.name
+    s = _load(args, args.y)
+    v = check_series(s, min_points=3)
+    return v[:-1], v[1:], f"{s.name} at t-1", f"{s.name} at t"
+
+
+def _fit(args, model_path: Path, bp_path: Path, png_path: Path) -> dict:
+    from .estimator import ConvexNetRegressor  # noqa: PLC0415
+    from .plotting import plot_fit  # noqa: PLC0415
+
+    x, y, xl, yl = _fit_data(args)
+    beta = args.beta
+    if not args.absolute_beta:  # relative: the beta of standardized x and y
+        beta = args.beta * max(float(np.std(x)), 1e-300) * max(float(np.std(y)), 1e-300)
+    model = ConvexNetRegressor(args.activation, args.depth, args.architecture, beta,
+                               args.loss, args.quantile, leaky_slope=args.leaky_slope,
+                               n_features=args.n_features, random_state=args.seed)
+    t0 = time.perf_counter()
+    model.fit(x, y)
+    elapsed = time.perf_counter() - t0
+    model.save(model_path, force=True)
+    _write_csv(bp_path, ["position", "kind", "formula", "points"],
+               _breakpoint_rows(model.breakpoints_))
+    res = model.result_
+    kinds = {}
+    for b in model.breakpoints_:
+        kinds[b.kind] = kinds.get(b.kind, 0) + 1
+    plot_fit(x, y, model.predict, model.breakpoints_, png_path, force=True, xlabel=xl,
+             ylabel=yl, title=f"{args.depth}-layer {args.activation} network, beta={beta:.4g}"
+             f" ({model.n_neurons_} neurons, objective {res.objective:.6g})")
+    summary = {"n_samples": int(x.shape[0]), "beta": beta,
+               "n_features": model.dictionary_.n_features,
+               "n_neurons": model.n_neurons_, "objective": res.objective, "gap": res.gap,
+               "converged": res.converged, "fit_seconds": elapsed, "breakpoints": kinds}
+    _log(args, f"fitted a {args.depth}-layer {args.activation} network to {x.shape[0]} points "
+               f"(beta {beta:.4g}) in {elapsed:.2f} s: {model.n_neurons_} neurons from "
+               f"{model.dictionary_.n_features} features, objective {res.objective:.8g} "
+               f"(certified gap {res.gap:.2g})")
+    _log(args, "breakpoints by provenance: "
+         + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
+    return summary
+
+
+def _cmd_fit(args) -> int:
+    paths = _outputs(args, ["model.json", "breakpoints.csv", "fit.png"])
+    _fit(args, *paths)
+    _log(args, f"wrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def _cmd_predict(args) -> int:
+    from .estimator import ConvexNetRegressor  # noqa: PLC0415
+
+    model = ConvexNetRegressor.load(args.model)
+    if args.x is not None:
+        x = _numbers(args.x, "--x")
+    else:
+        if not Path(args.csv).is_file():
+            raise ValueError(f"no such file: {args.csv}")
+        x = read_series(args.csv, _column_arg(args.column) if args.column else 0).values
+    if x.size == 0 or not np.all(np.isfinite(x)):
+        raise ValueError("the inputs must be finite numbers")
+    pred = model.predict(x)
+    rows = [[f"{a:.10g}", f"{b:.10g}"] for a, b in zip(x, pred)]
+    if args.out is None:
+        print("x,prediction")
+        for r in rows:
+            print(",".join(r))
+        return 0
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise ValueError(f"{out} exists; use --force to overwrite")
+    _write_csv(out, ["x", "prediction"], rows)
+    _log(args, f"wrote {len(rows)} predictions to {out}")
+    return 0
+
+
+def _forecaster(args):
+    from .timeseries import ARForecaster  # noqa: PLC0415
+
+    return ARForecaster(lags=args.lags, depth=args.depth, activation=args.activation,
+                        architecture=args.architecture, beta=args.beta, loss=args.loss,
+                        quantiles=_numbers(args.quantiles, "--quantiles"),
+                        leaky_slope=args.leaky_slope, n_features=args.n_features,
+                        random_state=args.seed)
+
+
+def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
+    from .plotting import future_index, plot_forecast  # noqa: PLC0415
+
+    s = _load(args)
+    fc = _forecaster(args)
+    t0 = time.perf_counter()
+    fc.fit(s)
+    point = fc.predict(args.steps)
+    levels = sorted(set(_numbers(args.quantiles, "--quantiles")))
+    q = fc.predict_quantiles(args.steps, levels, progress=not args.quiet)
+    elapsed = time.perf_counter() - t0
+    idx = future_index(s.index, args.steps)
+    _write_csv(csv_path, ["index", "forecast"] + [f"q{t:g}" for t in levels],
+               [[str(i), f"{p:.10g}"] + [f"{v:.10g}" for v in row]
+                for i, p, row in zip(idx, point, q)])
+    res = fc.result_
+    body = {"series": s.name, "source": s.source, "n": len(s), "params": fc.get_params(),
+            "objective": res.objective, "gap": res.gap, "n_neurons": int(res.active.size),
+            "fit_seconds": elapsed, "index": [str(i) for i in idx], "forecast": point,
+            "quantiles": {f"{t:g}": q[:, k] for k, t in enumerate(levels)},
+            "breakpoints": [{"lag": lag, "position": b.position, "kind": b.kind,
+                             "formula": b.formula} for lag, b in fc.breakpoints_]}
+    _write_json(json_path, body)
+    plot_forecast(s.index, s.values, point, png_path, quantiles=q, levels=levels,
+                  ylabel=s.name, force=True,
+                  title=f"{s.name}: {args.steps}-step forecast, {args.depth}-layer "
+                        f"{args.activation} network on {args.lags} lag(s)")
+    _log(args, f"forecaster fitted to {len(s)} points of {s.name} in {elapsed:.2f} s "
+               f"({res.active.size} neurons, objective {res.objective:.8g}, gap {res.gap:.2g})")
+    _log(args, "forecast: " + ", ".join(f"{i}: {p:.4g}" for i, p in zip(idx, point)))
+    return {"forecaster": fc, "series": s, "objective": res.objective, "gap": res.gap}
+
+
+def _cmd_forecast(args) -> int:
+    paths = _outputs(args, ["forecast.csv", "forecast.json", "forecast.png"])
+    _forecast(args, *paths)
+    _log(args, f"wrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def _backtest(args, csv_path: Path, summary_path: Path, png_path: Path, series=None):
+    from .plotting import plot_backtest  # noqa: PLC0415
+    from .timeseries import backtest  # noqa: PLC0415
+
+    s = _load(args) if series is None else series
+    baselines = [b.strip() for b in args.baselines.split(",") if b.strip()]
+    bt = backtest(s, _forecaster(args), horizon=args.horizon, initial=args.initial,
+                  step=args.step, window=args.window, window_size=args.window_size,
+                  baselines=baselines, max_folds=args.max_folds,
+                  adam_options={"epochs": args.adam_epochs, "width": args.adam_width,
+                                "seed": args.seed},
+                  progress=not args.quiet)
+    bt.to_csv(csv_path, force=True)
+    summary = bt.summary()
+    keys = ["model", "folds", "fit_time", "mae", "rmse", "mase", "pinball"]
+    _write_csv(summary_path, keys, [[r[k] for k in keys] for r in summary])
+    plot_backtest(bt, png_path, force=True,
+                  title=f"{s.name}: {bt.window} window, horizon {bt.horizon}")
+    _log(args, bt.table())
+    return bt
+
+
+def _cmd_backtest(args) -> int:
+    paths = _outputs(args, ["backtest.csv", "backtest_summary.csv", "backtest.png"])
+    _backtest(args, *paths)
+    _log(args, f"wrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def _cmd_demo(args) -> int:
+    from .timeseries import AdamNetwork  # noqa: PLC0415
+
+    names = ["model.json", "breakpoints.csv", "fit.png", "forecast.csv", "forecast.json",
+             "forecast.png", "backtest.csv", "backtest_summary.csv", "backtest.png",
+             "summary.json"]
+    paths = _outputs(args, names)
+    start = time.perf_counter()
+    _log(args, "mirrors demo: yearly sunspot numbers 1700-2008 (NOAA, public domain)\n")
+    _log(args, "1. the lag-1 map x_t = f(x_{t-1}) by a 3-layer abs network (its breakpoints "
+               "include reflections of data points about data points)")
+    base = dict(data="sunspots", column=None, date_column=None, x=None, y=None,
+                architecture="deep_narrow", loss="squared", quantile=None, leaky_slope=None,
+                n_features=None, lags=1, quantiles="0.1,0.9", quiet=args.quiet, seed=args.seed)
+    fit_args = argparse.Namespace(**base | {"activation": "abs", "depth": 3, "beta": 0.1,
+                                            "absolute_beta": False})
+    fit = _fit(fit_args, *paths[0:3])
+    _log(args, "\n2. a 12-year forecast by the 2-layer abs network of the paper's section 4, "
+               "with 10%-90% quantile bands (exact pinball-loss networks)")
+    fc_args = argparse.Namespace(**base | {"activation": "abs", "depth": 2, "beta": 1e-2,
+                                           "steps": 12})
+    fc = _forecast(fc_args, *paths[3:6])
+    _log(args, "\n   the same network trained by Adam (3 random starts, 2000 epochs each):")
+    adam = [AdamNetwork.like(fc["forecaster"], seed=(args.seed or 0) + k).fit(fc["series"])
+            for k in range(3)]
+    excess = min(a.objective_ for a in adam) - fc["objective"]
+    _log(args, f"   exact optimum {fc['objective']:.6g}; Adam reached "
+               + ", ".join(f"{a.objective_:.6g}" for a in adam)
+               + f" (its best is {excess:.3g} above the optimum)")
+    _log(args, "\n3. backtest: 5-year forecasts from the last 10 cutoffs, every 5 years")
+    bt_args = argparse.Namespace(**base | {"activation": "abs", "depth": 2, "beta": 1e-2,
+                                           "horizon": 5, "initial": None, "step": 5,
+                                           "window": "expanding", "window_size": None,
+                                           "baselines": "random_walk,ar1,adam",
+                                           "max_folds": 10, "adam_epochs": 1000,
+                                           "adam_width": 50})
+    bt = _backtest(bt_args, *paths[6:9], series=fc["series"])
+    summary = {"fit": fit, "forecast": {"objective": fc["objective"], "gap": fc["gap"],
+                                        "adam_objectives": [a.objective_ for a in adam]},
+               "backtest": bt.summary(), "seconds": time.perf_counter() - start}
+    _write_json(paths[9], summary)
+    _log(args, f"\nwrote {len(paths)} files to {Path(args.out)}/ in "
+               f"{time.perf_counter() - start:.0f} s")
+    return 0
+
+
+# ----------------------------------------------------------------------------------------------
+# parser
+
+
+def _network_options(p: argparse.ArgumentParser, activation: str, depth: int,
+                     beta: float, relative: bool = False) -> None:
+    p.add_argument("--activation", default=activation, choices=ACTIVATIONS)
+    p.add_argument("--depth", type=int, default=depth)
+    p.add_argument("--architecture", default="deep_narrow",
+                   choices=["deep_narrow", "symmetrized"])
+    p.add_argument("--beta", type=float, default=beta,
+                   help=f"weight decay of the training problem (1.1) on standardized data "
+                   f"(default {beta:g})" + ("; multiplied by std(x) std(y) unless "
+                                           "--absolute-beta" if relative else ""))
+    p.add_argument("--leaky-slope", type=float, default=None)
+    p.add_argument("--n-features", type=int, default=None,
+                   help="sample this many features instead of the full library")
+
+
+def _data_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", help=f"a CSV file, or a bundled series: {', '.join(DATASETS)}")
+    p.add_argument("--column", help="CSV column of the series (name or 0-based position; "
+                   "default: the last)")
+    p.add_argument("--date-column", help="CSV column with dates or years for the index")
+
+
+def _common(p: argparse.ArgumentParser, out: str | None) -> None:
+    p.add_argument("--seed", type=int, default=None, help="random seed (sampling, Adam)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars or messages")
+    p.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    if out is not None:
+        p.add_argument("--out", default=out, help=f"output folder (default {out})")
+
+
+def _forecast_options(p: argparse.ArgumentParser) -> None:
+    _data_options(p)
+    _network_options(p, "abs", 2, 1e-2)
+    p.add_argument("--lags", type=int, default=1, help="previous values the network reads")
+    p.add_argument("--loss", default="squared", choices=["squared", "absolute", "huber"])
+    p.add_argument("--quantiles", default="0.1,0.9", help="quantile levels (comma-separated)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mirrors", description="Exact training of neural networks on 1-D data "
                 "through their equivalent Lasso problems.")
     p.add_argument("--version", action="version", version=f"mirrors {__version__}")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
     f = sub.add_parser("features", help="build a dictionary and print its features")
     src = f.add_mutually_exclusive_group()
     src.add_argument("--x", help="comma-separated training points (default: 2,0,-1,3)")
     src.add_argument("--csv", help="CSV file with the training points")
     f.add_argument("--column", help="CSV column to read (default: the first)")
-    f.add_argument("--activation", default="abs",
-                   choices=["relu", "leaky_relu", "abs", "sign", "threshold"])
+    f.add_argument("--activation", default="abs", choices=ACTIVATIONS)
     f.add_argument("--depth", type=int, default=3)
     f.add_argument("--architecture", default="deep_narrow",
                    choices=["deep_narrow", "symmetrized"])
@@ -84,23 +420,83 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--max", type=int, default=40, help="print at most this many features")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.set_defaults(func=_cmd_features)
+
+    g = sub.add_parser("fit", help="fit an exact network; write model.json, breakpoints.csv, "
+                       "fit.png")
+    g.add_argument("data", help=f"a CSV file, or a bundled series: {', '.join(DATASETS)}")
+    g.add_argument("--x", help="CSV column of the inputs (default: fit x_t on x_{t-1} of the "
+                   "--y series)")
+    g.add_argument("--y", help="CSV column of the targets (default: the last)")
+    g.add_argument("--date-column", help=argparse.SUPPRESS)
+    _network_options(g, "abs", 3, 1e-2, relative=True)
+    g.add_argument("--absolute-beta", action="store_true",
+                   help="take --beta as is, in the data's units")
+    g.add_argument("--loss", default="squared",
+                   choices=["squared", "quantile", "absolute", "huber"])
+    g.add_argument("--quantile", type=float, default=None, help="level of --loss quantile")
+    _common(g, "mirrors-fit")
+    g.set_defaults(func=_cmd_fit, column=None)
+
+    r = sub.add_parser("predict", help="evaluate a model written by `mirrors fit`")
+    r.add_argument("model", help="model.json")
+    src = r.add_mutually_exclusive_group(required=True)
+    src.add_argument("--x", help="comma-separated inputs")
+    src.add_argument("--csv", help="CSV file with the inputs")
+    r.add_argument("--column", help="CSV column of the inputs (default: the first)")
+    r.add_argument("--out", default=None, help="CSV file to write (default: print)")
+    r.add_argument("--quiet", action="store_true")
+    r.add_argument("--force", action="store_true", help="overwrite --out")
+    r.set_defaults(func=_cmd_predict)
+
+    c = sub.add_parser("forecast", help="forecast a series; write forecast.csv, "
+                       "forecast.json, forecast.png")
+    _forecast_options(c)
+    c.add_argument("--steps", type=int, default=12, help="steps ahead")
+    _common(c, "mirrors-forecast")
+    c.set_defaults(func=_cmd_forecast)
+
+    b = sub.add_parser("backtest", help="rolling-origin backtest against the baselines; "
+                       "write backtest.csv, backtest_summary.csv, backtest.png")
+    _forecast_options(b)
+    b.add_argument("--horizon", type=int, default=1)
+    b.add_argument("--initial", type=int, default=None,
+                   help="first cutoff (default: 2/3 of the series)")
+    b.add_argument("--step", type=int, default=1, help="refit every STEP points")
+    b.add_argument("--window", default="expanding", choices=["expanding", "sliding"])
+    b.add_argument("--window-size", type=int, default=None)
+    b.add_argument("--max-folds", type=int, default=None, help="keep the last MAX_FOLDS cutoffs")
+    b.add_argument("--baselines", default="random_walk,ar1,adam",
+                   help="comma-separated: random_walk, ar1, adam")
+    b.add_argument("--adam-epochs", type=int, default=2000)
+    b.add_argument("--adam-width", type=int, default=50)
+    _common(b, "mirrors-backtest")
+    b.set_defaults(func=_cmd_backtest)
+
+    m = sub.add_parser("demo", help="fit, forecast and backtest the bundled sunspot series")
+    _common(m, "mirrors-demo")
+    m.set_defaults(func=_cmd_demo)
     return p
+
+
+def _one_line_warning(message, category, filename, lineno, file=None, line=None):
+    sys.stderr.write(f"mirrors: warning: {message}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if getattr(args, "x", None) is None and getattr(args, "csv", None) is None:
+    if args.command == "features" and args.x is None and args.csv is None:
         args.x = "2,0,-1,3"
+    warnings.showwarning = _one_line_warning
     try:
         return args.func(args)
-    except (ValueError, TypeError, MemoryError) as exc:
+    except (ValueError, TypeError, MemoryError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError):  # `mirrors ... | head`: the reader left
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            return 0
         sys.stderr.write(f"mirrors: error: {exc}\n")
         return 2
-    except BrokenPipeError:  # e.g. `mirrors features ... | head`: the reader left, not an error
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        return 0
 
 
 if __name__ == "__main__":
