@@ -83,7 +83,8 @@ def _read_points(args) -> np.ndarray:
         return _numbers(args.x, "--x")
     if not Path(args.csv).is_file():
         raise ValueError(f"no such file: {args.csv}")
-    return read_series(args.csv, _column_arg(args.column) if args.column else 0).values
+    return read_series(args.csv, _column_arg(args.column) if args.column else 0,
+                       min_points=1).values
 
 
 # ----------------------------------------------------------------------------------------------
@@ -209,12 +210,7 @@ def _cmd_predict(args) -> int:
     from .estimator import ConvexNetRegressor  # noqa: PLC0415
 
     model = ConvexNetRegressor.load(args.model)
-    if args.x is not None:
-        x = _numbers(args.x, "--x")
-    else:
-        if not Path(args.csv).is_file():
-            raise ValueError(f"no such file: {args.csv}")
-        x = read_series(args.csv, _column_arg(args.column) if args.column else 0).values
+    x = _read_points(args)
     if x.size == 0 or not np.all(np.isfinite(x)):
         raise ValueError("the inputs must be finite numbers")
     pred = model.predict(x)

@@ -77,11 +77,12 @@ def _parse_date(text: str):
 
 
 def read_series(path, column: str | int | None = None, date_column: str | int | None = None,
-                name: str | None = None) -> Series:
+                name: str | None = None, min_points: int = MIN_POINTS) -> Series:
     """Read one numeric column of a CSV file (with a header row).
 
     ``column``: a header name or a 0-based position; default: the last column.  ``date_column``
-    (optional): dates or numbers for the index; default: row numbers.
+    (optional): dates or numbers for the index; default: row numbers.  Fewer than
+    ``min_points`` values is an error.
     """
     path = Path(path)
     if not path.is_file():
@@ -120,7 +121,7 @@ def read_series(path, column: str | int | None = None, date_column: str | int | 
             except ValueError as e:
                 raise ValueError(f"{path.name}: {e} in column {header[jd]!r} at line "
                                  f"{line}") from None
-    v = check_series(values, f"{path.name} column {header[j]!r}")
+    v = check_series(values, f"{path.name} column {header[j]!r}", min_points)
     idx = np.arange(v.shape[0]) if jd is None else np.array(index)
     return Series(v, idx, name or header[j], str(path))
 
