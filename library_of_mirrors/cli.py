@@ -70,7 +70,8 @@ def _load(args, column=None) -> Series:
     if args.data in DATASETS and not Path(args.data).exists():
         s = DATASETS[args.data]()
         if column not in (None, s.name):
-            raise ValueError(f"the bundled series {args.data!r} has one column; drop --column")
+            raise ValueError(f"the bundled series {args.data!r} has one column; --x, --y and "
+                             "--column apply to CSV files")
         return s
     if not Path(args.data).is_file():
         raise ValueError(f"no such file: {args.data} (or a bundled series: "
@@ -102,6 +103,8 @@ def _outputs(args, names: list[str]) -> list[Path]:
     if taken and not args.force:
         raise ValueError(f"{out} already holds {', '.join(taken)}; use --force to overwrite or "
                          "choose another --out")
+    if not out.exists():
+        args.created_out = out  # removed again if the command fails before writing into it
     out.mkdir(parents=True, exist_ok=True)
     return paths
 
@@ -492,6 +495,9 @@ def main(argv: list[str] | None = None) -> int:
             os.dup2(devnull, sys.stdout.fileno())
             return 0
         sys.stderr.write(f"mirrors: error: {exc}\n")
+        created = getattr(args, "created_out", None)
+        if created is not None and created.is_dir() and not any(created.iterdir()):
+            created.rmdir()
         return 2
 
 

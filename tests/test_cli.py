@@ -219,6 +219,7 @@ def test_demo_in_a_fresh_folder(tmp_path):
     ("ok", ["fit", "{f}", "--y", "level", "--loss", "quantile"], "quantile"),
     (None, ["predict", "/no/model.json", "--x", "1"], "no such file: /no/model.json"),
     (None, ["fit", "nile", "--column", "x"], "unrecognized arguments: --column x"),
+    (None, ["fit", "nile", "--x", "year"], "the bundled series 'nile' has one column"),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path, make, args, msg):
     f = tmp_path / "s.csv"
@@ -232,3 +233,4 @@ def test_bad_input_is_one_line_exit_2(tmp_path, make, args, msg):
     assert msg in p.stderr
     assert "Traceback" not in p.stderr
     assert len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert not (tmp_path / "out").exists()  # a failed command leaves no empty output folder
