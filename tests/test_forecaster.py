@@ -175,6 +175,9 @@ def test_forecaster_data_errors():
         fc.predict(0)
     with pytest.raises(ValueError, match="too far ahead"):
         fc.predict_quantiles(20)
+    huber = lom.ARForecaster(loss="huber").fit(np.sin(np.arange(12.0)))
+    with pytest.raises(ValueError, match="fitted with loss='huber'"):
+        huber.objective()
 
 
 def test_backtest_errors(sunspots):

@@ -193,6 +193,9 @@ class ARForecaster(LagModel):
         the standardized lag data at ``beta``: compare an Adam-trained network with the
         optimum ``objective_``."""
         self._check_fitted()
+        if self.loss != "squared":
+            raise ValueError(f"objective() is the squared-loss objective (1.1); this forecaster "
+                             f"was fitted with loss={self.loss!r} (see result_.objective)")
         net = self.network_ if network is None else network
         return net.objective(self._design(self.X_), self.y_, self.beta)
 
