@@ -1,0 +1,127 @@
+"""The set of all optimal Lasso solutions (Lemma E.2, Proposition E.3) and its exploration.
+
+For beta > 0 every optimal (z, xi) has the same fit y_hat = A z + xi 1 and the same xi
+(Lemma E.2).  With the equicorrelation set ``E = {i : |A_i^T (y - y_hat)| = beta~}`` and the
+signs ``s_i = sign(A_i^T (y - y_hat))``, the optimal set is the polytope (E.1)
+
+    { z : z_i = 0 off E,  s_i z_i >= 0,  A_E z_E = y_hat - xi 1 },
+
+on which ``||z||_1 = sum_i s_i z_i`` is constant.  In ``u = s_E * z_E >= 0`` it is
+``{u >= 0 : M u = b}`` with ``M = A_E diag(s_E)``; its vertices (basic solutions of this
+system) are the minimal models: at most rank(M) <= N nonzeros, i.e. the narrowest optimal
+networks.  :class:`OptimalSet` finds vertices (HiGHS simplex with random costs), the
+minimum-Euclidean-norm solution (Clarabel) and uniform samples (hit-and-run, Chen & Schmeiser).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.linalg import null_space
+from scipy.optimize import linprog
+
+from ..solvers.result import LassoResult
+
+
+@dataclass
+class OptimalSet:
+    """The optimal set of a squared-loss Lasso (Proposition E.3), from one optimal solution."""
+
+    d: object
+    y: np.ndarray
+    beta: float
+    fit: np.ndarray  # y_hat at the samples
+    xi: float
+    equicorrelation: np.ndarray  # indices E
+    signs: np.ndarray  # s_E
+    M: np.ndarray  # A_E diag(s_E) at the distinct points
+    b: np.ndarray  # y_hat - xi at the distinct points
+    norm: float  # ||z||_1 on the whole set
+
+    @classmethod
+    def from_result(cls, d, y, res: LassoResult, rtol: float = 1e-6) -> OptimalSet:
+        """Build the set from an optimal squared-loss solution ``res`` of ``solve_lasso(d, y,
+        beta)``; features within ``rtol * beta~`` of the bound count as equicorrelated."""
+        if not isinstance(res, LassoResult) or res.loss != "squared":
+            raise ValueError("the optimal set needs a squared-loss LassoResult")
+        y = np.asarray(y, dtype=float).ravel()
+        lam = float(res.beta_tilde)
+        fit = d.matvec(res.z) + res.xi
+        corr = d.rmatvec(y - fit)
+        E = np.flatnonzero(np.abs(corr) >= lam * (1 - rtol))
+        s = np.sign(corr[E])
+        fit_u = d.batch.grid_matvec(res.z) + res.xi
+        M = d.batch.subset(E).evaluate(d.x_unique) * s[None]
+        return cls(d, y, float(res.beta), fit, float(res.xi), E, s, M, fit_u - res.xi,
+                   float(np.abs(res.z).sum()))
+
+    # points of the set ---------------------------------------------------------------------
+    def z_of(self, u: np.ndarray) -> np.ndarray:
+        """The full coefficient vector of ``u`` (``z_E = s_E * u``)."""
+        z = np.zeros(self.d.n_features)
+        z[self.equicorrelation] = self.signs * np.asarray(u, dtype=float)
+        return z
+
+    def residual(self, u: np.ndarray) -> float:
+        """max |M u - b| (0 on the set)."""
+        return float(np.abs(self.M @ u - self.b).max())
+
+    def vertex(self, rng=None) -> np.ndarray:
+        """A vertex (minimal model) in u-coordinates: the simplex solution for a random cost."""
+        rng = np.random.default_rng(rng)
+        c = rng.uniform(0.0, 1.0, size=self.M.shape[1])
+        res = linprog(c, A_eq=self.M, b_eq=self.b, bounds=(0, None), method="highs-ds",
+                      options={"primal_feasibility_tolerance": 1e-10})
+        if res.status != 0:
+            raise RuntimeError(f"HiGHS found no vertex of the optimal set: {res.message}")
+        u = np.asarray(res.x)
+        u[u < 1e-12 * max(1.0, float(u.max()))] = 0.0
+        return u
+
+    def min_norm(self) -> np.ndarray:
+        """The minimum Euclidean norm optimal solution, in u-coordinates (Clarabel QP)."""
+        import cvxpy as cp  # noqa: PLC0415
+
+        u = cp.Variable(self.M.shape[1], nonneg=True)
+        prob = cp.Problem(cp.Minimize(cp.sum_squares(u)), [self.M @ u == self.b])
+        prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
+        if u.value is None:
+            raise RuntimeError(f"Clarabel failed on the minimum-norm problem ({prob.status})")
+        return np.maximum(np.asarray(u.value, dtype=float), 0.0)
+
+    def sample(self, n: int, rng=None, *, thin: int = 10, burn: int = 200,
+               n_vertices: int | None = None) -> np.ndarray:
+        """``n`` approximately uniform samples (u-coordinates, shape (n, |E|)) by hit-and-run
+        from an interior point (the mean of random vertices), after ``burn`` steps, keeping
+        every ``thin``-th."""
+        rng = np.random.default_rng(rng)
+        k = self.M.shape[1]
+        verts = np.array([self.vertex(rng) for _ in range(n_vertices or min(2 * k + 4, 60))])
+        free = np.flatnonzero(verts.max(axis=0) > 0)  # coordinates zero at every vertex stay 0
+        u0 = verts.mean(axis=0)
+        out = np.zeros((n, k))
+        if free.size == 0:
+            out[:] = u0
+            return out
+        N = null_space(self.M[:, free])
+        if N.shape[1] == 0:  # a single point
+            out[:] = u0
+            return out
+        cur = u0[free].copy()
+        total = burn + n * thin
+        kept = 0
+        for step in range(total):
+            g = N @ rng.standard_normal(N.shape[1])
+            neg, pos = g < -1e-15, g > 1e-15
+            # cur + t g >= 0
+            t_hi = np.min(-cur[neg] / g[neg]) if neg.any() else 0.0
+            t_lo = np.max(-cur[pos] / g[pos]) if pos.any() else 0.0
+            cur = np.maximum(cur + rng.uniform(t_lo, t_hi) * g, 0.0)
+            if step >= burn and (step - burn) % thin == thin - 1:
+                out[kept, free] = cur
+                kept += 1
+        return out
+
+
+__all__ = ["OptimalSet"]
