@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..activations import Activation
+from ..activations import Activation, get_activation
 from ..features import Feature, FeatureBatch, Unit
-from .core import DENSE_MAX_BYTES, Dictionary, build_dictionary
+from .core import DENSE_MAX_BYTES, Dictionary, _check_combination, build_dictionary
 
 
 @dataclass
@@ -217,6 +217,8 @@ def build_additive_dictionary(
     if X.ndim != 2 or X.shape[1] < 1:
         raise ValueError(f"X must have shape (n, p) with p >= 1 columns, got {X.shape}")
     p = X.shape[1]
+    # parameter errors are the caller's, not a column's: check them before the columns
+    _check_combination(get_activation(activation, leaky_slope), depth, architecture)
     if n_features is not None and not isinstance(n_features, bool) and isinstance(
             n_features, (int, np.integer)) and n_features < p:
         raise ValueError(f"n_features={n_features} is fewer than one feature per column ({p})")
