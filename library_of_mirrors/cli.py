@@ -69,9 +69,9 @@ def _load(args, column=None) -> Series:
     column = args.column if column is None else column
     if args.data in DATASETS and not Path(args.data).exists():
         s = DATASETS[args.data]()
-        if column not in (None, s.name):
-            raise ValueError(f"the bundled series {args.data!r} has one column; --x, --y and "
-                             "--column apply to CSV files")
+        if column not in (None, s.name) or args.date_column is not None:
+            raise ValueError(f"the bundled series {args.data!r} has one column and its own "
+                             "dates; --x, --y, --column and --date-column apply to CSV files")
         return s
     if not Path(args.data).is_file():
         raise ValueError(f"no such file: {args.data} (or a bundled series: "

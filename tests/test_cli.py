@@ -220,6 +220,10 @@ def test_demo_in_a_fresh_folder(tmp_path):
     (None, ["predict", "/no/model.json", "--x", "1"], "no such file: /no/model.json"),
     (None, ["fit", "nile", "--column", "x"], "unrecognized arguments: --column x"),
     (None, ["fit", "nile", "--x", "year"], "the bundled series 'nile' has one column"),
+    (None, ["forecast", "sunspots", "--date-column", "YEAR"],
+     "the bundled series 'sunspots' has one column and its own dates"),
+    (None, ["forecast", "sunspots", "--quantiles", ","],
+     "quantiles must be levels strictly between 0 and 1, got none"),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path, make, args, msg):
     f = tmp_path / "s.csv"

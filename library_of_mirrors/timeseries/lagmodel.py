@@ -27,7 +27,8 @@ def check_quantiles(quantiles, name: str = "quantiles") -> tuple[float, ...]:
     except (TypeError, ValueError):
         raise TypeError(f"{name} must be numbers in (0, 1), got {quantiles!r}") from None
     if q.ndim != 1 or q.size == 0 or not np.all((q > 0) & (q < 1)):
-        raise ValueError(f"{name} must be levels strictly between 0 and 1, got {quantiles!r}")
+        raise ValueError(f"{name} must be levels strictly between 0 and 1, got "
+                         f"{[float(v) for v in q.ravel()] or 'none'}")
     return tuple(float(v) for v in np.unique(q))
 
 
