@@ -8,7 +8,8 @@
 * ``mirrors forecast``: fit the autoregressive forecaster and write the forecast with quantile
   bands (CSV, JSON, plot);
 * ``mirrors backtest``: rolling-origin backtest against the baselines (CSV, plot);
-* ``mirrors demo``: all of it on the bundled sunspot series, in a fresh folder.
+* ``mirrors demo``: all of it on the bundled sunspot series, in a fresh folder;
+* ``mirrors figures``: every figure of the paper (PNG + the numbers behind it as JSON).
 
 Data: a bundled series by name (``sunspots``, ``nile``) or a CSV file (``--column``,
 ``--date-column``).  Outputs never overwrite existing files without ``--force``.  Errors are
@@ -356,6 +357,33 @@ def _cmd_demo(args) -> int:
     return 0
 
 
+def _cmd_figures(args) -> int:
+    from .figures import COUNTS, FIGURES, make_figures, select  # noqa: PLC0415
+
+    if args.list:
+        for spec in FIGURES.values():
+            print(f"{spec.id:>4}  {spec.stem}.png  {spec.title}")
+        print("repetition counts (full / --quick): " + ", ".join(
+            f"{k} {v[0]}/{v[1]}" for k, v in COUNTS.items()))
+        return 0
+    only = None if args.only is None else args.only.split(",")
+    select(only)  # unknown ids fail before anything is created
+    if not Path(args.out).exists():
+        args.created_out = Path(args.out)
+    counts = {"samples": args.samples, "features": args.features,
+              "hit_and_run": args.hit_and_run, "adam_runs": args.adam_runs,
+              "adam_epochs": args.adam_epochs}
+    t0 = time.perf_counter()
+    done = make_figures(args.out, only, quick=args.quick, seed=args.seed, force=args.force,
+                        progress=not args.quiet, csv=args.csv, column=_column_arg(args.column),
+                        date_column=_column_arg(args.date_column),
+                        counts={k: v for k, v in counts.items() if v is not None},
+                        log=lambda m: _log(args, m))
+    _log(args, f"wrote {len(done)} figure(s) to {Path(args.out)}/ in "
+               f"{time.perf_counter() - t0:.0f} s")
+    return 0
+
+
 # ----------------------------------------------------------------------------------------------
 # parser
 
@@ -470,6 +498,24 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--adam-width", type=int, default=50)
     _common(b, "mirrors-backtest")
     b.set_defaults(func=_cmd_backtest)
+
+    fg = sub.add_parser("figures", help="regenerate the paper's figures (PNG + JSON numbers)")
+    fg.add_argument("--only", help="comma-separated figure ids, e.g. 3.1,4.2,E.1 (default: all;"
+                    " --list shows them)")
+    fg.add_argument("--list", action="store_true", help="list the figures and exit")
+    fg.add_argument("--quick", action="store_true",
+                    help="small repetition counts: the whole set in a few minutes")
+    fg.add_argument("--csv", help="CSV file with the real series of section 4 (default: the "
+                    "bundled yearly sunspots)")
+    fg.add_argument("--column", help="CSV column of the series (name or 0-based position)")
+    fg.add_argument("--date-column", help="CSV column with dates or years")
+    fg.add_argument("--samples", type=int, help="sampled libraries per depth (paper: 200)")
+    fg.add_argument("--features", type=int, help="features per sampled library (paper: 1000)")
+    fg.add_argument("--hit-and-run", type=int, help="optimal-set samples (paper: 5000)")
+    fg.add_argument("--adam-runs", type=int, help="Adam trials per setting (paper: 20)")
+    fg.add_argument("--adam-epochs", type=int, help="Adam epochs per trial in section 4")
+    _common(fg, "figures")
+    fg.set_defaults(func=_cmd_figures, seed=0)
 
     m = sub.add_parser("demo", help="fit, forecast and backtest the bundled sunspot series")
     _common(m, "mirrors-demo")

@@ -38,6 +38,7 @@ EXPECTED_FAILED_CHECKS: dict[str, str] = {
         "check_readonly_memmap_input", "check_n_features_in_after_fitting",
         "check_positive_only_tag_during_fit", "check_estimators_dtypes",
         "check_sample_weights_not_an_array", "check_sample_weights_list",
+        "check_sample_weights_pandas_series",
         "check_all_zero_sample_weights_error", "check_sample_weights_shape",
         "check_sample_weights_not_overwritten", "check_sample_weight_equivalence_on_dense_data",
         "check_dtype_object", "check_pipeline_consistency", "check_estimators_nan_inf",

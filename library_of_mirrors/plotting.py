@@ -3,11 +3,15 @@
 * :func:`plot_fit`: data, the fitted network and its breakpoints coloured by provenance (data
   point, midpoint, reflection, ...: the "library of mirrors" made visible);
 * :func:`plot_forecast`: the series' tail, the forecast and its quantile bands;
-* :func:`plot_backtest`: each model's error per fold and on average.
+* :func:`plot_backtest`: each model's error per fold and on average;
+* :func:`mark_breakpoints` / :func:`breakpoint_label`: breakpoints of a feature or network on
+  a curve, coloured by provenance and labelled with their values (the paper's figures);
+* :func:`save_figure`: write a matplotlib ``Figure`` to PNG, refusing to overwrite unless told.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -30,7 +34,9 @@ PROVENANCE_COLORS = {
 MODEL_COLORS = ("#d62728", "#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e")
 
 
-def _save(fig: Figure, path, force: bool) -> Path:
+def save_figure(fig: Figure, path, force: bool = False) -> Path:
+    """Write ``fig`` to ``path`` (PNG, Agg canvas); an existing file is an error unless
+    ``force``."""
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} exists (use --force / force=True to overwrite)")
@@ -74,7 +80,47 @@ def plot_fit(x, y, predict: Callable[[np.ndarray], np.ndarray],
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8, loc="best")
-    return _save(fig, path, force)
+    return save_figure(fig, path, force)
+
+
+def breakpoint_label(b: Breakpoint, digits: int = 4) -> str:
+    """``b`` spelled with values instead of indices: ``"4 = R(0, 2)"`` for the reflection of
+    the data point 0 about 2, ``"3.5 = (3 + 4)/2"`` for a midpoint, ``"2"`` for a data point."""
+    if b.kind == "data" or not b.indices:
+        return f"{b.position:.{digits}g}"
+    values = dict(zip(b.indices, b.points))
+
+    def value(m: re.Match) -> str:
+        v = values[int(m.group(2))]
+        text = f"{v:.{digits}g}"
+        # a negative value after an operator gets parentheses: 0 + 1 - (-1), 2*(-1)
+        return m.group(1) + (f"({text})" if v < 0 and m.group(1).strip() else text)
+
+    text = re.sub(r"([-+*] ?|)x\[(\d+)\]", value, b.formula.split(" = ")[0])
+    return f"{b.position:.{digits}g} = {text}"
+
+
+def mark_breakpoints(ax, breakpoints: Sequence[Breakpoint], f: Callable[[np.ndarray], np.ndarray],
+                     *, annotate: bool = True, size: float = 30.0, fontsize: float = 7.0,
+                     seen: set | None = None, stagger: int = 1,
+                     skip_data_labels: bool = False) -> None:
+    """Mark each breakpoint on the curve of ``f``, coloured by provenance kind, with a dotted
+    vertical line and (``annotate``) its value-based label, placed on ``stagger`` alternating
+    heights (crowded plots) and left out for data points if ``skip_data_labels``.  Kinds
+    already in ``seen`` get no new legend entry (pass one set for several calls on the same
+    axes)."""
+    seen = set() if seen is None else seen
+    for k, b in enumerate(sorted(breakpoints, key=lambda bp: bp.position)):
+        color = PROVENANCE_COLORS.get(b.kind, "0.3")
+        v = float(np.asarray(f(np.array([b.position])), dtype=float).ravel()[0])
+        label = None if b.kind in seen else b.kind
+        seen.add(b.kind)
+        ax.axvline(b.position, color=color, ls=":", lw=0.8, zorder=1)
+        ax.scatter([b.position], [v], s=size, color=color, edgecolor="black", lw=0.5,
+                   zorder=5, label=label)
+        if annotate and not (skip_data_labels and b.kind == "data"):
+            ax.annotate(breakpoint_label(b), (b.position, v), xytext=(3, 6 + 11 * (k % stagger)),
+                        textcoords="offset points", fontsize=fontsize, color=color)
 
 
 def future_index(index: np.ndarray, steps: int) -> np.ndarray:
@@ -107,7 +153,7 @@ def plot_forecast(index, values, forecast, path, *, quantiles: np.ndarray | None
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     ax.legend(fontsize=8, loc="upper left")
-    return _save(fig, path, force)
+    return save_figure(fig, path, force)
 
 
 def plot_backtest(result, path, *, metric: str = "mase", title: str = "",
@@ -133,7 +179,8 @@ def plot_backtest(result, path, *, metric: str = "mase", title: str = "",
            color=[MODEL_COLORS[i % len(MODEL_COLORS)] for i in range(len(names))])
     bx.set_xticks(range(len(names)), names, rotation=45, ha="right", fontsize=8)
     bx.set_title(f"mean {metric.upper()}")
-    return _save(fig, path, force)
+    return save_figure(fig, path, force)
 
 
-__all__ = ["PROVENANCE_COLORS", "future_index", "plot_backtest", "plot_fit", "plot_forecast"]
+__all__ = ["PROVENANCE_COLORS", "breakpoint_label", "future_index", "mark_breakpoints",
+           "plot_backtest", "plot_fit", "plot_forecast", "save_figure"]

@@ -9,6 +9,9 @@ data points, the rest Gaussian) or from a Lasso solution for a subset of units (
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import numpy as np
 
 from ..activations import get_activation
@@ -104,13 +107,17 @@ def _params(net: ParallelNetwork) -> list[np.ndarray]:
 def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: float = 1e-2,
          regularization: str = "paper", batch_size: int | None = None, seed=None,
          architecture: str = "deep_narrow", train_skip: bool = False,
-         lr_schedule: str = "constant", progress: bool = False, record_every: int = 10
+         lr_schedule: str = "constant", progress: bool = False, record_every: int = 10,
+         callback: Callable[[int, ParallelNetwork, float], None] | None = None
          ) -> ParallelNetwork:
     """Train ``net`` in place with Adam (Kingma & Ba; beta1 = 0.9, beta2 = 0.999, eps = 1e-8)
     on the objective (1.1); ``net.history`` gets (epoch, objective) pairs.  Returns ``net``.
 
     ``lr_schedule="cosine"`` anneals the step from ``lr`` to ``lr / 100`` over the epochs (Adam
-    at a constant step hovers around a minimum at a distance set by the step)."""
+    at a constant step hovers around a minimum at a distance set by the step).
+    ``callback(epoch, net, seconds)`` is called at every recorded epoch (every
+    ``record_every``-th and the last) with the training time so far, which excludes the
+    recording and the callbacks themselves (test losses per epoch, Figures 4.1 and 4.2)."""
     x = net._as_input(x)
     y = np.asarray(y, dtype=float).ravel()
     if x.shape[0] != y.shape[0]:
@@ -130,7 +137,9 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
 
         it = tqdm(it, desc="adam", unit="epoch")
     t = 0
+    seconds = 0.0
     for epoch in it:
+        tic = time.perf_counter()
         step_lr = lr if lr_schedule == "constant" else lr * (
             0.01 + 0.99 * 0.5 * (1 + np.cos(np.pi * epoch / max(epochs - 1, 1))))
         batches = [np.arange(n)] if batch_size is None else np.array_split(
@@ -154,8 +163,11 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
                 step = step_lr * (m1[name] / (1 - b1**t)) / (np.sqrt(m2[name] / (1 - b2**t)) + eps)
                 setattr(net, name, getattr(net, name) - step)
             _project(net, architecture)
+        seconds += time.perf_counter() - tic
         if epoch % record_every == 0 or epoch == epochs - 1:
             net.history.append((epoch, net.objective(x, y, beta, regularization)))
+            if callback is not None:
+                callback(epoch, net, seconds)
     return net
 
 
@@ -164,14 +176,17 @@ def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
                leaky_slope: float | None = None, *, epochs: int = 2000, lr: float = 1e-2,
                seed=None, init: ParallelNetwork | None = None, pad_scale: float = 0.1,
                regularization: str = "paper", batch_size: int | None = None,
-               lr_schedule: str = "constant", progress: bool = False) -> ParallelNetwork:
+               lr_schedule: str = "constant", progress: bool = False, record_every: int = 10,
+               callback: Callable[[int, ParallelNetwork, float], None] | None = None
+               ) -> ParallelNetwork:
     """Train a ``width``-unit parallel network on (1.1) with Adam.  Deterministic in ``seed``.
 
     Start: random (:func:`init_network`, external bias at the mean of ``y``), or ``init`` for a
     subset of the units (Appendix D: e.g. ``reconstruct(d, res)``), padded to ``width`` with
     random units whose weights are ``pad_scale`` times smaller.  Returns the trained network;
     ``net.history`` is its loss curve.  ``x`` of shape (n, p), p > 1, trains an additive
-    network (each unit reads one column)."""
+    network (each unit reads one column).  ``record_every`` and ``callback``: see
+    :func:`adam`."""
     x, _ = _inputs(x)
     y = np.asarray(y, dtype=float).ravel()
     if init is None:
@@ -188,4 +203,5 @@ def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
                                           seed, pad_scale))
     return adam(net, x, y, beta, epochs=epochs, lr=lr, regularization=regularization,
                 batch_size=batch_size, seed=seed, architecture=architecture,
-                lr_schedule=lr_schedule, progress=progress)
+                lr_schedule=lr_schedule, progress=progress, record_every=record_every,
+                callback=callback)
