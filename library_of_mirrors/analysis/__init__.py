@@ -16,7 +16,8 @@ from .closed_forms import (
     slopes,
 )
 from .optimal_set import OptimalSet
+from .widths import width_table
 
 __all__ = ["OptimalSet", "inverse_abs", "inverse_relu", "inverse_sign", "inverse_threshold",
            "min_norm_abs", "min_norm_lower_bound", "min_norm_relu", "min_norm_sign",
-           "min_norm_threshold", "paper_matrix", "slopes"]
+           "min_norm_threshold", "paper_matrix", "slopes", "width_table"]

@@ -10,7 +10,8 @@ on which ``||z||_1 = sum_i s_i z_i`` is constant.  In ``u = s_E * z_E >= 0`` it 
 ``{u >= 0 : M u = b}`` with ``M = A_E diag(s_E)``; its vertices (basic solutions of this
 system) are the minimal models: at most rank(M) <= N nonzeros, i.e. the narrowest optimal
 networks.  :class:`OptimalSet` finds vertices (HiGHS simplex with random costs), the
-minimum-Euclidean-norm solution (Clarabel) and uniform samples (hit-and-run, Chen & Schmeiser).
+minimum-Euclidean-norm solution (Clarabel), the coordinates free on the set and its dimension
+(one LP), and uniform samples (hit-and-run, Chen & Schmeiser, from a relative-interior point).
 """
 
 from __future__ import annotations
@@ -90,36 +91,88 @@ class OptimalSet:
             raise RuntimeError(f"Clarabel failed on the minimum-norm problem ({prob.status})")
         return np.maximum(np.asarray(u.value, dtype=float), 0.0)
 
-    def sample(self, n: int, rng=None, *, thin: int = 10, burn: int = 200,
-               n_vertices: int | None = None) -> np.ndarray:
-        """``n`` approximately uniform samples (u-coordinates, shape (n, |E|)) by hit-and-run
-        from an interior point (the mean of random vertices), after ``burn`` steps, keeping
-        every ``thin``-th."""
-        rng = np.random.default_rng(rng)
+    def vertex_within(self, keep: np.ndarray) -> np.ndarray:
+        """A vertex supported inside ``keep`` (indices into E), given that some optimal point
+        is: the simplex solution of ``min sum_{i not in keep} u_i`` (optimum 0), a basic
+        solution, hence a vertex at most as wide as that point (e.g. the solver's own)."""
+        c = np.ones(self.M.shape[1])
+        c[np.asarray(keep, dtype=int)] = 0.0
+        res = linprog(c, A_eq=self.M, b_eq=self.b, bounds=(0, None), method="highs-ds",
+                      options={"primal_feasibility_tolerance": 1e-10})
+        if res.status != 0:
+            raise RuntimeError(f"HiGHS found no vertex of the optimal set: {res.message}")
+        u = np.asarray(res.x)
+        u[u < 1e-12 * max(1.0, float(u.max()))] = 0.0
+        return u
+
+    def free_coordinates(self) -> np.ndarray:
+        """The coordinates of ``u`` positive somewhere on the set, by one LP.
+
+        The set ``P = {u >= 0 : M u = b}`` is bounded (``sum u = ||z||_1`` on it), so the
+        homogenized LP ``max sum t  s.t.  M v = tau b, v >= t, 0 <= t <= 1, tau >= 0`` puts
+        ``t_i = 1`` exactly on the coordinates that some point of P has positive (``v / tau``
+        is a point of P; a relative-interior point scaled up reaches every such t_i = 1).
+        Random vertices can miss such a coordinate (a face of the set gets sampled instead)."""
+        if "_free" not in self.__dict__:
+            n, k = self.M.shape
+            if k == 0:
+                self.__dict__["_free"] = np.array([], dtype=int)
+                return self.__dict__["_free"]
+            c = np.concatenate([np.zeros(k), -np.ones(k), [0.0]])  # variables (v, t, tau)
+            A_eq = np.hstack([self.M, np.zeros((n, k)), -self.b[:, None]])
+            A_ub = np.hstack([-np.eye(k), np.eye(k), np.zeros((k, 1))])  # t - v <= 0
+            bounds = [(0, None)] * k + [(0, 1)] * k + [(0, None)]
+            res = linprog(c, A_ub=A_ub, b_ub=np.zeros(k), A_eq=A_eq, b_eq=np.zeros(n),
+                          bounds=bounds, method="highs")
+            if res.status != 0:
+                raise RuntimeError(f"HiGHS failed on the support LP of the optimal set: "
+                                   f"{res.message}")
+            self.__dict__["_free"] = np.flatnonzero(res.x[k:2 * k] > 0.5)
+        return self.__dict__["_free"]
+
+    def dimension(self) -> int:
+        """Dimension of the set: ``|F| - rank(M_F)`` over the free coordinates F (its affine
+        hull is ``{u_F : M_F u_F = b}``, as it holds a point positive on all of F)."""
+        F = self.free_coordinates()
+        return int(F.size - np.linalg.matrix_rank(self.M[:, F])) if F.size else 0
+
+    def interior_point(self) -> np.ndarray:
+        """A point of the relative interior (positive on every free coordinate): the mean of
+        the maximizers of each free ``u_i`` (one LP each)."""
+        F = self.free_coordinates()
         k = self.M.shape[1]
-        verts = np.array([self.vertex(rng) for _ in range(n_vertices or min(2 * k + 4, 60))])
-        free = np.flatnonzero(verts.max(axis=0) > 0)  # coordinates zero at every vertex stay 0
-        u0 = verts.mean(axis=0)
-        out = np.zeros((n, k))
-        if free.size == 0:
-            out[:] = u0
-            return out
-        N = null_space(self.M[:, free])
+        pts = []
+        for i in F:
+            c = np.zeros(k)
+            c[i] = -1.0
+            res = linprog(c, A_eq=self.M, b_eq=self.b, bounds=(0, None), method="highs")
+            if res.status != 0:
+                raise RuntimeError(f"HiGHS failed to maximize u_{i} on the optimal set: "
+                                   f"{res.message}")
+            pts.append(np.maximum(res.x, 0.0))
+        return np.mean(pts, axis=0) if pts else np.zeros(k)
+
+    def sample(self, n: int, rng=None, *, thin: int = 10, burn: int = 200) -> np.ndarray:
+        """``n`` approximately uniform samples (u-coordinates, shape (n, |E|)) by hit-and-run
+        (Chen & Schmeiser) in the set's affine hull, from a relative-interior point, after
+        ``burn`` steps, keeping every ``thin``-th."""
+        rng = np.random.default_rng(rng)
+        F = self.free_coordinates()
+        u0 = self.interior_point()
+        out = np.tile(u0, (n, 1))
+        N = null_space(self.M[:, F]) if F.size else np.zeros((0, 0))
         if N.shape[1] == 0:  # a single point
-            out[:] = u0
             return out
-        cur = u0[free].copy()
-        total = burn + n * thin
+        cur = u0[F].copy()
         kept = 0
-        for step in range(total):
+        for step in range(burn + n * thin):
             g = N @ rng.standard_normal(N.shape[1])
             neg, pos = g < -1e-15, g > 1e-15
-            # cur + t g >= 0
-            t_hi = np.min(-cur[neg] / g[neg]) if neg.any() else 0.0
+            t_hi = np.min(-cur[neg] / g[neg]) if neg.any() else 0.0  # cur + t g >= 0
             t_lo = np.max(-cur[pos] / g[pos]) if pos.any() else 0.0
             cur = np.maximum(cur + rng.uniform(t_lo, t_hi) * g, 0.0)
             if step >= burn and (step - burn) % thin == thin - 1:
-                out[kept, free] = cur
+                out[kept, F] = cur
                 kept += 1
         return out
 
