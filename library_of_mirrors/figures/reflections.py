@@ -82,6 +82,8 @@ def _panel(ax, case: dict, title: str, seen: set) -> None:
     ax.set_title(f"{title}\nLasso optimum {case['lasso']:.6f}; best Adam {best:.6f}",
                  fontsize=9)
     ax.set_xlim(lo, hi)
+    span = float(u(t).max() - u(t).min())
+    ax.set_ylim(float(u(t).min()) - 0.25 * span, float(u(t).max()) + 0.35 * span)
 
 
 def _numbers(case: dict) -> dict:
@@ -115,11 +117,11 @@ def figure_3_2(ctx: FigureContext) -> dict:
         hh, ll = ax.get_legend_handles_labels()
         h += [a for a, b in zip(hh, ll) if b not in lab]
         lab += [b for b in ll if b not in lab]
-    axes[0].legend(h, lab, fontsize=7, loc="upper left")
+    fig.legend(h, lab, fontsize=8, loc="lower center", ncol=5)
     fig.suptitle(f"Figure 3.2: Lasso and Adam-trained deep narrow abs networks (beta = {BETA:g}"
                  f", width {ctx.count('reflection_width')}, "
                  f"{ctx.count('reflection_epochs')} Adam epochs)", fontsize=10)
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
     ctx.save(fig, "figure_3_2.png")
     return {f"L={L}": _numbers(c) for L, c in cases.items()}
 
@@ -133,7 +135,7 @@ def figure_3_5(ctx: FigureContext) -> dict:
     fig = Figure(figsize=(7, 4.8))
     ax = fig.add_subplot()
     _panel(ax, case, "3-layer symmetrized relu", set())
-    ax.legend(fontsize=7, loc="upper center")
+    ax.legend(fontsize=7, loc="upper center", ncol=2)
     fig.suptitle(f"Figure 3.5: Lasso and Adam-trained symmetrized relu networks (beta = "
                  f"{BETA:g})", fontsize=10)
     fig.tight_layout()
