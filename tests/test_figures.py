@@ -213,3 +213,49 @@ def test_cli_figures_list():
     assert p.returncode == 0
     for spec in FIGURES.values():
         assert f"{spec.stem}.png" in p.stdout
+
+
+def test_cli_figures_quick_writes_every_figure(tmp_path):
+    """Acceptance: ``mirrors figures --quick`` writes every figure of the paper, and the numbers
+    behind them keep the equivalence: no Adam run below a certified optimum, every optimal-set
+    sample optimal, the real series named."""
+    out = tmp_path / "all"
+    p = run("figures", "--quick", "--out", str(out), "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert sorted(f.name for f in out.iterdir()) == sorted(
+        f for spec in FIGURES.values() for f in spec.files)
+    numbers = {s.id: json.loads((out / s.files[1]).read_text()) for s in FIGURES.values()}
+    for spec in FIGURES.values():
+        assert (out / spec.files[0]).stat().st_size > 10_000
+        assert numbers[spec.id]["figure"] == spec.id and numbers[spec.id]["quick"] is True
+    for case in [v for v in numbers["3.2"].values() if isinstance(v, dict)] + [numbers["3.5"]]:
+        assert case["min_norm_lp"] == pytest.approx(case["feature_norm"], abs=1e-9)
+        for r in case["adam_paper_start"] + case["adam_random"]:
+            assert r["excess"] >= -1e-9
+    for fig in ("4.1", "4.4"):
+        assert numbers[fig]["min_adam_minus_convex_relative"] >= -1e-9
+    for fig in ("4.1", "4.3", "4.6", "4.7", "E.2"):
+        assert "sunspots" in numbers[fig]["data"]
+    for problem in ("affine", "relu"):
+        assert numbers["E.1"][problem]["max_rel_objective_deviation"] <= 1e-8
+        assert numbers["E.1"][problem]["n_samples"] == 1000
+
+
+def test_cli_figures_use_the_users_csv(tmp_path):
+    """Section 4's figures take a CSV series instead of the bundled one and say so."""
+    from library_of_mirrors.timeseries import load_nile
+
+    s = load_nile()
+    f = tmp_path / "flow.csv"
+    f.write_text("year,flow\n" + "".join(f"{i},{v}\n" for i, v in zip(s.index, s.values)))
+    out = tmp_path / "figs"
+    p = run("figures", "--only", "4.3", "--out", str(out), "--quick", "--quiet", "--csv",
+            str(f), "--column", "flow", "--date-column", "year", "--samples", "2",
+            "--features", "40")
+    assert p.returncode == 0, p.stderr
+    numbers = json.loads((out / "figure_4_3.json").read_text())
+    assert str(f) in numbers["data"] and "flow" in numbers["data"]
+    assert numbers["T"] == len(s) // 2 - 1  # T lag pairs from the first half
+    p = run("figures", "--only", "4.3", "--out", str(tmp_path / "bad"), "--quiet", "--csv",
+            str(f), "--column", "nope")
+    assert p.returncode == 2 and "no column 'nope'" in p.stderr

@@ -25,15 +25,15 @@ from ..timeseries.datasets import Series, check_series, load_sunspots, read_seri
 #: where it gives them (200 sampled problems per depth, 5000 hit-and-run samples, 20 Adam runs,
 #: 10^3 sampled features, 40 timed problems per depth)
 COUNTS = {
-    "samples": (200, 6),  # sampled libraries per depth (Figures 4.3, 4.5-4.7)
-    "timed": (40, 6),  # of those, timed for Figure E.2
-    "features": (1000, 150),  # features per sampled library
-    "hit_and_run": (5000, 500),  # optimal-set samples (Figure E.1)
-    "adam_runs": (20, 3),  # Adam trials per setting (Figures 4.1, 4.2, 4.4)
-    "adam_epochs": (2000, 300),  # Adam epochs per trial in section 4
-    "reflection_epochs": (15000, 3000),  # Adam epochs for Figures 3.2 and 3.5
-    "reflection_width": (100, 40),  # Adam network width for Figures 3.2 and 3.5 (paper: 100)
-    "path_betas": (12, 5),  # regularization path (Figure 4.4)
+    "samples": (200, 20),  # sampled libraries per depth (Figures 4.3, 4.5-4.7)
+    "timed": (40, 20),  # of those, timed for Figure E.2
+    "features": (1000, 300),  # features per sampled library
+    "hit_and_run": (5000, 1000),  # optimal-set samples (Figure E.1)
+    "adam_runs": (20, 5),  # Adam trials per setting (Figures 3.2, 3.5, 4.1, 4.2, 4.4)
+    "adam_epochs": (2000, 1000),  # Adam epochs per trial in section 4
+    "reflection_epochs": (15000, 6000),  # Adam epochs for Figures 3.2 and 3.5
+    "reflection_width": (100, 50),  # Adam network width for Figures 3.2 and 3.5 (paper: 100)
+    "path_betas": (12, 6),  # regularization path (Figure 4.4)
     "max_T": (2000, 400),  # at most this many training (and test) points in section 4
 }
 
