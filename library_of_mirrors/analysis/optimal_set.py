@@ -68,10 +68,8 @@ class OptimalSet:
         """max |M u - b| (0 on the set)."""
         return float(np.abs(self.M @ u - self.b).max())
 
-    def vertex(self, rng=None) -> np.ndarray:
-        """A vertex (minimal model) in u-coordinates: the simplex solution for a random cost."""
-        rng = np.random.default_rng(rng)
-        c = rng.uniform(0.0, 1.0, size=self.M.shape[1])
+    def _simplex_vertex(self, c: np.ndarray) -> np.ndarray:
+        """The basic solution (a vertex) of ``min c^T u`` over the set, by HiGHS' simplex."""
         res = linprog(c, A_eq=self.M, b_eq=self.b, bounds=(0, None), method="highs-ds",
                       options={"primal_feasibility_tolerance": 1e-10})
         if res.status != 0:
@@ -79,6 +77,11 @@ class OptimalSet:
         u = np.asarray(res.x)
         u[u < 1e-12 * max(1.0, float(u.max()))] = 0.0
         return u
+
+    def vertex(self, rng=None) -> np.ndarray:
+        """A vertex (minimal model) in u-coordinates: the simplex solution for a random cost."""
+        rng = np.random.default_rng(rng)
+        return self._simplex_vertex(rng.uniform(0.0, 1.0, size=self.M.shape[1]))
 
     def min_norm(self) -> np.ndarray:
         """The minimum Euclidean norm optimal solution, in u-coordinates (Clarabel QP)."""
@@ -97,13 +100,7 @@ class OptimalSet:
         solution, hence a vertex at most as wide as that point (e.g. the solver's own)."""
         c = np.ones(self.M.shape[1])
         c[np.asarray(keep, dtype=int)] = 0.0
-        res = linprog(c, A_eq=self.M, b_eq=self.b, bounds=(0, None), method="highs-ds",
-                      options={"primal_feasibility_tolerance": 1e-10})
-        if res.status != 0:
-            raise RuntimeError(f"HiGHS found no vertex of the optimal set: {res.message}")
-        u = np.asarray(res.x)
-        u[u < 1e-12 * max(1.0, float(u.max()))] = 0.0
-        return u
+        return self._simplex_vertex(c)
 
     def free_coordinates(self) -> np.ndarray:
         """The coordinates of ``u`` positive somewhere on the set, by one LP.
