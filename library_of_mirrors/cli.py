@@ -104,10 +104,35 @@ def _outputs(args, names: list[str]) -> list[Path]:
     if taken and not args.force:
         raise ValueError(f"{out} already holds {', '.join(taken)}; use --force to overwrite or "
                          "choose another --out")
-    if not out.exists():
-        args.created_out = out  # removed again if the command fails before writing into it
+    _note_created(args, out)
     out.mkdir(parents=True, exist_ok=True)
     return paths
+
+
+def _note_created(args, out: Path) -> None:
+    """Remember the outermost folder this command will create for ``out``: removed again
+    (if still empty) when the command fails."""
+    top = None
+    for p in [out, *out.absolute().parents]:
+        if p.exists():
+            break
+        top = p
+    if top is not None:
+        args.created_out = (top, out.absolute())
+
+
+def _remove_created(args) -> None:
+    """Remove the empty folders this command created (innermost first)."""
+    created = getattr(args, "created_out", None)
+    if created is None:
+        return
+    top, folder = created
+    while True:
+        if folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+        if folder == top:
+            return
+        folder = folder.parent
 
 
 def _write_csv(path: Path, header: list[str], rows) -> None:
@@ -368,11 +393,15 @@ def _cmd_figures(args) -> int:
         return 0
     only = None if args.only is None else args.only.split(",")
     select(only)  # unknown ids fail before anything is created
-    if not Path(args.out).exists():
-        args.created_out = Path(args.out)
-    counts = {"samples": args.samples, "features": args.features,
-              "hit_and_run": args.hit_and_run, "adam_runs": args.adam_runs,
-              "adam_epochs": args.adam_epochs}
+    flags = {"samples": "--samples", "features": "--features", "hit_and_run": "--hit-and-run",
+             "adam_runs": "--adam-runs", "adam_epochs": "--adam-epochs"}
+    counts = {k: getattr(args, k) for k in flags}
+    for k, v in counts.items():
+        if v is not None and v < 1:
+            raise ValueError(f"{flags[k]} must be a positive integer, got {v}")
+    if args.seed < 0:
+        raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
+    _note_created(args, Path(args.out))
     t0 = time.perf_counter()
     done = make_figures(args.out, only, quick=args.quick, seed=args.seed, force=args.force,
                         progress=not args.quiet, csv=args.csv, column=_column_arg(args.column),
@@ -535,15 +564,17 @@ def main(argv: list[str] | None = None) -> int:
     warnings.showwarning = _one_line_warning
     try:
         return args.func(args)
-    except (ValueError, TypeError, MemoryError, OSError) as exc:
+    except KeyboardInterrupt:
+        sys.stderr.write("\nmirrors: interrupted; files written so far are kept\n")
+        _remove_created(args)
+        return 130
+    except (ValueError, TypeError, MemoryError, OSError, RuntimeError) as exc:
         if isinstance(exc, BrokenPipeError):  # `mirrors ... | head`: the reader left
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 0
         sys.stderr.write(f"mirrors: error: {exc}\n")
-        created = getattr(args, "created_out", None)
-        if created is not None and created.is_dir() and not any(created.iterdir()):
-            created.rmdir()
+        _remove_created(args)
         return 2
 
 

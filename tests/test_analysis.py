@@ -188,6 +188,9 @@ def test_hit_and_run_samples_are_optimal(act, depth, seed):
     for u in U:
         assert S.residual(u) < 1e-9
         assert _objective(d, y, S, u, beta) == pytest.approx(res.objective, rel=1e-8)
+    # the set's own objective agrees with this independent one, row by row
+    np.testing.assert_allclose(S.objective(U), [_objective(d, y, S, u, beta) for u in U],
+                               rtol=1e-12)
     assert np.all(U.std(axis=0)[U.max(axis=0) > 0] > 0)  # it moves in every free coordinate
 
 

@@ -21,7 +21,7 @@ from library_of_mirrors.figures.library import (
     capped_ramp_features,
     symmetrized_reflection_features,
 )
-from library_of_mirrors.figures.reflections import BETA, UNITS_3_2, X_3_2, reflection_case
+from library_of_mirrors.figures.reflections import UNITS_3_2, X_3_2, reflection_case
 from library_of_mirrors.plotting import breakpoint_label
 
 T = np.linspace(-6.0, 14.0, 2001)
@@ -117,10 +117,11 @@ def test_figure_3_2_single_feature_is_min_norm_optimal_and_adam_never_beats_it(t
     assert case["min_norm"] - case["min_norm_gap"] <= 1.0 + 1e-9
     assert any(b.kind == "reflection" and not np.isclose(X_3_2, b.position).any()
                for b in case["reflections"])
+    col = case["d"].matrix()[:, case["column"]]  # the single feature is a library column
+    assert min(np.abs(col - case["y"]).max(), np.abs(col + case["y"]).max()) < 1e-12
     runs = case["runs"]["paper"] + case["runs"]["random"]
     for r in runs:
         assert r["objective"] >= case["lasso"] * (1 - 1e-9)
-        assert r["objective"] == pytest.approx(r["net"].objective(X_3_2, case["y"], BETA))
     paper = case["runs"]["paper"][0]
     assert paper["objective"] <= case["lasso"] * 1.01
     assert np.all(paper["kink_distance"] < 0.05)  # every predicted reflection is learned
@@ -228,8 +229,8 @@ def test_cli_figures_quick_writes_every_figure(tmp_path):
     for spec in FIGURES.values():
         assert (out / spec.files[0]).stat().st_size > 10_000
         assert numbers[spec.id]["figure"] == spec.id and numbers[spec.id]["quick"] is True
-    for case in [v for v in numbers["3.2"].values() if isinstance(v, dict)] + [numbers["3.5"]]:
-        assert case["min_norm_lp"] == pytest.approx(case["feature_norm"], abs=1e-9)
+    for case in [v for k, v in numbers["3.2"].items() if k.startswith("L=")] + [numbers["3.5"]]:
+        assert case["min_norm_lp"] == pytest.approx(1.0, abs=1e-9)  # Lemmas C.5, C.7
         for r in case["adam_paper_start"] + case["adam_random"]:
             assert r["excess"] >= -1e-9
     for fig in ("4.1", "4.4"):
@@ -259,3 +260,26 @@ def test_cli_figures_use_the_users_csv(tmp_path):
     p = run("figures", "--only", "4.3", "--out", str(tmp_path / "bad"), "--quiet", "--csv",
             str(f), "--column", "nope")
     assert p.returncode == 2 and "no column 'nope'" in p.stderr
+
+
+@pytest.mark.parametrize("args, msg", [
+    (["--only", "3.1", "--csv", "x.csv"], "--csv gives the real series of section 4"),
+    (["--only", "3.1", "--seed", "-1"], "--seed must be a non-negative integer, got -1"),
+    (["--only", "3.1", "--adam-epochs", "0"], "--adam-epochs must be a positive integer"),
+])
+def test_cli_figures_more_errors_leave_no_folders(tmp_path, args, msg):
+    out = tmp_path / "new" / "deeper"
+    p = run("figures", "--out", str(out), "--quiet", *args)
+    assert p.returncode == 2
+    assert msg in p.stderr and len(p.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "new").exists()
+
+
+def test_analysis_inputs_are_checked():
+    from library_of_mirrors.analysis.widths import Case, width_row
+    from library_of_mirrors.figures.optimal_sets import optimal_set_experiment
+
+    with pytest.raises(ValueError, match="n_vertices must be a positive integer, got 0"):
+        width_row(np.arange(4.0), np.arange(4.0), 1e-2, Case("relu", 2), n_vertices=0)
+    with pytest.raises(ValueError, match="n_samples must be a positive integer, got 0"):
+        optimal_set_experiment("affine", 0, 0)

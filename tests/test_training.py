@@ -168,3 +168,21 @@ def test_network_of_units_rejects_bad_coefficients():
     with pytest.raises(ValueError, match="finite and nonzero"):
         network_of_units(d.activation, 3, [u], [0.0])
     assert isinstance(network_of_units(d.activation, 3, [u], [2.0]), ParallelNetwork)
+
+
+def test_adam_callback_sees_every_recorded_epoch_with_training_seconds():
+    """The callback of Figures 4.1/4.2: called at each recorded epoch (and the last) with the
+    network being trained and the nondecreasing training time, in step with net.history."""
+    x = np.linspace(-1, 1, 9)
+    seen = []
+    net = train_adam(x, np.abs(x), 1e-2, "relu", 2, width=5, epochs=23, seed=0,
+                     record_every=5, callback=lambda e, n, s: seen.append((e, n.objective(
+                         x, np.abs(x), 1e-2), s)))
+    assert [e for e, _, _ in seen] == [0, 5, 10, 15, 20, 22]
+    np.testing.assert_allclose([o for _, o, _ in seen], [h[1] for h in net.history])
+    secs = [s for _, _, s in seen]
+    assert secs[0] > 0 and all(b >= a for a, b in zip(secs, secs[1:]))
+    with pytest.raises(ValueError, match="record_every must be a positive integer, got 0"):
+        train_adam(x, np.abs(x), 1e-2, "relu", 2, width=5, epochs=3, record_every=0)
+    with pytest.raises(TypeError, match="callback must be callable"):
+        train_adam(x, np.abs(x), 1e-2, "relu", 2, width=5, epochs=3, callback=3)

@@ -51,8 +51,7 @@ def test_vertices_are_narrow_optimal_networks(case):
         assert S.residual(u) < 1e-9 and np.all(u >= 0)
         assert _net_objective(d, y, S, u) == pytest.approx(res.objective, rel=1e-8)
         width = support(u).size
-        assert width + 1 <= n + 1  # units plus the bias xi: the rank bound
-        assert width <= rank <= n <= 2 * n <= n * (n + 1)
+        assert width <= rank <= n  # a vertex: at most rank(M) units (plus the bias xi)
         # the minimum Euclidean norm over the set is below every point's
         assert np.linalg.norm(u_mn) <= np.linalg.norm(u) * (1 + 1e-7)
 
@@ -64,7 +63,7 @@ def test_width_table_rows_respect_the_bounds():
         assert r["vertex_max_rel_dev"] <= 1e-8 and r["min_norm_rel_dev"] <= 1e-8
         assert r["narrowest_found"] <= r["narrowest_vertex"] <= r["widest_vertex"] <= r["rank"]
         assert r["solver_vertex"] <= r["rank"] <= r["bound_rank"] == r["N"]
-        assert r["N"] <= r["bound_2N"] <= r["bound_jacot"]
+        assert (r["bound_2N"], r["bound_jacot"]) == (2 * r["N"], r["N"] * (r["N"] + 1))
         assert r["rank"] <= r["E"] <= r["features"]
         assert 0 <= r["dimension"] <= r["E"] - r["rank"]
         assert r["solver_nnz"] <= r["E"] and r["min_norm_nnz"] <= r["E"]
@@ -133,3 +132,34 @@ def test_width_table_script(capsys):
     assert mod.main(["--sizes", "5", "--vertices", "2", "--beta", "1e-2"]) == 0
     out = capsys.readouterr().out
     assert "| 2-layer relu | 5 |" in out and "every reported network is optimal" in out
+
+
+@pytest.mark.parametrize("case", [Case("abs", 3), Case("relu", 3, "symmetrized")],
+                         ids=["abs3", "sym3"])
+def test_narrowest_optimal_network_by_brute_force(case):
+    """The minimal width over the whole optimal set, by enumerating supports: the sparsest
+    optimal solution has linearly independent columns (a vertex), the narrowest vertex found
+    is an upper bound on it, and the solver's vertex is no wider than the solver's support."""
+    import itertools
+
+    from scipy.optimize import nnls
+
+    d, y, res, S = _set(case, 5, seed=4)
+    k = S.M.shape[1]
+    rank = np.linalg.matrix_rank(S.M)
+    best = None
+    for w in range(1, rank + 1):
+        for cols in itertools.combinations(range(k), w):
+            u, r = nnls(S.M[:, list(cols)], S.b)
+            if r <= 1e-9 * max(1.0, np.linalg.norm(S.b)) and np.all(u > 1e-10):
+                best = (w, cols)
+                break
+        if best:
+            break
+    assert best is not None
+    w, cols = best
+    assert np.linalg.matrix_rank(S.M[:, list(cols)]) == w  # independent columns: a vertex
+    row = width_row(d.x, y, BETA, case, n_vertices=10, seed=0)
+    assert row["narrowest_found"] >= w
+    u_solver = res.z[S.equicorrelation] * S.signs
+    assert support(S.vertex_within(support(u_solver))).size <= support(u_solver).size

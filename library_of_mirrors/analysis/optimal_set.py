@@ -64,6 +64,17 @@ class OptimalSet:
         z[self.equicorrelation] = self.signs * np.asarray(u, dtype=float)
         return z
 
+    def objective(self, U: np.ndarray) -> np.ndarray | float:
+        """The Lasso objective (1.2) of the point ``u`` (or of each row of ``U``): constant
+        on the set, so it certifies that a point is optimal."""
+        U = np.asarray(U, dtype=float)
+        P = np.atleast_2d(U)
+        A = self.d.batch.subset(self.equicorrelation).evaluate(self.d.x_unique)
+        F = (P * self.signs) @ A.T + self.xi  # fits at the distinct points
+        R = self.y[None, :] - F[:, self.d.inverse]
+        out = 0.5 * np.einsum("ij,ij->i", R, R) + self.beta * self.d.beta_scale * P.sum(axis=1)
+        return out if U.ndim == 2 else float(out[0])
+
     def residual(self, u: np.ndarray) -> float:
         """max |M u - b| (0 on the set)."""
         return float(np.abs(self.M @ u - self.b).max())
@@ -125,6 +136,9 @@ class OptimalSet:
                 raise RuntimeError(f"HiGHS failed on the support LP of the optimal set: "
                                    f"{res.message}")
             self.__dict__["_free"] = np.flatnonzero(res.x[k:2 * k] > 0.5)
+            # v / tau is a point of the set positive on every free coordinate (v_i >= t_i = 1)
+            tau = float(res.x[-1])
+            self.__dict__["_interior"] = np.maximum(res.x[:k] / tau, 0.0) if tau > 0 else None
         return self.__dict__["_free"]
 
     def dimension(self) -> int:
@@ -134,20 +148,13 @@ class OptimalSet:
         return int(F.size - np.linalg.matrix_rank(self.M[:, F])) if F.size else 0
 
     def interior_point(self) -> np.ndarray:
-        """A point of the relative interior (positive on every free coordinate): the mean of
-        the maximizers of each free ``u_i`` (one LP each)."""
+        """A point of the relative interior (positive on every free coordinate), from the LP
+        of :meth:`free_coordinates` (its ``v / tau``)."""
         F = self.free_coordinates()
-        k = self.M.shape[1]
-        pts = []
-        for i in F:
-            c = np.zeros(k)
-            c[i] = -1.0
-            res = linprog(c, A_eq=self.M, b_eq=self.b, bounds=(0, None), method="highs")
-            if res.status != 0:
-                raise RuntimeError(f"HiGHS failed to maximize u_{i} on the optimal set: "
-                                   f"{res.message}")
-            pts.append(np.maximum(res.x, 0.0))
-        return np.mean(pts, axis=0) if pts else np.zeros(k)
+        u = self.__dict__.get("_interior")
+        if F.size == 0 or u is None:  # a single point: the vertex
+            return self._simplex_vertex(np.zeros(self.M.shape[1]))
+        return u
 
     def sample(self, n: int, rng=None, *, thin: int = 10, burn: int = 200) -> np.ndarray:
         """``n`` approximately uniform samples (u-coordinates, shape (n, |E|)) by hit-and-run

@@ -67,13 +67,6 @@ def support(u: np.ndarray, rtol: float = 1e-7) -> np.ndarray:
     return np.flatnonzero(np.abs(u) > rtol * top) if top > 0 else np.array([], dtype=int)
 
 
-def lasso_objective(d, y, S: OptimalSet, u: np.ndarray) -> float:
-    """The Lasso objective (1.2) of the point ``u`` of the optimal set."""
-    z = S.z_of(u)
-    r = np.asarray(y, dtype=float) - d.matvec(z) - S.xi
-    return 0.5 * float(r @ r) + S.beta * d.beta_scale * float(np.abs(z).sum())
-
-
 def network_objective(d, y, S: OptimalSet, u: np.ndarray) -> float:
     """The training objective (1.1) of the network reconstructed from ``u`` (Lemma B.4)."""
     return float(reconstruct(d, S.z_of(u), xi=S.xi).objective(d.x, y, S.beta))
@@ -100,6 +93,9 @@ def width_row(x, y, beta: float, case: Case, n_vertices: int = 20, seed: int = 0
     objective (1.1) must lie within ``rtol`` (relative) of the Lasso optimum, or a RuntimeError
     is raised.  Vertices: ``n_vertices`` random ones (:meth:`OptimalSet.vertex`) and the one
     inside the solver's support (:meth:`OptimalSet.vertex_within`)."""
+    if isinstance(n_vertices, bool) or not isinstance(n_vertices, (int, np.integer)) \
+            or n_vertices < 1:
+        raise ValueError(f"n_vertices must be a positive integer, got {n_vertices!r}")
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     d = build_dictionary(x, case.activation, case.depth, case.architecture)
@@ -174,5 +170,5 @@ def width_markdown(rows: Sequence[dict]) -> str:
     return "\n".join(lines)
 
 
-__all__ = ["DEFAULT_CASES", "Case", "lasso_objective", "network_objective", "support",
+__all__ = ["DEFAULT_CASES", "Case", "network_objective", "support",
            "synthetic_data", "width_markdown", "width_row", "width_table"]

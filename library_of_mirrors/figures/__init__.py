@@ -40,9 +40,23 @@ class FigureSpec:
     def files(self) -> tuple[str, str]:
         return f"{self.stem}.png", f"{self.stem}.json"
 
+    @property
+    def uses_series(self) -> bool:
+        """Does the figure use the real series of section 4 (``--csv``)?"""
+        return self.module in SERIES_MODULES
+
     def draw(self, ctx: FigureContext) -> dict:
+        """Draw the figure into ``ctx``'s folder; returns the numbers behind it."""
         mod = importlib.import_module(f".{self.module}", __name__)
-        return getattr(mod, self.function)(ctx)
+        ctx.png = self.files[0]
+        try:
+            return getattr(mod, self.function)(ctx)
+        finally:
+            ctx.png = None
+
+
+#: the modules whose figures read the real series of section 4
+SERIES_MODULES = ("autoregression", "depth")
 
 
 FIGURES: dict[str, FigureSpec] = {s.id: s for s in (
@@ -87,13 +101,19 @@ def select(only: Sequence[str] | str | None = None) -> list[FigureSpec]:
     return [FIGURES[n] for n in dict.fromkeys(names)]
 
 
-def _jsonable(v):
+def _clean(v):
+    """JSON-able copy of ``v``: numpy scalars and arrays as Python values, non-finite floats
+    (a network without kinks has an infinite kink distance) as null."""
+    if isinstance(v, dict):
+        return {str(k): _clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, np.ndarray)):
+        return [_clean(x) for x in (v.tolist() if isinstance(v, np.ndarray) else v)]
     if isinstance(v, np.generic):
-        return v.item()
-    if isinstance(v, np.ndarray):
-        return v.tolist()
-    if isinstance(v, Path):
-        return str(v)
+        v = v.item()
+    if isinstance(v, float) and not np.isfinite(v):
+        return None
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
     return str(v)
 
 
@@ -107,6 +127,12 @@ def make_figures(out="figures", only: Sequence[str] | str | None = None, *,
     entries of :data:`COUNTS` (e.g. ``{"samples": 50}``); ``csv`` (with ``column``,
     ``date_column``) replaces the bundled sunspots as the real series of section 4."""
     specs = select(only)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if csv is not None and not any(s.uses_series for s in specs):
+        raise ValueError("--csv gives the real series of section 4 (figures "
+                         f"{', '.join(s.id for s in FIGURES.values() if s.uses_series)}); "
+                         "none of those is selected")
     unknown = sorted(set(counts or {}) - set(COUNTS))
     if unknown:
         raise ValueError(f"unknown count(s) {', '.join(unknown)}; known: {', '.join(COUNTS)}")
@@ -115,15 +141,19 @@ def make_figures(out="figures", only: Sequence[str] | str | None = None, *,
                               or v < 1):
             raise ValueError(f"{k} must be a positive integer, got {v!r}")
     out = Path(out)
+    if str(out) in ("", "."):
+        raise ValueError("give an output folder (--out), not the current directory")
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out} is a file, not a folder")
     taken = [f for s in specs for f in s.files if (out / f).exists()]
     if taken and not force:
         raise ValueError(f"{out} already holds {', '.join(taken)}; use --force to overwrite or "
                          "choose another --out")
-    out.mkdir(parents=True, exist_ok=True)
-    ctx = FigureContext(out, quick, seed, force, progress, csv, column, date_column,
+    ctx = FigureContext(out, quick, int(seed), force, progress, csv, column, date_column,
                         dict(counts or {}))
+    if any(s.uses_series for s in specs):
+        ctx.ar_data()  # a bad CSV fails here, before any figure is drawn
+    out.mkdir(parents=True, exist_ok=True)
     results: dict[str, dict] = {}
     bar = specs
     if progress:
@@ -135,10 +165,10 @@ def make_figures(out="figures", only: Sequence[str] | str | None = None, *,
             bar.set_postfix_str(spec.id)
         t0 = time.perf_counter()
         numbers = dict(spec.draw(ctx) or {})
-        numbers = {"figure": spec.id, "title": spec.title, "seconds": time.perf_counter() - t0,
-                   "quick": quick, "seed": seed} | numbers
-        (out / spec.files[1]).write_text(json.dumps(numbers, indent=1, default=_jsonable)
-                                         + "\n")
+        numbers = _clean({"figure": spec.id, "title": spec.title,
+                          "seconds": time.perf_counter() - t0, "quick": quick, "seed": seed,
+                          "counts": {k: ctx.count(k) for k in COUNTS}} | numbers)
+        (out / spec.files[1]).write_text(json.dumps(numbers, indent=1, allow_nan=False) + "\n")
         results[spec.id] = numbers
         log(f"figure {spec.id}: {spec.title} -> {out / spec.files[0]} "
             f"({numbers['seconds']:.1f} s)")

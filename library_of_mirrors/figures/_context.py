@@ -38,6 +38,14 @@ COUNTS = {
 }
 
 
+def note_figure(width: float, height: float) -> Figure:
+    """A constrained-layout figure that leaves room along the bottom for the note of
+    :meth:`FigureContext.save` (which data the figure used)."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    fig.get_layout_engine().set(rect=(0, 0.22 / height, 1, 1 - 0.2 / height))
+    return fig
+
+
 @dataclass
 class ARData:
     """A series split for autoregression (section 4): the first T values train, the next T
@@ -71,6 +79,8 @@ class FigureContext:
     column: str | int | None = None
     date_column: str | int | None = None
     overrides: dict = field(default_factory=dict)
+    #: the figure being drawn (set by ``FigureSpec.draw``): its PNG name
+    png: str | None = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     # counts and seeds ------------------------------------------------------------------------
@@ -134,12 +144,15 @@ class FigureContext:
     def path(self, name: str) -> Path:
         return Path(self.out) / name
 
-    def save(self, fig: Figure, name: str, note: str | None = None) -> Path:
-        """Write ``fig`` as ``name`` in the output folder, with ``note`` (e.g. which data it
-        used) printed along the bottom."""
+    def save(self, fig: Figure, note: str | None = None) -> Path:
+        """Write ``fig`` as the current figure's PNG in the output folder, with ``note`` (e.g.
+        which data it used) printed along the bottom; an existing file is an error unless
+        ``force``."""
+        if self.png is None:
+            raise ValueError("no figure is being drawn (call FigureSpec.draw(ctx))")
         if note:
             fig.text(0.01, 0.005, note, fontsize=7, color="0.35", ha="left", va="bottom")
-        return save_figure(fig, self.path(name), force=True)
+        return save_figure(fig, self.path(self.png), force=self.force)
 
 
-__all__ = ["ARData", "COUNTS", "FigureContext"]
+__all__ = ["ARData", "COUNTS", "FigureContext", "note_figure"]

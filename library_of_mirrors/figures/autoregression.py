@@ -35,15 +35,14 @@ from dataclasses import dataclass
 
 import numpy as np
 from matplotlib import colormaps
-from matplotlib.figure import Figure
 
 from ..dictionary import build_dictionary
 from ..nn.parallel import ParallelNetwork
 from ..nn.training import train_adam
 from ..reconstruct import reconstruct
 from ..solvers import beta_max, solve_lasso
-from ..timeseries.synthetic import planted_series
-from ._context import FigureContext
+from ..timeseries.synthetic import planted_series, simulate
+from ._context import FigureContext, note_figure
 
 #: beta of (1.1) on the standardized series for Figures 4.1 and 4.2: the default of the
 #: library's ``ARForecaster`` (the paper's beta_p = 1 of (4.3) is on unstandardized prices;
@@ -83,13 +82,6 @@ def _fit_ar1(x: np.ndarray, y: np.ndarray, x_test: np.ndarray, y_test: np.ndarra
 
 def _mse(pred: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean((np.asarray(pred, dtype=float) - y) ** 2))
-
-
-def _figure(width: float, height: float) -> Figure:
-    """A constrained-layout figure leaving room for the data note along the bottom."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    fig.get_layout_engine().set(rect=(0, 0.04, 1, 0.96))
-    return fig
 
 
 def _trial_colors(n: int) -> list:
@@ -162,10 +154,10 @@ def _timed_exact(x: np.ndarray, y: np.ndarray, beta: float, repeats: int = TIME_
     a warm-up solve on a few points (numba compilation is not counted); the median of
     ``repeats`` timings (the machine may be shared).  Returns the dictionary, the result, and
     the build and solve seconds of every repeat."""
-    with warnings.catch_warnings():
+    with warnings.catch_warnings():  # the warm-up's own data: any series may start flat
         warnings.simplefilter("ignore")
-        k = min(x.shape[0], 20)
-        solve_lasso(build_dictionary(x[:k], ACTIVATION, 2), y[:k], beta)
+        t = np.linspace(-1.0, 1.0, 20)
+        solve_lasso(build_dictionary(t, ACTIVATION, 2), np.sin(3 * t), beta)
     build, solve = [], []
     for _ in range(repeats):
         t0 = time.perf_counter()
@@ -247,7 +239,7 @@ def figure_4_1(ctx: FigureContext) -> dict:
     the certified Lasso optimum (1.2) and the AR(1)+bias baseline."""
     ex = _ar_experiment(ctx)
     cv, ar1 = ex.convex, ex.ar1
-    fig = _figure(13.0, 5.2)
+    fig = note_figure(13.0, 5.2)
     ax1, ax2 = fig.subplots(1, 2)
     _trials(ax1, ex.epochs, ex.adam_train_loss, "NN (Adam)")
     ax1.axhline(cv["train_loss"], color="#d62728", ls="--", lw=1.8,
@@ -274,7 +266,7 @@ def figure_4_1(ctx: FigureContext) -> dict:
     fig.suptitle(f"Figure 4.1: autoregression x_t = f(x_{{t-1}}) with 2-layer abs networks "
                  f"(m = {WIDTH}) on {ex.series_name}, T = {ex.T}: exact Lasso (cvxNN) vs "
                  f"{len(ex.seeds)} Adam trials (NN) vs AR(1)+bias", fontsize=11)
-    ctx.save(fig, "figure_4_1.png", note=ex.label)
+    ctx.save(fig, note=ex.label)
     diff = ex.adam_objective - cv["objective"]
     return _ar_common(ex) | {
         "convex": cv, "ar1": ar1,
@@ -296,7 +288,7 @@ def figure_4_2(ctx: FigureContext) -> dict:
     compiled beforehand)."""
     ex = _ar_experiment(ctx)
     cv = ex.convex
-    fig = _figure(8.5, 5.2)
+    fig = note_figure(8.5, 5.2)
     ax = fig.add_subplot()
     _trials(ax, ex.epochs, ex.adam_seconds, "NN (Adam)")
     ax.axhline(cv["seconds"], color="#d62728", ls="--", lw=1.8,
@@ -310,7 +302,7 @@ def figure_4_2(ctx: FigureContext) -> dict:
                  f"{ex.series_name}, T = {ex.T}\n(full-batch Adam, the runs of Figure 4.1; "
                  "recording excluded)", fontsize=10.5)
     ax.legend(fontsize=8.5, loc="lower right")
-    ctx.save(fig, "figure_4_2.png", note=ex.label)
+    ctx.save(fig, note=ex.label)
     mean = ex.adam_seconds.mean(axis=0)
     slower = np.nonzero(mean > cv["seconds"])[0]
     gap_final = ex.adam_objective - cv["objective"]
@@ -331,18 +323,6 @@ def figure_4_2(ctx: FigureContext) -> dict:
 
 # ----------------------------------------------------------------------------------------------
 # Figure 4.4: planted data
-
-
-def _simulate(net: ParallelNetwork, n: int, sigma: float, rng: np.random.Generator
-              ) -> np.ndarray:
-    """``x_1 ~ N(0, sigma^2)``, ``x_t = net(x_{t-1}) + N(0, sigma^2)`` (4.1), as
-    :func:`planted_series` draws its training series."""
-    x = np.empty(n)
-    x[0] = rng.normal(scale=sigma)
-    eps = rng.normal(scale=sigma, size=n)
-    for t in range(1, n):
-        x[t] = net(np.array([x[t - 1]]))[0] + eps[t]
-    return x
 
 
 @dataclass
@@ -379,7 +359,7 @@ def planted_data(ctx: FigureContext) -> PlantedData:
     series, net = planted_series(T + 1, PLANTED_NEURONS, PLANTED_SIGMA, ACTIVATION,
                                  seed=s_train)
     train = np.asarray(series.values, dtype=float)
-    test = _simulate(net, T + 1, PLANTED_SIGMA, np.random.default_rng(s_test))
+    test = simulate(net, T + 1, PLANTED_SIGMA, np.random.default_rng(s_test))
     mu, sd = float(train.mean()), float(train.std())
     label = (f"data: planted 2-layer abs network, p = {PLANTED_NEURONS} neurons, sigma^2 = "
              f"{PLANTED_SIGMA ** 2:g}; independent training and test series of {T + 1} values "
@@ -429,7 +409,7 @@ def figure_4_4(ctx: FigureContext) -> dict:
     ar1 = _fit_ar1(x, y, xt, yt)
     best = int(np.argmin(conv_test))
 
-    fig = _figure(13.0, 5.4)
+    fig = note_figure(13.0, 5.4)
     ax1, ax2 = fig.subplots(1, 2)
     for ax, conv, adam, what in ((ax1, conv_train, adam_train, "train"),
                                  (ax2, conv_test, adam_test, "test")):
@@ -450,7 +430,8 @@ def figure_4_4(ctx: FigureContext) -> dict:
             ax.axhline(ar1["test_mse"], color="#1f77b4", ls=":", lw=1.6,
                        label=f"AR(1)+bias: {ar1['test_mse']:.3g}")
             ax.plot(fine_b[best], conv[best], "*", color="#d62728", ms=12, zorder=8,
-                    label=f"best exact: beta = {fine_b[best]:.3g}, MSE {conv[best]:.3g}")
+                    label=f"oracle beta (chosen on the test series): {fine_b[best]:.3g}, "
+                          f"MSE {conv[best]:.3g}")
     ax1.set_ylabel("training loss: objective (1.1) / T = 0.5 MSE + (beta/T) penalty")
     ax1.set_title("training loss vs beta", fontsize=10)
     ax1.legend(fontsize=8, loc="upper left")
@@ -461,7 +442,7 @@ def figure_4_4(ctx: FigureContext) -> dict:
                  f"{PLANTED_SIGMA ** 2:g}, p = {PLANTED_NEURONS} neurons, T = {T}): exact Lasso "
                  f"(cvxNN) vs {runs} Adam trials (NN, m = {WIDTH}, {epochs} epochs)",
                  fontsize=11)
-    ctx.save(fig, "figure_4_4.png", note=pdata.label)
+    ctx.save(fig, note=pdata.label)
     return {
         "data": pdata.label, "T": T, "n_test": int(yt.shape[0]), "activation": ACTIVATION,
         "depth": 2, "width": WIDTH, "planted_neurons": PLANTED_NEURONS,
@@ -485,7 +466,8 @@ def figure_4_4(ctx: FigureContext) -> dict:
         "adam_test_mse_std": adam_test.std(axis=0).tolist(),
         "min_adam_minus_convex": float(diff.min()),
         "min_adam_minus_convex_relative": float(np.min(diff / np.abs(conv_obj[at])[None])),
-        "best_convex_beta": float(fine_b[best]), "best_convex_test_mse": float(conv_test[best]),
+        "oracle_convex_beta_on_test": float(fine_b[best]),
+        "oracle_convex_test_mse": float(conv_test[best]),
         "oracle_train_mse": oracle_train, "oracle_test_mse": oracle_test, "ar1": ar1}
 
 

@@ -4,7 +4,10 @@ The experiment (section 4, lines 475-493; Appendix E.2): autoregression x_{t-1} 
 real series of section 4 (the bundled yearly sunspots unless the user gave a CSV; the paper's
 BTC-2017min prices are not available offline), first T values train, next T test, with deep
 narrow ``abs`` networks of depth L = 2, 3, 4, 5 trained to their global optimum through the
-Lasso (1.2) with the paper's beta = 1/T (T = number of training pairs).
+Lasso (1.2) with beta = 1/T in (1.1) at every depth (T = number of training pairs).  The
+paper's caption of Figure 4.5 puts beta = 1/T into (4.3) for L = 2, which is beta = 1/2 in
+(1.1) (multiply (4.3) by T/2), and into (1.1) for L >= 3; we keep one beta for every depth so
+that depth is the only difference between the networks compared.
 
 * L = 2 uses the full 2-layer dictionary (it is small and deterministic): solved once.
 * L >= 3 uses ``ctx.count("samples")`` (paper: 200) libraries per depth, each of
@@ -35,7 +38,7 @@ from matplotlib.figure import Figure
 from ..dictionary import build_dictionary
 from ..plotting import MODEL_COLORS
 from ..solvers import solve_lasso
-from ._context import FigureContext
+from ._context import FigureContext, note_figure
 
 #: network depths compared in section 4
 DEPTHS = (2, 3, 4, 5)
@@ -226,13 +229,6 @@ def sampled_depths(ctx: FigureContext) -> DepthExperiment:
 # helpers
 
 
-def _png(figure_id: str) -> str:
-    """The PNG name the registry expects for ``figure_id`` (``figure_E_2.png`` for "E.2")."""
-    from . import FIGURES  # noqa: PLC0415  (the package imports this module lazily)
-
-    return FIGURES[figure_id].files[0]
-
-
 def _summary(v: np.ndarray) -> dict:
     v = np.asarray(v, dtype=float)
     return {"n": int(v.shape[0]), "mean": float(v.mean()), "median": float(np.median(v)),
@@ -243,7 +239,9 @@ def _common(ex: DepthExperiment) -> dict:
     short = {L: sum(f.short for f in ex.fits[L]) for L in DEPTHS}
     return {"data": ex.label, "series": ex.series_name, "activation": ACTIVATION,
             "architecture": "deep_narrow", "T": ex.T, "beta": ex.beta,
-            "beta_rule": "beta = 1/T (T = number of training pairs)",
+            "beta_rule": "beta = 1/T in (1.1) at every depth (T = number of training pairs); "
+                         "the paper's caption of Figure 4.5 uses 1/T in (4.3) for L = 2, i.e. "
+                         "beta = 1/2 in (1.1)",
             "loss_convention": "training loss = objective (1.1) / T = (0.5 ||A z + xi - y||^2 "
                                "+ beta ||z||_1) / T; MSE = mean squared error without the "
                                "regularization term",
@@ -302,13 +300,6 @@ def _histograms(fig: Figure, ex: DepthExperiment, name: str, xlabel: str, *,
             "beyond_axis": beyond, "bins": bins.tolist()}
 
 
-def _figure(width: float, height: float) -> Figure:
-    """A figure with constrained layout that leaves room for the data note along the bottom."""
-    fig = Figure(figsize=(width, height), layout="constrained")
-    fig.get_layout_engine().set(rect=(0, 0.22 / height, 1, 1 - 0.2 / height))
-    return fig
-
-
 def _finish(fig: Figure, title: str) -> None:
     fig.suptitle(title, fontsize=10.5)
 
@@ -323,7 +314,7 @@ def figure_4_3(ctx: FigureContext) -> dict:
     MSE over the test targets whose input x_{t-1} lies inside the training range (the networks
     extrapolate outside it)."""
     ex = sampled_depths(ctx)
-    fig = _figure(8, 4.8)
+    fig = note_figure(8, 4.8)
     ax = fig.add_subplot()
     pos = np.arange(len(DEPTHS))
     w = 0.27
@@ -351,7 +342,7 @@ def figure_4_3(ctx: FigureContext) -> dict:
     ax.grid(axis="y", alpha=0.25, which="both")
     _finish(fig, f"Figure 4.3: one example network per depth ({ex.series_name}, T = {ex.T}, "
                  "beta = 1/T)")
-    ctx.save(fig, _png("4.3"), note=ex.label)
+    ctx.save(fig, note=ex.label)
     return _common(ex) | {
         "depths": list(DEPTHS),
         "example": {str(L): ex.example(L).numbers() for L in DEPTHS},
@@ -369,7 +360,7 @@ def figure_4_5(ctx: FigureContext) -> dict:
     triangles on the edge and their extreme value is given in the legend."""
     ex = sampled_depths(ctx)
     depths = PREDICTION_DEPTHS
-    fig = _figure(12, 2.3 * len(depths) + 0.8)
+    fig = note_figure(12, 2.3 * len(depths) + 0.8)
     axes = fig.subplots(len(depths), 1, sharex=True, squeeze=False)[:, 0]
     t = ex.test_index
     lo, hi = float(ex.y_test.min()), float(ex.y_test.max())
@@ -407,7 +398,7 @@ def figure_4_5(ctx: FigureContext) -> dict:
     axes[-1].set_xlabel("time of the predicted test value x_t")
     _finish(fig, f"Figure 4.5: one-step-ahead predictions on the test series ({ex.series_name}, "
                  f"T = {ex.T}, beta = 1/T)")
-    ctx.save(fig, _png("4.5"), note=ex.label)
+    ctx.save(fig, note=ex.label)
     return _common(ex) | {
         "depths": list(depths), "test_index": ex.test_index, "observed": ex.y_test,
         "input_in_training_range": ex.in_range,
@@ -422,13 +413,13 @@ def figure_4_6(ctx: FigureContext) -> dict:
     """Figure 4.6: histogram of the training loss (objective (1.1) per sample) over the
     sampled libraries, per depth; L = 2 (full library) is a single value."""
     ex = sampled_depths(ctx)
-    fig = _figure(8.5, 6.5)
+    fig = note_figure(8.5, 6.5)
     nums = _histograms(fig, ex, "train_loss",
                        "training loss = objective (1.1) / T = (0.5 ||f(x) - y||^2 + beta "
                        "||z||_1) / T")
     _finish(fig, f"Figure 4.6: training loss of {ex.n_samples} networks per depth, each on a "
                  f"sampled library of {ex.n_features} features ({ex.series_name}, T = {ex.T})")
-    ctx.save(fig, _png("4.6"), note=ex.label)
+    ctx.save(fig, note=ex.label)
     return _common(ex) | {"train_loss": nums["values"], "summary": nums["summary"],
                           "bins": nums["bins"]}
 
@@ -443,7 +434,7 @@ def figure_4_7(ctx: FigureContext) -> dict:
     upper = max([float(vals[2][0])]
                 + [float(np.quantile(vals[L], CLIP_FRACTION)) for L in DEPTHS[1:]])
     shown = {str(L): float(np.mean(vals[L] <= upper)) for L in DEPTHS}
-    fig = _figure(8.5, 6.5)
+    fig = note_figure(8.5, 6.5)
     nums = _histograms(fig, ex, "test_mse",
                        "test loss = mean squared error of the one-step predictions on the test "
                        "series", upper=upper)
@@ -451,7 +442,7 @@ def figure_4_7(ctx: FigureContext) -> dict:
     _finish(fig, f"Figure 4.7: test loss of {ex.n_samples} networks per depth, each on a sampled "
                  f"library of {ex.n_features} features\nx-axis clipped at {upper:.4g} (largest "
                  f"{100 * CLIP_FRACTION:.0f}% quantile over depths); shown: {frac}, L = 2: 100%")
-    ctx.save(fig, _png("4.7"), note=ex.label)
+    ctx.save(fig, note=ex.label)
     return _common(ex) | {"test_mse": nums["values"], "summary": nums["summary"],
                           "test_mse_in_range": {str(L): [f.numbers()["test_mse_in_range"]
                                                          for f in ex.fits[L]] for L in DEPTHS},
@@ -465,12 +456,12 @@ def figure_e_2(ctx: FigureContext) -> dict:
     warmed up) of the first ``ctx.count("timed")`` sampled problems per depth; L = 2 (full
     library, one problem) is a vertical line."""
     ex = sampled_depths(ctx)
-    fig = _figure(8.5, 6.5)
+    fig = note_figure(8.5, 6.5)
     nums = _histograms(fig, ex, "seconds", "training time: build library + solve Lasso "
                        "[milliseconds, wall clock]", timed=True, scale=1000.0)
     _finish(fig, f"Figure E.2: training time of the first {ex.n_timed} sampled problems per "
                  f"depth ({ex.n_features} features each; {ex.series_name}, T = {ex.T})")
-    ctx.save(fig, _png("E.2"), note=ex.label)
+    ctx.save(fig, note=ex.label)
     return _common(ex) | {"timed_per_depth": ex.n_timed, "milliseconds": nums["values"],
                           "summary_ms": nums["summary"], "numba_threads": _threads(),
                           "nonzeros": {str(L): ex.values(L, "nonzeros", L != 2).tolist()

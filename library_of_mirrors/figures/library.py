@@ -75,7 +75,7 @@ def figure_3_1(ctx: FigureContext) -> dict:
     fig.suptitle("Figure 3.1: deep narrow absolute-value features (slopes +-1); grey triangles: "
                  f"training data {', '.join(f'{v:g}' for v in x)}", fontsize=10)
     fig.tight_layout()
-    ctx.save(fig, "figure_3_1.png")
+    ctx.save(fig)
     return {"x": x, "features": [{"title": title} | _describe(f) for f, title in cases]}
 
 
@@ -129,7 +129,7 @@ def figure_3_3(ctx: FigureContext) -> dict:
     fig.suptitle(f"Figure 3.3: capped ramps (Definition 3.3) are 3-layer relu library features "
                  f"(a1 = {a1:g}, a2 = {a2:g} training points)", fontsize=10)
     fig.tight_layout()
-    ctx.save(fig, "figure_3_3.png")
+    ctx.save(fig)
     return {"x": x, "a1": a1, "a2": a2, "features": out}
 
 
@@ -192,7 +192,7 @@ def figure_3_4(ctx: FigureContext) -> dict:
     fig.suptitle("Figure 3.4: relu features (reverse directions omitted); bottom row: "
                  "generalized reflections of the symmetrized network", fontsize=10)
     fig.tight_layout()
-    ctx.save(fig, "figure_3_4.png")
+    ctx.save(fig)
     return {"x": x, "features": out}
 
 
@@ -239,7 +239,7 @@ def figure_b_1(ctx: FigureContext) -> dict:
                  f"{len(functions)} distinct functions ({nonzero} nonzero units); the library "
                  f"keeps {d.n_features} distinct columns", fontsize=11, y=0.997)
     fig.tight_layout(rect=(0, 0, 1, 0.975))
-    ctx.save(fig, "figure_b_1.png")
+    ctx.save(fig)
     return {"x": x, "units": n_units, "distinct_functions": len(functions),
             "library_columns": d.n_features, "breakpoint_kinds": kinds}
 
@@ -273,7 +273,7 @@ def figure_3_6(ctx: FigureContext) -> dict:
     fig.suptitle("Figure 3.6: 2-layer dictionaries A+_{i,n} = sigma(x_i - x_n) (Corollary 3.15)"
                  f"; data x = {', '.join(f'{v:g}' for v in x)}", fontsize=10)
     fig.tight_layout()
-    ctx.save(fig, "figure_3_6.png")
+    ctx.save(fig)
     return {"x": x, "A_plus_relu": A}
 
 

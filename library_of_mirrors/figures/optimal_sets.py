@@ -108,13 +108,6 @@ def _draw(problem: str, seed: int) -> tuple[np.ndarray, ...]:
         "breakpoints": [np.asarray(d.features[j].breakpoints).tolist() for j in J]}
 
 
-def _lasso_objectives(d, y, S: OptimalSet, U: np.ndarray) -> np.ndarray:
-    """The Lasso objective (1.2) of every row ``u`` of ``U``."""
-    A = d.matrix()[:, S.equicorrelation] * S.signs
-    R = y[None, :] - U @ A.T - S.xi
-    return 0.5 * np.einsum("ij,ij->i", R, R) + S.beta * d.beta_scale * U.sum(axis=1)
-
-
 def optimal_set_experiment(problem: str, seed: int, n_samples: int, beta: float = BETA, *,
                            thin: int = 10, burn: int = 200,
                            max_redraws: int = 50) -> OptimalSetExperiment:
@@ -123,6 +116,9 @@ def optimal_set_experiment(problem: str, seed: int, n_samples: int, beta: float 
     at ``beta``, ``n_samples`` hit-and-run samples of its optimal set (Proposition E.3) and the
     minimum-Euclidean-norm optimal solution, with their test MSEs and their Lasso objectives'
     relative deviation from the optimum."""
+    if isinstance(n_samples, bool) or not isinstance(n_samples, (int, np.integer)) \
+            or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
     rejected = []
     for s in range(int(seed), int(seed) + max_redraws):
         x, y, x_test, y_test, planted = _draw(problem, s)
@@ -139,7 +135,7 @@ def optimal_set_experiment(problem: str, seed: int, n_samples: int, beta: float 
                            f"seed {seed} at beta={beta}")
     u_mn = S.min_norm()
     opt = float(res.objective)
-    dev = np.abs(_lasso_objectives(d, y, S, np.vstack([U, u_mn])) - opt) / abs(opt)
+    dev = np.abs(S.objective(np.vstack([U, u_mn])) - opt) / abs(opt)
     ex = OptimalSetExperiment(problem, s, float(beta), x, y, x_test, y_test, planted, d, res,
                               S, dim, U, np.empty(0), dev[:-1], u_mn, float("nan"),
                               float(dev[-1]), rejected)
@@ -193,7 +189,7 @@ def figure_e_1(ctx: FigureContext) -> dict:
             "bars: min, median, max of the samples; red star: minimum-Euclidean-norm optimal "
             f"solution; largest relative deviation of a sample's Lasso objective from the "
             f"optimum: {dev:.1e}")
-    ctx.save(fig, "figure_e_1.png", note=note)
+    ctx.save(fig, note=note)
     return {"beta": BETA, "n_samples": n, "n_train": N_TRAIN, "n_test": N_TEST, "noise": NOISE}\
         | {p: exps[p].numbers() for p in PROBLEMS}
 

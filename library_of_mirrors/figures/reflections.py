@@ -19,13 +19,15 @@ from matplotlib.figure import Figure
 from ..compare import nearest_kink_distances
 from ..dictionary import build_dictionary
 from ..nn.training import train_adam
-from ..plotting import mark_breakpoints
+from ..plotting import breakpoint_label, mark_breakpoints
 from ..reconstruct import network_of_units
 from ..solvers import solve_lasso, solve_min_norm
 from ._context import FigureContext
 
 BETA = 1e-3
 LR = 5e-3
+#: a trained network "learns" a predicted breakpoint if it has a kink this close to it
+KINK_HIT = 0.05
 X_3_2 = np.array([2.0, 0.0, -1.0, 3.0])
 X_3_5 = np.array([4.0, 3.0, 1.0, 0.0, -1.0])
 #: (depth, data feature biases x_j1, ..., x_j(L-1)) of the Figure 3.2 targets
@@ -42,6 +44,13 @@ def reflection_case(ctx: FigureContext, key: str, x: np.ndarray, activation: str
     d = build_dictionary(x, activation, depth, architecture)
     u = d.unit_feature(anchors, signs)
     y = u(x)
+    # the library column that is this unit on the data (columns are kept up to sign): the
+    # single-feature solution z = +-e_j, xi = 0 interpolates, with ||z||_1 = 1
+    A = d.matrix()
+    dist = np.minimum(np.abs(A - y[:, None]).max(axis=0), np.abs(A + y[:, None]).max(axis=0))
+    column = int(np.argmin(dist))
+    if dist[column] > 1e-12 * max(1.0, float(np.abs(y).max())):
+        raise RuntimeError(f"the target unit of {key} is no column of the library")
     lp = solve_min_norm(d, y)
     lasso = solve_lasso(d, y, BETA, tol=1e-12)
     reflections = [b for b in u.provenance if b.kind != "data" and lo <= b.position <= hi]
@@ -59,7 +68,7 @@ def reflection_case(ctx: FigureContext, key: str, x: np.ndarray, activation: str
         runs[kind].append({"seed": seed, "net": net, "objective": net.objective(x, y, BETA),
                            "kink_distance": dist})
     return {"d": d, "feature": u, "x": x, "y": y, "min_norm": lp.objective,
-            "min_norm_gap": lp.gap, "feature_norm": 1.0, "lasso": lasso.objective,
+            "min_norm_gap": lp.gap, "column": column, "lasso": lasso.objective,
             "lasso_gap": lasso.gap, "reflections": reflections, "runs": runs,
             "lo": lo, "hi": hi}
 
@@ -94,10 +103,14 @@ def _numbers(case: dict) -> dict:
 
     return {"x": case["x"], "y": case["y"], "beta": BETA,
             "min_norm_lp": case["min_norm"], "min_norm_gap": case["min_norm_gap"],
-            "feature_norm": case["feature_norm"],
+            "single_feature_column": case["column"], "single_feature_norm": 1.0,
             "lasso_objective": case["lasso"], "lasso_gap": case["lasso_gap"],
-            "reflections": [{"position": b.position, "kind": b.kind, "formula": b.formula}
-                            for b in case["reflections"]],
+            "reflections": [{"position": b.position, "kind": b.kind,
+                             "formula": breakpoint_label(b)} for b in case["reflections"]],
+            "kink_threshold": KINK_HIT,
+            "adam_random_learned": [int(sum(r["kink_distance"][k] < KINK_HIT
+                                            for r in case["runs"]["random"]))
+                                    for k in range(len(case["reflections"]))],
             "adam_paper_start": runs("paper"), "adam_random": runs("random")}
 
 
@@ -122,7 +135,7 @@ def figure_3_2(ctx: FigureContext) -> dict:
                  f", width {ctx.count('reflection_width')}, "
                  f"{ctx.count('reflection_epochs')} Adam epochs)", fontsize=10)
     fig.tight_layout(rect=(0, 0.1, 1, 1))
-    ctx.save(fig, "figure_3_2.png")
+    ctx.save(fig)
     return {f"L={L}": _numbers(c) for L, c in cases.items()}
 
 
@@ -139,7 +152,7 @@ def figure_3_5(ctx: FigureContext) -> dict:
     fig.suptitle(f"Figure 3.5: Lasso and Adam-trained symmetrized relu networks (beta = "
                  f"{BETA:g})", fontsize=10)
     fig.tight_layout()
-    ctx.save(fig, "figure_3_5.png")
+    ctx.save(fig)
     return _numbers(case)
 
 

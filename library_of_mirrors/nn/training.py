@@ -126,6 +126,12 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
         raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, got {lr_schedule!r}")
     if epochs < 1 or lr <= 0:
         raise ValueError(f"need epochs >= 1 and lr > 0, got epochs={epochs}, lr={lr}")
+    if isinstance(record_every, bool) or not isinstance(record_every, (int, np.integer)) \
+            or record_every < 1:
+        raise ValueError(f"record_every must be a positive integer, got {record_every!r}")
+    if callback is not None and not callable(callback):
+        raise TypeError(f"callback must be callable(epoch, net, seconds), got "
+                        f"{type(callback).__name__}")
     rng = np.random.default_rng(seed)
     n = x.shape[0]
     m1 = {}

@@ -16,6 +16,18 @@ from .datasets import Series
 from .lagmodel import check_positive_int
 
 
+def simulate(net: ParallelNetwork, n: int, sigma: float, rng: np.random.Generator
+             ) -> np.ndarray:
+    """``n`` values of (4.1): ``x_1 ~ N(0, sigma^2)``, ``x_t = net(x_{t-1}) + eps_t`` with
+    ``eps_t ~ N(0, sigma^2)`` (e.g. an independent test series of a planted network)."""
+    x = np.empty(n)
+    x[0] = rng.normal(scale=sigma)
+    eps = rng.normal(scale=sigma, size=n)
+    for t in range(1, n):
+        x[t] = net(np.array([x[t - 1]]))[0] + eps[t]
+    return x
+
+
 def planted_series(n: int = 1000, neurons: int = 5, sigma: float = 1.0,
                    activation: str = "abs", contraction: float = 0.9, seed=None
                    ) -> tuple[Series, ParallelNetwork]:
@@ -40,13 +52,9 @@ def planted_series(n: int = 1000, neurons: int = 5, sigma: float = 1.0,
     alpha *= contraction / lip
     net = ParallelNetwork(act, [w.reshape(-1, 1, 1)], [b.reshape(-1, 1)], alpha, 0.0)
     net.xi = -float(net(np.zeros(1))[0])  # f(0) = 0: the series hovers around 0
-    x = np.empty(n)
-    x[0] = rng.normal(scale=sigma)
-    eps = rng.normal(scale=sigma, size=n)
-    for t in range(1, n):
-        x[t] = net(np.array([x[t - 1]]))[0] + eps[t]
+    x = simulate(net, n, sigma, rng)
     return Series(x, np.arange(n), "planted", f"planted {activation} network, {neurons} "
                   f"neurons, sigma={sigma:g}, seed={seed}"), net
 
 
-__all__ = ["planted_series"]
+__all__ = ["planted_series", "simulate"]
