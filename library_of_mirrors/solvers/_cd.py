@@ -36,9 +36,29 @@ def cd_squared(B, R, z, L, lam, n_epochs):
                 z[j] = new
 
 
+@njit(cache=True)
+def cd_gram(G, idx, g, z, lam, n_epochs):
+    """Cyclic CD epochs over the coordinates ``idx`` with the Gram columns ``G[:, a]`` of
+    coordinate ``idx[a]`` (all k rows) and the gradient ``g = c - Gram z`` kept in place."""
+    for _ in range(n_epochs):
+        for a in range(idx.shape[0]):
+            j = idx[a]
+            L = G[j, a]
+            if L <= 0.0:
+                continue
+            old = z[j]
+            new = soft(old + g[j] / L, lam[j] / L)
+            if new != old:
+                delta = new - old
+                for i in range(g.shape[0]):
+                    g[i] -= G[i, a] * delta
+                z[j] = new
+
+
 def warm_up() -> None:
     """Compile the kernels outside timed regions."""
     B = np.asfortranarray(np.eye(2))
     R = np.ones(2)
     z = np.zeros(2)
     cd_squared(B, R, z, np.ones(2), np.full(2, 0.1), 1)
+    cd_gram(np.eye(2), np.arange(2), np.ones(2), np.zeros(2), np.full(2, 0.1), 1)

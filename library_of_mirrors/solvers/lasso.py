@@ -17,7 +17,8 @@ import warnings
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
-from . import _cd
+from . import blocks
+from .blocks import DenseBlock, FreeBlock
 from .certificates import squared_dual
 from .problem import LOSSES, Problem, as_float, check_beta
 from .result import ConvergenceWarning, LassoResult
@@ -40,29 +41,10 @@ def working_set(corr: np.ndarray, z: np.ndarray, k: int) -> np.ndarray:
     return np.sort(np.argpartition(-score, k - 1)[:k])
 
 
-def _objective(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam: np.ndarray) -> float:
-    R = b - B @ z
-    return 0.5 * float(R @ R) + float(lam @ np.abs(z))
-
-
-class _Gram:
-    """Columns of B^T B computed on demand (only for features that ever become active)."""
-
-    def __init__(self, B: np.ndarray):
-        self.B = B
-        self.cols: dict[int, np.ndarray] = {}
-
-    def col(self, j: int) -> np.ndarray:
-        c = self.cols.get(j)
-        if c is None:
-            c = self.B.T @ self.B[:, j]
-            self.cols[j] = c
-        return c
-
-    def block(self, S: np.ndarray) -> np.ndarray:
-        """B^T B[:, S], shape (k, |S|)."""
-        return np.column_stack([self.col(int(j)) for j in S]) if S.shape[0] else \
-            np.zeros((self.B.shape[1], 0))
+def _gram_block(block, S: np.ndarray) -> np.ndarray:
+    """``B^T B[:, S]``, shape (k, |S|), from the block's cached Gram columns."""
+    return np.column_stack([block.col(int(j)) for j in S]) if S.shape[0] else \
+        np.zeros((block.k, 0))
 
 
 def _newton_target(G: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
@@ -81,9 +63,11 @@ def _newton_target(G: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
     return t if np.all(np.isfinite(t)) else None
 
 
-def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: float,
+def solve_subproblem(block, z: np.ndarray, lam, tol: float,
                      max_steps: int) -> tuple[np.ndarray, int]:
-    """min 0.5||b - B z||^2 + sum_j lam_j |z_j| exactly, by a primal active-set method.
+    """min 0.5||b - B z||^2 + sum_j lam_j |z_j| exactly, by a primal active-set method, for a
+    working-set ``block`` (:class:`~.blocks.DenseBlock` or the matrix-free
+    :class:`~.blocks.FreeBlock`: only Gram columns of features that enter are computed).
 
     Feature-sign search (Lee, Battle, Raina, Ng 2007): add the most violating feature with the
     sign of its correlation, take the Newton step of the quadratic on the signed support, line
@@ -92,16 +76,16 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
     feature violates the KKT conditions.  ``lam`` is a scalar or one penalty per column.
     Returns (z, steps).
     """
-    n, k = B.shape
+    k = block.k
     lam = np.broadcast_to(np.asarray(lam, dtype=float), (k,))
     if k and not np.all(lam > 0):
         raise ValueError("solve_subproblem needs positive penalties")
     z = z.copy()
-    L = np.einsum("ij,ij->j", B, B)
-    z[L <= 0.0] = 0.0  # a zero column only adds penalty (e.g. a constant after centering)
-    gram = _Gram(B)
-    c = B.T @ b
-    bb = float(b @ b)
+    for j in np.flatnonzero(z):  # a zero column only adds penalty (a constant after centering)
+        if block.col(int(j))[j] <= 0.0:
+            z[j] = 0.0
+    c = block.c
+    bb = block.bb
     step = 0
     S = np.flatnonzero(z)
     # a feature is added only while the support's KKT equalities g_S = lam_S sign(z_S) hold
@@ -110,17 +94,18 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
     def support_kkt(zz) -> bool:
         Sz = np.flatnonzero(zz)
         return Sz.shape[0] == 0 or bool(np.max(np.abs(
-            c[Sz] - gram.block(Sz)[Sz] @ zz[Sz] - lam[Sz] * np.sign(zz[Sz]))) <= 1e-7 * lam.max())
+            c[Sz] - _gram_block(block, Sz)[Sz] @ zz[Sz] - lam[Sz] * np.sign(zz[Sz])))
+            <= 1e-7 * lam.max())
 
     fresh = support_kkt(z)
     stuck = 0
 
     def primal_true(zz):
-        return _objective(B, b, zz, lam)
+        return block.objective(zz, lam)
 
     while step < max_steps:
         S = np.flatnonzero(z)
-        GS = gram.block(S)
+        GS = _gram_block(block, S)
         g = c - GS @ z[S]  # = B^T R
         # subproblem objective and certificate (R^T R from the Gram: no pass over B)
         zS = z[S]
@@ -145,7 +130,7 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
             signs[j] = np.sign(g[j])
             S = np.append(S, j)
             S.sort()
-            GS = gram.block(S)
+            GS = _gram_block(block, S)
         sS = signs[S]
         lS = lam[S]
         G = GS[S]
@@ -173,7 +158,7 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
                 zc = z.copy()
                 zc[S] = znew
                 # accept only a verified decrease (the line search works on rounded sums)
-                if _objective(B, b, zc, lam) < primal_true(z):
+                if block.objective(zc, lam) < primal_true(z):
                     z = zc
                     fresh = best_t == 1.0
                     moved = True
@@ -195,7 +180,7 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
                     zc = z.copy()
                     zc[S] = z0 + t * v
                     zc[S[np.abs(cross - t) <= 1e-12]] = 0.0
-                    if _objective(B, b, zc, lam) < primal_true(z):
+                    if block.objective(zc, lam) < primal_true(z):
                         z = zc
                         moved = True
                         fresh = False
@@ -206,9 +191,8 @@ def solve_subproblem(B: np.ndarray, b: np.ndarray, z: np.ndarray, lam, tol: floa
             break  # the support is optimal to rounding and nothing violates: done
         # singular support or no verified descent: coordinate descent always makes progress
         f0 = primal_true(z)
-        R = b - B @ z
-        _cd.cd_squared(B, R, z, L, np.ascontiguousarray(lam), 10)
-        stuck = stuck + 1 if _objective(B, b, z, lam) >= f0 else 0
+        block.cd(z, lam, 10)
+        stuck = stuck + 1 if primal_true(z) >= f0 else 0
         if stuck >= 2:
             break
         fresh = not fresh if stuck else support_kkt(z)
@@ -241,22 +225,23 @@ class _Squared:
         dual, s = squared_dual(theta, cmax, p.yu, p.wu, self.lam)
         return primal, dual + p.const, xi, s * theta, corr
 
-    def block(self, idx: np.ndarray) -> np.ndarray:
-        """Weighted, centered columns ``idx`` at the distinct points."""
-        A = self.prob.columns_u(idx)
-        if self.prob.bias:
-            A -= (self.prob.wu @ A) / self.prob.wu.sum()
-        return np.asfortranarray(A * self.sw[:, None])
-
-    def target(self) -> np.ndarray:
-        return self.sw * (self.prob.yu - self.ybar)
+    def block(self, idx: np.ndarray) -> DenseBlock | FreeBlock:
+        """The working set ``idx``: weighted, centered columns at the distinct points, dense
+        while they fit :data:`~.blocks.DENSE_BLOCK_BYTES`, else matrix-free."""
+        p = self.prob
+        if 8 * p.wu.shape[0] * idx.shape[0] > blocks.DENSE_BLOCK_BYTES:
+            return FreeBlock(p.d.batch.subset(idx), p.wu, p.yu - self.ybar, p.bias)
+        A = p.columns_u(idx)
+        if p.bias:
+            A -= (p.wu @ A) / p.wu.sum()
+        return DenseBlock(np.asfortranarray(A * self.sw[:, None]),
+                          self.sw * (p.yu - self.ybar))
 
 
 def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epochs: int,
                    z0: np.ndarray | None, verbose: bool):
     p = prob.d.n_features
     st = _Squared(prob, lam)
-    b = st.target()
     scale = _scale(prob)
     z = np.zeros(p) if z0 is None else np.array(z0, dtype=float)
     best_dual, best_theta = -np.inf, None
@@ -279,16 +264,16 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
         # celer's rule: twice the support, plus the most violating features
         ws = working_set(corr, z, 2 * supp.shape[0] + _WS_MIN)
         ws = np.sort(ws)
-        B = st.block(ws)
+        block = st.block(ws)
         # the active-set subproblem is finite and cheap: solve it to well below the target
         budget = min(max_epochs, 100 + 5 * ws.shape[0])
-        zw, steps = solve_subproblem(B, b, z[ws], lam, 0.1 * tol * scale, budget)
+        zw, steps = solve_subproblem(block, z[ws], lam, 0.1 * tol * scale, budget)
         if steps >= budget:
             # crawling on a large ill-conditioned support (nearly interpolating noisy data):
             # an interior-point QP does not care about the conditioning
-            zq = _qp_subproblem(B, b, lam)
+            zq = block.qp(lam)
             lam_w = np.full(ws.shape[0], lam)
-            if zq is not None and _objective(B, b, zq, lam_w) < _objective(B, b, zw, lam_w):
+            if zq is not None and block.objective(zq, lam_w) < block.objective(zw, lam_w):
                 zw = zq
         z = np.zeros(p)
         z[ws] = zw
@@ -298,24 +283,6 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
             best_dual, best_theta = dual, theta
         gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
     return z, xi, primal, gap, it, converged, best_theta, history, scale
-
-
-def _qp_subproblem(B: np.ndarray, b: np.ndarray, lam: float) -> np.ndarray | None:
-    """min 0.5 ||b - B z||^2 + lam ||z||_1 on a working set by cvxpy + Clarabel; None if the
-    interior point method fails (the caller keeps its active-set iterate)."""
-    import cvxpy as cp  # noqa: PLC0415
-
-    z = cp.Variable(B.shape[1])
-    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(b - B @ z) + lam * cp.norm1(z)))
-    try:
-        prob.solve(solver=cp.CLARABEL, tol_gap_abs=1e-14, tol_gap_rel=1e-13, tol_feas=1e-13)
-    except cp.error.SolverError:
-        return None
-    if z.value is None or prob.status not in ("optimal", "optimal_inaccurate"):
-        return None
-    sol = np.asarray(z.value, dtype=float)
-    sol[np.abs(sol) <= 1e-12 * max(1.0, float(np.abs(sol).max()))] = 0.0
-    return sol
 
 
 def _scale(prob: Problem) -> float:
