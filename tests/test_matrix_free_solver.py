@@ -93,3 +93,29 @@ def test_free_block_is_the_dense_block():
     free.cd(z2, lam, 5)  # CD never increases the objective
     assert dense.objective(z1, lam) <= dense.objective(z, lam) + 1e-12
     assert free.objective(z2, lam) <= free.objective(z, lam) + 1e-12
+
+
+def test_estimator_and_forecaster_take_the_matrix_free_path(monkeypatch):
+    """Above the dense-block budget the estimator and the forecaster fit through the
+    matrix-free block, to the same certified optimum and predictions."""
+    from library_of_mirrors.timeseries import ARForecaster, load_nile
+
+    x, y = _data(60, 4)
+    dense = lom.ConvexNetRegressor("abs", 3, beta=1e-2).fit(x, y)
+    fc_dense = ARForecaster(depth=2, beta=1e-2).fit(load_nile())
+    used = []
+    monkeypatch.setattr(blocks, "DENSE_BLOCK_BYTES", 0)
+    real = blocks.FreeBlock.__init__
+
+    def spy(self, *args, **kwargs):
+        used.append(1)
+        real(self, *args, **kwargs)
+
+    monkeypatch.setattr(blocks.FreeBlock, "__init__", spy)
+    free = lom.ConvexNetRegressor("abs", 3, beta=1e-2).fit(x, y)
+    fc_free = ARForecaster(depth=2, beta=1e-2).fit(load_nile())
+    assert used  # the matrix-free block was used
+    assert free.result_.objective == pytest.approx(dense.result_.objective, rel=1e-9)
+    # the fit is unique on the data (Lemma E.2), not between the points
+    np.testing.assert_allclose(free.predict(x), dense.predict(x), atol=1e-6)
+    assert fc_free.objective_ == pytest.approx(fc_dense.objective_, rel=1e-9)
