@@ -233,6 +233,19 @@ def _ar_common(ex: ARExperiment) -> dict:
                      "seeds": ex.seeds}}
 
 
+def _loss_panel(ax, epochs, values, convex: tuple[float, str], ar1: tuple[float, str],
+                ylabel: str, title: str) -> None:
+    """Adam trials per epoch against the exact optimum and AR(1)+bias (horizontal lines)."""
+    _trials(ax, epochs, values, "NN (Adam)")
+    ax.axhline(convex[0], color="#d62728", ls="--", lw=1.8, label=convex[1])
+    ax.axhline(ar1[0], color="#1f77b4", ls=":", lw=1.8, label=ar1[1])
+    _focus_ylim(ax, values, [convex[0], ar1[0]])
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(ylabel)
+    ax.set_title(f"{title}\nfirst epochs above the axis", fontsize=10)
+    ax.legend(fontsize=8, loc="upper right")
+
+
 def figure_4_1(ctx: FigureContext) -> dict:
     """Figure 4.1: autoregression (4.1) with the 2-layer abs network (4.2): training loss
     (objective (1.1)/T, the scaled (4.3)) and test MSE per Adam epoch for every trial, against
@@ -241,28 +254,18 @@ def figure_4_1(ctx: FigureContext) -> dict:
     cv, ar1 = ex.convex, ex.ar1
     fig = note_figure(13.0, 5.2)
     ax1, ax2 = fig.subplots(1, 2)
-    _trials(ax1, ex.epochs, ex.adam_train_loss, "NN (Adam)")
-    ax1.axhline(cv["train_loss"], color="#d62728", ls="--", lw=1.8,
-                label=f"cvxNN (exact Lasso): {cv['train_loss']:.4g} (gap {cv['gap']:.1e})")
-    ax1.axhline(ar1["train_loss"], color="#1f77b4", ls=":", lw=1.8,
-                label=f"AR(1)+bias: 0.5 MSE = {ar1['train_loss']:.4g}")
-    _focus_ylim(ax1, ex.adam_train_loss, [cv["train_loss"], ar1["train_loss"]])
-    ax1.set_xlabel("epoch")
-    ax1.set_ylabel("training loss: objective (1.1) / T = 0.5 MSE + (beta/T) penalty")
-    ax1.set_title(f"training loss (beta = {ex.beta:g} in (1.1); beta_p = {2 * ex.beta / ex.T:.2g}"
-                  f" in (4.3))\nfirst epochs above the axis", fontsize=10)
-    ax1.legend(fontsize=8, loc="upper right")
-    _trials(ax2, ex.epochs, ex.adam_test_mse, "NN (Adam)")
-    ax2.axhline(cv["test_mse"], color="#d62728", ls="--", lw=1.8,
-                label=f"cvxNN (exact Lasso): {cv['test_mse']:.4g}")
-    ax2.axhline(ar1["test_mse"], color="#1f77b4", ls=":", lw=1.8,
-                label=f"AR(1)+bias: {ar1['test_mse']:.4g}")
-    _focus_ylim(ax2, ex.adam_test_mse, [cv["test_mse"], ar1["test_mse"]])
-    ax2.set_xlabel("epoch")
-    ax2.set_ylabel("test loss: MSE on the test pairs (no regularization)")
-    ax2.set_title(f"test loss ({ex.n_test} test pairs)\nfirst epochs above the axis",
-                  fontsize=10)
-    ax2.legend(fontsize=8, loc="upper right")
+    _loss_panel(ax1, ex.epochs, ex.adam_train_loss,
+                (cv["train_loss"], f"cvxNN (exact Lasso): {cv['train_loss']:.4g} "
+                                   f"(gap {cv['gap']:.1e})"),
+                (ar1["train_loss"], f"AR(1)+bias: 0.5 MSE = {ar1['train_loss']:.4g}"),
+                "training loss: objective (1.1) / T = 0.5 MSE + (beta/T) penalty",
+                f"training loss (beta = {ex.beta:g} in (1.1); beta_p = "
+                f"{2 * ex.beta / ex.T:.2g} in (4.3))")
+    _loss_panel(ax2, ex.epochs, ex.adam_test_mse,
+                (cv["test_mse"], f"cvxNN (exact Lasso): {cv['test_mse']:.4g}"),
+                (ar1["test_mse"], f"AR(1)+bias: {ar1['test_mse']:.4g}"),
+                "test loss: MSE on the test pairs (no regularization)",
+                f"test loss ({ex.n_test} test pairs)")
     fig.suptitle(f"Figure 4.1: autoregression x_t = f(x_{{t-1}}) with 2-layer abs networks "
                  f"(m = {WIDTH}) on {ex.series_name}, T = {ex.T}: exact Lasso (cvxNN) vs "
                  f"{len(ex.seeds)} Adam trials (NN) vs AR(1)+bias", fontsize=11)
