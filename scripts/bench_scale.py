@@ -208,7 +208,7 @@ def main(argv=None) -> int:
                     note.append(f"adam: {r['error']}")
                 elif r["seconds_to_1pct"] is not None:
                     note.append(f"adam within 1% after {r['seconds_to_1pct']:.1f} s "
-                                f"({r['seconds_to_1pct'] / med['seconds']:.0f}x ours)")
+                                f"({r['seconds_to_1pct'] / med['seconds']:.3g}x ours)")
                 else:
                     note.append(f"adam best after {r['budget']:.0f} s: "
                                 f"{r['best_objective'] / med['objective'] - 1:+.2%}")
@@ -221,7 +221,7 @@ def main(argv=None) -> int:
                 note.append(f"{peer}: {r['error']}")
             else:
                 rel = (r["objective"] - med["objective"]) / abs(med["objective"])
-                note.append(f"{peer} {r['seconds']:.2f} s ({r['seconds'] / med['seconds']:.0f}x"
+                note.append(f"{peer} {r['seconds']:.2f} s ({r['seconds'] / med['seconds']:.3g}x"
                             f", obj {rel:+.1e})")
         print(f"{case:<7}{n:>9}{med['features']:>14,}{med['seconds']:>9.2f}{med['build']:>8.2f}"
               f"{med['iterations']:>7}{med['features'] * med['iterations']:>10.2e}"
