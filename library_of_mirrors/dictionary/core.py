@@ -440,7 +440,9 @@ def _enumerate(fams, sizes, u, act, scale0, tol, progress):
                                cids[m], np.ones(int(m.sum()), dtype=np.int64)))
             if progress is not None:
                 progress.update(cids.shape[0])
-    merged = _reduce(*(np.concatenate([a[i] for a in acc]) for i in range(6)))
+    # one chunk is reduced already; several may share columns across chunks
+    merged = acc[0] if len(acc) == 1 else \
+        _reduce(*(np.concatenate([a[i] for a in acc]) for i in range(6)))
     _, _, nk, fam, cid, cnt = merged
     order = np.lexsort((cid, fam))
     return fam[order], cid[order], cnt[order], nk[order]
