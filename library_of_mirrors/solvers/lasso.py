@@ -24,6 +24,8 @@ from .problem import LOSSES, Problem, as_float, check_beta
 from .result import ConvergenceWarning, LassoResult
 
 _WS_MIN = 16
+#: coordinate-descent fallback rounds (10 epochs each) before a subproblem is handed to the QP
+_MAX_CD_ROUNDS = 10
 
 
 # ----------------------------------------------------------------------------------------------
@@ -74,7 +76,9 @@ def solve_subproblem(block, z: np.ndarray, lam, tol: float,
     search over the sign changes on the way (each step strictly decreases the objective), drop
     the zeros.  Stops when the subproblem's duality gap is at most ``tol`` (absolute) or no
     feature violates the KKT conditions.  ``lam`` is a scalar or one penalty per column.
-    Returns (z, steps).
+    Returns (z, steps); ``steps == max_steps`` means "crawling": the caller solves the
+    subproblem as a QP instead (also after ``_MAX_CD_ROUNDS`` rounds of the CD fallback on a
+    singular support).
     """
     k = block.k
     lam = np.broadcast_to(np.asarray(lam, dtype=float), (k,))
@@ -99,6 +103,7 @@ def solve_subproblem(block, z: np.ndarray, lam, tol: float,
 
     fresh = support_kkt(z)
     stuck = 0
+    crawl = 0  # rounds of the coordinate-descent fallback
 
     def primal_true(zz):
         return block.objective(zz, lam)
@@ -190,6 +195,10 @@ def solve_subproblem(block, z: np.ndarray, lam, tol: float,
         if not violated and target is not None:
             break  # the support is optimal to rounding and nothing violates: done
         # singular support or no verified descent: coordinate descent always makes progress
+        crawl += 1
+        if crawl > _MAX_CD_ROUNDS:
+            # CD alone crawls on these collinear columns: hand over to the caller's QP
+            return z, max_steps
         f0 = primal_true(z)
         block.cd(z, lam, 10)
         stuck = stuck + 1 if primal_true(z) >= f0 else 0
