@@ -119,3 +119,22 @@ def test_estimator_and_forecaster_take_the_matrix_free_path(monkeypatch):
     # the fit is unique on the data (Lemma E.2), not between the points
     np.testing.assert_allclose(free.predict(x), dense.predict(x), atol=1e-6)
     assert fc_free.objective_ == pytest.approx(fc_dense.objective_, rel=1e-9)
+
+
+def test_crossover_keeps_the_fit_and_norm_with_few_units():
+    """The QP fallback's interior point is moved to a vertex of its face: same fit B z,
+    no larger l1 norm, at most rank(B_S) nonzeros (a basic solution)."""
+    rng = np.random.default_rng(6)
+    x = rng.normal(size=12)
+    d = lom.build_dictionary(x, "relu", 3)
+    B = np.asfortranarray(d.matrix()[np.argsort(x)])
+    block = DenseBlock(B, rng.normal(size=12))
+    z = rng.uniform(0.1, 1.0, size=d.n_features) * rng.choice([-1, 1], d.n_features)
+    z[rng.random(d.n_features) < 0.3] = 0.0
+    v = block.crossover(z)
+    np.testing.assert_allclose(B @ v, B @ z, atol=1e-9 * np.abs(B @ z).max())
+    assert np.abs(v).sum() <= np.abs(z).sum() * (1 + 1e-12)
+    S = np.flatnonzero(z)
+    assert np.count_nonzero(v) <= np.linalg.matrix_rank(B[:, S]) < S.shape[0]
+    assert set(np.flatnonzero(v)) <= set(S)
+    assert np.all(np.sign(v[v != 0]) == np.sign(z[v != 0]))

@@ -83,6 +83,26 @@ class DenseBlock:
         R = self.b - self.B @ z
         _cd.cd_squared(self.B, R, z, L, np.ascontiguousarray(lam), epochs)
 
+    def crossover(self, z: np.ndarray) -> np.ndarray:
+        """A basic solution with the fit of ``z`` and no larger l1 norm: the simplex solution
+        of ``min sum u  s.t.  B_S diag(s) u = B z, u >= 0`` on the support S of ``z`` with
+        its signs s (at most rank(B_S) nonzeros).  An interior point lies inside the optimal
+        face, dense; its vertex keeps the working sets small.  ``z`` itself if HiGHS fails."""
+        from scipy.optimize import linprog  # noqa: PLC0415
+
+        S = np.flatnonzero(z)
+        if S.shape[0] <= 1:
+            return z
+        sgn = np.sign(z[S])
+        M = self.B[:, S] * sgn
+        res = linprog(np.ones(S.shape[0]), A_eq=M, b_eq=M @ np.abs(z[S]), bounds=(0, None),
+                      method="highs-ds")
+        if res.status != 0:
+            return z
+        out = np.zeros_like(z)
+        out[S] = sgn * np.asarray(res.x)
+        return out
+
     def qp(self, lam: float) -> np.ndarray | None:
         """The subproblem by an interior-point QP (least-squares form)."""
         return qp_subproblem(self.k, lambda cp, z: 0.5 * cp.sum_squares(self.b - self.B @ z),
@@ -139,6 +159,10 @@ class FreeBlock:
     def _gram_times(self, z: np.ndarray) -> np.ndarray:
         """``B^T B z`` matrix-free."""
         return self.batch.grid_rmatvec(self.wu * self._centered_fit(z))
+
+    def crossover(self, z: np.ndarray) -> np.ndarray:
+        """No crossover without the columns: ``z`` as it is."""
+        return z
 
     def qp(self, lam: float) -> np.ndarray | None:
         """The subproblem by an interior-point QP on the Gram matrix (k matrix-free columns)."""

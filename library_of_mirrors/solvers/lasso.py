@@ -282,6 +282,10 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
             # an interior-point QP does not care about the conditioning
             zq = block.qp(lam)
             lam_w = np.full(ws.shape[0], lam)
+            if zq is not None:  # the vertex of its optimal face: as good, and sparse
+                zv = block.crossover(zq)
+                if block.objective(zv, lam_w) <= block.objective(zq, lam_w):
+                    zq = zv
             if zq is not None and block.objective(zq, lam_w) < block.objective(zw, lam_w):
                 zw = zq
         z = np.zeros(p)
