@@ -112,13 +112,14 @@ def _outputs(args, names: list[str]) -> list[Path]:
 def _note_created(args, out: Path) -> None:
     """Remember the outermost folder this command will create for ``out``: removed again
     (if still empty) when the command fails."""
+    out = out.absolute()
     top = None
-    for p in [out, *out.absolute().parents]:
+    for p in [out, *out.parents]:
         if p.exists():
             break
         top = p
     if top is not None:
-        args.created_out = (top, out.absolute())
+        args.created_out = (top, out)
 
 
 def _remove_created(args) -> None:

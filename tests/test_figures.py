@@ -283,3 +283,15 @@ def test_analysis_inputs_are_checked():
         width_row(np.arange(4.0), np.arange(4.0), 1e-2, Case("relu", 2), n_vertices=0)
     with pytest.raises(ValueError, match="n_samples must be a positive integer, got 0"):
         optimal_set_experiment("affine", 0, 0)
+
+
+def test_cli_failure_with_a_relative_out_keeps_existing_empty_folders(tmp_path):
+    """A relative --out: only the folders the command created are removed on failure, not an
+    empty folder that was there before."""
+    keep = tmp_path / "existing_empty"
+    keep.mkdir()
+    p = subprocess.run([sys.executable, "-m", "library_of_mirrors.cli", "figures", "--only",
+                        "3.1", "--seed", "-1", "--out", "new/deeper", "--quiet"],
+                       capture_output=True, text=True, timeout=120, cwd=keep)
+    assert p.returncode == 2
+    assert keep.is_dir() and not (keep / "new").exists()
