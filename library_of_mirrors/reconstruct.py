@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import Activation
-from .dictionary import AdditiveDictionary, Dictionary
+from .dictionary import AdditiveDictionary, Dictionary, ImplicitDictionary
 from .features import Unit
 from .nn.parallel import ParallelNetwork
 from .solvers.problem import check_beta
@@ -36,7 +36,15 @@ def reconstruct(d: Dictionary | AdditiveDictionary, res: LassoResult | np.ndarra
     Figure 3.2), with the external bias ``xi``; its penalty is ``beta * d.beta_scale * ||z||_1``.
     For an :class:`AdditiveDictionary` the network is additive: unit j reads input column
     ``d.feature_columns[j]`` (``net.inputs``) and takes inputs X of shape (n, p).
+    Over an :class:`ImplicitDictionary` the network is built from ``res.dictionary``, the
+    materialized columns of the solution.
     """
+    if isinstance(d, ImplicitDictionary):
+        if not isinstance(res, LassoResult) or res.dictionary is None:
+            raise ValueError("an implicit dictionary has no columns of its own: pass the "
+                             "LassoResult of solve_lasso over it (its res.dictionary holds the "
+                             "solution's units)")
+        d = res.dictionary
     if not isinstance(d, (Dictionary, AdditiveDictionary)):
         raise TypeError(f"d must be a Dictionary, got {type(d).__name__}")
     if not isinstance(res, LassoResult):

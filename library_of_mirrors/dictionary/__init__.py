@@ -4,7 +4,8 @@
 ``symmetrized`` (Theorems 3.5, 3.13); sampled libraries (section 4) come from
 ``build_dictionary(..., n_features=...)``; additive networks (one column per unit, several
 lags) from ``build_additive_dictionary`` (``additive.py``).  The numba kernels are in
-``_kernels.py``.
+``_kernels.py``.  Libraries too large to list are held implicitly (``implicit.py``: priced
+by the structured kernels of ``_pricing.py``).
 """
 
 from .additive import AdditiveDictionary, build_additive_dictionary
@@ -16,7 +17,8 @@ from .core import (
     Dictionary,
     build_dictionary,
 )
+from .implicit import IMPLICIT_SUPPORTED, ImplicitDictionary
 
 __all__ = ["AdditiveDictionary", "build_additive_dictionary", "DENSE_MAX_BYTES",
            "MAX_CANDIDATES", "SUPPORTED", "TABLE_3_1", "Dictionary",
-           "build_dictionary"]
+           "build_dictionary", "IMPLICIT_SUPPORTED", "ImplicitDictionary"]

@@ -503,7 +503,8 @@ def build_dictionary(
     midpoints: str = "anchor",
     max_candidates: int | None = None,
     progress: bool = False,
-) -> Dictionary:
+    implicit: bool | str = False,
+):
     """Build the Lasso dictionary of Table 3.1 for 1-D training inputs ``x``.
 
     Parameters
@@ -522,6 +523,10 @@ def build_dictionary(
     max_candidates : refuse full enumerations with more candidate units (default
         :data:`MAX_CANDIDATES`).
     progress : show a tqdm progress bar on stderr.
+    implicit : True returns an :class:`~.implicit.ImplicitDictionary`: the full library, never
+        enumerated, priced by structure inside ``solve_lasso`` (3-layer and deeper deep narrow
+        relu, 3-layer symmetrized relu / leaky relu); "auto" does so when the full enumeration
+        would exceed ``max_candidates`` and the architecture has a structured pricer.
 
     Columns equal up to sign on the training points are merged (one representative unit kept,
     the fewest-kink one; ``d.multiplicity`` records how many units it stands for); all-zero
@@ -538,6 +543,8 @@ def build_dictionary(
             raise TypeError(f"n_features must be a positive integer or None, got {n_features!r}")
         if n_features < 1:
             raise ValueError(f"n_features must be >= 1, got {n_features}")
+    if implicit not in (True, False, "auto"):
+        raise ValueError(f"implicit must be True, False or 'auto', got {implicit!r}")
     u, inverse, counts = np.unique(xa, return_inverse=True, return_counts=True)
     n = u.shape[0]
     scale0, tol = _grid_scales(u)
@@ -545,6 +552,16 @@ def build_dictionary(
     sizes = [int(kn.family_size(k, L, n, s)) if math.log(max(n, 2)) * L < 60 else 2**62
              for k, L, s in fams]
     total = sum(sizes)
+    limit = MAX_CANDIDATES if max_candidates is None else int(max_candidates)
+    if implicit is not False:
+        from .implicit import ImplicitDictionary, implicit_supported  # noqa: PLC0415
+
+        if implicit is True and n_features is not None:
+            raise ValueError("implicit=True prices the full library; it cannot be combined "
+                             "with n_features (sampling)")
+        if implicit is True or (n_features is None and total > limit
+                                and implicit_supported(act, depth, arch)):
+            return ImplicitDictionary(xa, u, inverse.astype(np.int64), counts, act, depth, arch)
     bar = None
     if progress:
         from tqdm.auto import tqdm  # noqa: PLC0415
@@ -553,12 +570,15 @@ def build_dictionary(
                    desc="building dictionary", unit="feat" if n_features else "unit")
     try:
         if n_features is None:
-            limit = MAX_CANDIDATES if max_candidates is None else int(max_candidates)
             if total > limit:
+                from .implicit import implicit_supported  # noqa: PLC0415
+
+                hint = ("implicit=True to solve over the full library without listing it, "
+                        if implicit_supported(act, depth, arch) else "")
                 raise ValueError(
                     f"the full {arch} depth-{depth} {act.name} library has {total:.3g} candidate "
-                    f"units for {n} distinct points (limit {limit:.3g}); pass n_features=... to "
-                    "sample a library, or raise max_candidates"
+                    f"units for {n} distinct points (limit {limit:.3g}); pass {hint}"
+                    "n_features=... to sample a library, or raise max_candidates"
                 )
             fam, cid, cnt, nk = _enumerate(fams, sizes, u, act, scale0, tol, bar)
         else:

@@ -54,6 +54,31 @@ def qp_subproblem(k: int, smooth, lam: float) -> np.ndarray | None:
     return sol
 
 
+def basic_solution(M, z: np.ndarray, S: np.ndarray) -> np.ndarray:
+    """Crossover: the simplex solution of ``min sum u  s.t.  M diag(s) u = M |z_S|, u >= 0``
+    for the support S of ``z`` with its signs s, where ``M z_S = 0`` characterizes the
+    directions that keep the fit (at most rank(M) nonzeros, same fit, no larger l1 norm).  An
+    interior point lies inside the optimal face, dense; its vertex keeps the working sets
+    small.  ``z`` itself if HiGHS fails.  ``M`` dense or scipy sparse."""
+    from scipy.optimize import linprog  # noqa: PLC0415
+
+    sgn = np.sign(z[S])
+    Ms = M @ np.diag(sgn) if isinstance(M, np.ndarray) else (M @ _sparse_diag(sgn)).tocsc()
+    res = linprog(np.ones(S.shape[0]), A_eq=Ms, b_eq=Ms @ np.abs(z[S]), bounds=(0, None),
+                  method="highs-ds")
+    if res.status != 0:
+        return z
+    out = np.zeros_like(z)
+    out[S] = sgn * np.asarray(res.x)
+    return out
+
+
+def _sparse_diag(v: np.ndarray):
+    import scipy.sparse as sp  # noqa: PLC0415
+
+    return sp.diags(v)
+
+
 class DenseBlock:
     """The block as an explicit (N x k) array; Gram columns computed on demand."""
 
@@ -84,24 +109,10 @@ class DenseBlock:
         _cd.cd_squared(self.B, R, z, L, np.ascontiguousarray(lam), epochs)
 
     def crossover(self, z: np.ndarray) -> np.ndarray:
-        """A basic solution with the fit of ``z`` and no larger l1 norm: the simplex solution
-        of ``min sum u  s.t.  B_S diag(s) u = B z, u >= 0`` on the support S of ``z`` with
-        its signs s (at most rank(B_S) nonzeros).  An interior point lies inside the optimal
-        face, dense; its vertex keeps the working sets small.  ``z`` itself if HiGHS fails."""
-        from scipy.optimize import linprog  # noqa: PLC0415
-
+        """A basic solution with the fit of ``z`` and no larger l1 norm (:func:`basic_solution`
+        on the block's columns)."""
         S = np.flatnonzero(z)
-        if S.shape[0] <= 1:
-            return z
-        sgn = np.sign(z[S])
-        M = self.B[:, S] * sgn
-        res = linprog(np.ones(S.shape[0]), A_eq=M, b_eq=M @ np.abs(z[S]), bounds=(0, None),
-                      method="highs-ds")
-        if res.status != 0:
-            return z
-        out = np.zeros_like(z)
-        out[S] = sgn * np.asarray(res.x)
-        return out
+        return z if S.shape[0] <= 1 else basic_solution(self.B[:, S], z, S)
 
     def qp(self, lam: float) -> np.ndarray | None:
         """The subproblem by an interior-point QP (least-squares form)."""
@@ -161,8 +172,26 @@ class FreeBlock:
         return self.batch.grid_rmatvec(self.wu * self._centered_fit(z))
 
     def crossover(self, z: np.ndarray) -> np.ndarray:
-        """No crossover without the columns: ``z`` as it is."""
-        return z
+        """:func:`basic_solution` without the columns: the fit at the distinct points is the
+        basis matrix (invertible on the grid) times the grid coefficients ``G z``, so equal
+        fits are equal ``G z`` (but for the constant row when the bias absorbs constants), a
+        sparse system over the rows the support's kinks touch."""
+        import scipy.sparse as sp  # noqa: PLC0415
+
+        S = np.flatnonzero(z)
+        if S.shape[0] <= 1:
+            return z
+        sub = self.batch.subset(S)
+        counts = np.diff(sub.grid_ptr)
+        cols = np.repeat(np.arange(S.shape[0]), counts)
+        G = sp.csr_matrix((sub.grid_val, (sub.grid_row, cols)),
+                          shape=(self.batch.x_unique.shape[0], S.shape[0]))
+        rows = np.unique(sub.grid_row)
+        if self.bias:
+            rows = rows[rows != 0]
+        if rows.shape[0] == 0:
+            return z
+        return basic_solution(G[rows], z, S)
 
     def qp(self, lam: float) -> np.ndarray | None:
         """The subproblem by an interior-point QP on the Gram matrix (k matrix-free columns)."""

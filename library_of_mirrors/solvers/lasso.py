@@ -328,6 +328,26 @@ def _theta_at_samples(prob: Problem, theta_u: np.ndarray) -> np.ndarray:
     return prob.w * (share[inv] + prob.y - prob.yu[inv])
 
 
+def _solve_implicit(d, prob, lam, beta, loss, tol, max_iter, max_epochs, warm_start, solver,
+                    verbose) -> LassoResult:
+    """``solve_lasso`` on an :class:`~library_of_mirrors.dictionary.ImplicitDictionary`."""
+    from .column_generation import solve_implicit  # noqa: PLC0415
+
+    if loss != "squared" or solver != "auto":
+        raise ValueError(f"an implicit dictionary is solved by column generation for the "
+                         f"squared loss (solver='auto'); got loss={loss!r}, solver={solver!r}")
+    t0 = time.perf_counter()
+    res = solve_implicit(d, prob, lam, beta, tol, max_iter, max_epochs, warm_start, verbose)
+    res.time = time.perf_counter() - t0
+    if not res.converged:
+        warnings.warn(
+            f"solve_lasso (implicit library) stopped after {res.n_iter} pricing rounds with "
+            f"duality gap {res.gap:.3e} above the tolerance {tol:.1e} x {_scale(prob):.3e} "
+            "(objective at z = 0); raise max_iter or loosen tol", ConvergenceWarning,
+            stacklevel=3)
+    return res
+
+
 def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None,
                 tol: float = 1e-8, *, bias: bool = True, sample_weight=None,
                 delta: float = 1.0, max_iter: int = 500, max_epochs: int = 100_000,
@@ -377,6 +397,9 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
                          f"loss={loss!r})")
     prob = Problem.make(d, y, sample_weight, bias)
     lam = beta * d.beta_scale
+    if getattr(d, "implicit", False):
+        return _solve_implicit(d, prob, lam, beta, loss, tol, max_iter, max_epochs,
+                               warm_start, solver, verbose)
     z0 = None
     if warm_start is not None:
         z0 = np.asarray(getattr(warm_start, "z", warm_start), dtype=float)

@@ -21,6 +21,8 @@ def beta_max(d, y, *, sample_weight=None, bias: bool = True) -> float:
     """
     prob = Problem.make(d, y, sample_weight, bias)
     theta = prob.wu * (prob.yu - prob.center(prob.yu))
+    if getattr(d, "implicit", False):  # the structured pricer's exact maximum
+        return d.price(theta, 1, centered=bias).corr_max / d.beta_scale
     return float(np.abs(prob.correlations(theta)).max()) / d.beta_scale
 
 
@@ -58,6 +60,10 @@ def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: 
             raise ValueError("beta_max = 0: y is constant (after the external bias), so z = 0 "
                              "for every beta; pass betas explicitly to solve anyway")
         betas = bmax * np.geomspace(1.0, eps, n_betas)
+    if getattr(d, "implicit", False):
+        raise ValueError("lasso_path needs an explicit dictionary (its coefficients share one "
+                         "column space); over an implicit one call solve_lasso per beta with "
+                         "warm_start=<previous result>, each result holding its own columns")
     if "warm_start" in kwargs:
         raise TypeError("lasso_path warm-starts each beta from the previous one; do not pass "
                         "warm_start")

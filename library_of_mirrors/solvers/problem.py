@@ -15,13 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..dictionary import AdditiveDictionary, Dictionary
+from ..dictionary import AdditiveDictionary, Dictionary, ImplicitDictionary
 
 LOSSES = ("squared", "quantile", "absolute", "huber")
 
 
 def _check_dictionary(d) -> Dictionary | AdditiveDictionary:
-    if not isinstance(d, (Dictionary, AdditiveDictionary)):
+    if not isinstance(d, (Dictionary, AdditiveDictionary, ImplicitDictionary)):
         raise TypeError("d must be a Dictionary from build_dictionary (or an AdditiveDictionary)"
                         f", got {type(d).__name__}")
     return d

@@ -36,6 +36,12 @@ class LassoResult:
     dual: np.ndarray | None = None
     time: float = 0.0
     history: list = field(default_factory=list)
+    #: for an implicit library: the materialized dictionary ``z`` refers to, and how many units
+    #: were priced in all (None / 0 otherwise: ``z`` refers to the dictionary that was solved)
+    dictionary: object = None
+    n_priced: int = 0
+    #: unit codes of ``dictionary``'s columns in the implicit library (for warm starts)
+    codes: np.ndarray | None = None
 
     @property
     def active(self) -> np.ndarray:
@@ -49,7 +55,10 @@ class LassoResult:
 
     def predict(self, d, x_new) -> np.ndarray:
         """The fitted function ``sum_j z_j f_j(x) + xi`` at new points (any x, not only data);
-        rows of shape (m, p) for an additive dictionary."""
+        rows of shape (m, p) for an additive dictionary.  A result over an implicit library
+        evaluates its own ``dictionary`` (``d`` may then be the implicit one)."""
+        if self.dictionary is not None:
+            d = self.dictionary
         act = self.active
         xn = np.asarray(x_new, dtype=float)
         if xn.ndim != 2 or xn.shape[1] == 1:
