@@ -217,12 +217,14 @@ def _fit(args, model_path: Path, bp_path: Path, png_path: Path) -> dict:
              ylabel=yl, title=f"{args.depth}-layer {args.activation} network, beta={beta:.4g}"
              f" ({model.n_neurons_} neurons, objective {res.objective:.6g})")
     summary = {"n_samples": int(x.shape[0]), "beta": beta,
-               "n_features": model.dictionary_.n_features,
+               "n_features": model.n_library_features_, "implicit_library": model.implicit_,
                "n_neurons": model.n_neurons_, "objective": res.objective, "gap": res.gap,
                "converged": res.converged, "fit_seconds": elapsed, "breakpoints": kinds}
     _log(args, f"fitted a {args.depth}-layer {args.activation} network to {x.shape[0]} points "
                f"(beta {beta:.4g}) in {elapsed:.2f} s: {model.n_neurons_} neurons from "
-               f"{model.dictionary_.n_features} features, objective {res.objective:.8g} "
+               f"{model.n_library_features_:,} features"
+               f"{' (implicit library, priced by structure)' if model.implicit_ else ''}, "
+               f"objective {res.objective:.8g} "
                f"(certified gap {res.gap:.2g})")
     _log(args, "breakpoints by provenance: "
          + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))

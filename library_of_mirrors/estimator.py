@@ -86,7 +86,11 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
 
     Attributes
     ----------
-    dictionary_ : the Dictionary of the training inputs.
+    dictionary_ : the Dictionary of the training inputs (for a library too large to list:
+        the columns the solver materialized, see ``implicit_``).
+    n_library_features_ : features of the full library (candidate units of an implicit one).
+    implicit_ : True when the full library exceeded the candidate limit and was priced by
+        structure (:class:`~library_of_mirrors.dictionary.ImplicitDictionary`, squared loss).
     result_ : the certified LassoResult (``result_.gap`` bounds the suboptimality).
     network_ : the optimal ParallelNetwork (Definition B.3); ``network_.to_standard()``.
     breakpoints_ : the fitted function's breakpoints with provenance (data point, reflection,
@@ -125,13 +129,18 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
         x = _one_column(X)
         d = build_dictionary(x, self.activation, self.depth, self.architecture,
                              leaky_slope=self.leaky_slope, n_features=self.n_features,
-                             random_state=self.random_state)
+                             random_state=self.random_state,
+                             implicit="auto" if self.loss == "squared" else False)
         res = solve_lasso(d, y, self.beta, self.loss, self.quantile, self.tol,
                           sample_weight=sample_weight, delta=self.delta)
         self._set_fitted(x, d, res)
         return self
 
     def _set_fitted(self, x, d, res) -> None:
+        self.implicit_ = bool(getattr(d, "implicit", False))
+        self.n_library_features_ = int(d.n_features)
+        if self.implicit_:
+            d = res.dictionary
         self.dictionary_ = d
         self.result_ = res
         self.network_ = reconstruct(d, res)
@@ -169,8 +178,10 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
             "params": {k: (int(v) if isinstance(v, np.integer) else v)
                        for k, v in self.get_params().items()},
             "x_train": self._x_train.tolist(),
-            "n_dictionary_features": int(self.dictionary_.n_features),
-            "active": res.active.tolist(),
+            "n_dictionary_features": self.n_library_features_,
+            "implicit": self.implicit_,
+            # an implicit library's units are stored by code (the library itself is never listed)
+            "active": (res.codes[res.active] if self.implicit_ else res.active).tolist(),
             "coef": self._coef.tolist(),
             "xi": float(res.xi),
             "fitted": self.predict(self._x_train).tolist(),
@@ -214,18 +225,22 @@ class ConvexNetRegressor(RegressorMixin, BaseEstimator):
         try:
             model = cls(**body["params"])
             x = np.asarray(body["x_train"], dtype=float)
+            implicit = bool(body.get("implicit", False))
             d = build_dictionary(x, model.activation, model.depth, model.architecture,
                                  leaky_slope=model.leaky_slope, n_features=model.n_features,
-                                 random_state=model.random_state)
+                                 random_state=model.random_state, implicit=implicit)
             if d.n_features != body["n_dictionary_features"]:
                 raise ValueError("the dictionary rebuilt differently")
-            z = np.zeros(d.n_features)
-            z[np.asarray(body["active"], dtype=np.int64)] = body["coef"]
+            active = np.asarray(body["active"], dtype=np.int64)
+            pool = d.materialize(active) if implicit else None
+            z = np.zeros(active.shape[0] if implicit else d.n_features)
+            z[np.arange(active.shape[0]) if implicit else active] = body["coef"]
             r = body["result"]
             res = LassoResult(z=z, xi=float(body["xi"]), objective=float(r["objective"]),
                               gap=float(r["gap"]), n_iter=0, converged=True, loss=r["loss"],
                               beta=model.beta, beta_tilde=model.beta * d.beta_scale,
-                              tol=model.tol, solver=r["solver"])
+                              tol=model.tol, solver=r["solver"], dictionary=pool,
+                              codes=active if implicit else None)
         except (KeyError, TypeError, IndexError) as e:
             raise ValueError(f"{path.name} is malformed ({type(e).__name__}: {e})") from None
         model._set_fitted(x, d, res)

@@ -328,15 +328,26 @@ def _theta_at_samples(prob: Problem, theta_u: np.ndarray) -> np.ndarray:
     return prob.w * (share[inv] + prob.y - prob.yu[inv])
 
 
-def _solve_implicit(d, prob, lam, beta, loss, tol, max_iter, max_epochs, warm_start, solver,
-                    verbose) -> LassoResult:
+def _solve_implicit(d, prob, lam, beta, loss, quantile, tol, max_iter, max_epochs, warm_start,
+                    solver, verbose) -> LassoResult:
     """``solve_lasso`` on an :class:`~library_of_mirrors.dictionary.ImplicitDictionary`."""
-    from .column_generation import solve_implicit  # noqa: PLC0415
+    from .column_generation import solve_implicit, solve_implicit_lp  # noqa: PLC0415
 
-    if loss != "squared" or solver != "auto":
+    if loss == "huber" or solver != "auto":
         raise ValueError(f"an implicit dictionary is solved by column generation for the "
-                         f"squared loss (solver='auto'); got loss={loss!r}, solver={solver!r}")
+                         f"squared, quantile and absolute losses (solver='auto'); got "
+                         f"loss={loss!r}, solver={solver!r}")
     t0 = time.perf_counter()
+    if loss != "squared":
+        if warm_start is not None:
+            raise ValueError("warm_start is used by the squared loss only")
+        res = solve_implicit_lp(d, prob, lam, beta, loss, quantile, max_iter, verbose)
+        res.time = time.perf_counter() - t0
+        if not res.converged:
+            warnings.warn(f"solve_lasso(loss={loss!r}, implicit library) stopped after "
+                          f"{res.n_iter} rounds with violated dual constraints (gap "
+                          f"{res.gap:.3e}); raise max_iter", ConvergenceWarning, stacklevel=3)
+        return res
     res = solve_implicit(d, prob, lam, beta, tol, max_iter, max_epochs, warm_start, verbose)
     res.time = time.perf_counter() - t0
     if not res.converged:
@@ -398,7 +409,7 @@ def solve_lasso(d, y, beta, loss: str = "squared", quantile: float | None = None
     prob = Problem.make(d, y, sample_weight, bias)
     lam = beta * d.beta_scale
     if getattr(d, "implicit", False):
-        return _solve_implicit(d, prob, lam, beta, loss, tol, max_iter, max_epochs,
+        return _solve_implicit(d, prob, lam, beta, loss, quantile, tol, max_iter, max_epochs,
                                warm_start, solver, verbose)
     z0 = None
     if warm_start is not None:

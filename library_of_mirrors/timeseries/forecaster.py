@@ -48,6 +48,10 @@ class ARForecaster(LagModel):
     ----------------------------
     dictionary_, result_, network_ : the Lasso dictionary, its certified solution and the
         optimal network (inputs: standardized lags).
+    library_ : the library solved over: ``dictionary_``, or, when the full library of one lag
+        exceeds the candidate limit (squared loss), the
+        :class:`~library_of_mirrors.dictionary.ImplicitDictionary` priced by structure, whose
+        solution's columns are ``dictionary_``.
     objective_ : the optimal training objective (1.1) on the standardized series.
     breakpoints_ : list of (lag, Breakpoint) of the fitted function, positions in series units.
     fitted_ : one-step in-sample predictions of x_p, ..., x_{n-1} (series units).
@@ -94,9 +98,11 @@ class ARForecaster(LagModel):
         check_quantiles(self.quantiles)
         if np.unique(X, axis=0).shape[0] < 2:
             raise ValueError("the series needs at least 2 distinct lag values to fit a network")
-        self.dictionary_ = self._dictionary(X)
-        self.result_ = solve_lasso(self.dictionary_, y, self.beta, self.loss, None, self.tol,
+        self.library_ = self._dictionary(X)
+        self.result_ = solve_lasso(self.library_, y, self.beta, self.loss, None, self.tol,
                                    delta=self.delta)
+        self.dictionary_ = (self.library_ if self.result_.dictionary is None
+                            else self.result_.dictionary)
         self.network_ = reconstruct(self.dictionary_, self.result_)
         self.objective_ = float(self.result_.objective)
         self.fitted_ = self._unscale(self._step(X))
@@ -108,7 +114,7 @@ class ARForecaster(LagModel):
                   random_state=self.random_state)
         if X.shape[1] == 1:
             return build_dictionary(X[:, 0], self.activation, self.depth, self.architecture,
-                                    **kw)
+                                    implicit="auto" if self.loss == "squared" else False, **kw)
         return build_additive_dictionary(X, self.activation, self.depth, self.architecture, **kw)
 
     def _design(self, X: np.ndarray) -> np.ndarray:
@@ -182,7 +188,7 @@ class ARForecaster(LagModel):
             w = np.zeros(rows)
             w[:avail] = 1.0
             self._quantile_fits[(h, tau)] = solve_lasso(
-                self.dictionary_, target, self.beta, "quantile", tau, self.tol, sample_weight=w)
+                self.library_, target, self.beta, "quantile", tau, self.tol, sample_weight=w)
         out = np.array([[self._apply(self._quantile_fits[(h, t)], last)[0] for t in levels]
                         for h in range(1, steps + 1)])
         return self._unscale(np.sort(out, axis=1))

@@ -1,0 +1,209 @@
+"""Implicit libraries (priced by structure, never listed) against the explicit library, cvxpy on
+the explicit matrix and the reconstructed network's objective (1.1)."""
+
+import numpy as np
+import pytest
+from convex_reference import cvx_lasso
+
+import library_of_mirrors as lom
+from library_of_mirrors.dictionary import ImplicitDictionary
+from library_of_mirrors.dictionary import core as dcore
+
+IMPLICIT = [("relu", 3, "deep_narrow", None), ("relu", 4, "deep_narrow", None),
+            ("relu", 3, "symmetrized", None), ("leaky_relu", 3, "symmetrized", 0.25)]
+IDS = [f"{a}{'' if s is None else s}-L{L}-{arch}" for a, L, arch, s in IMPLICIT]
+
+
+def _data(n, seed):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-2, 2, n))
+    return x, np.sin(2 * x) + 0.3 * rng.standard_normal(n)
+
+
+def _pair(combo, x):
+    a, L, arch, s = combo
+    return (lom.build_dictionary(x, a, L, arch, leaky_slope=s),
+            lom.build_dictionary(x, a, L, arch, leaky_slope=s, implicit=True))
+
+
+@pytest.mark.parametrize("combo", IMPLICIT, ids=IDS)
+@pytest.mark.parametrize("centered", [True, False])
+def test_pricing_is_exact_and_finds_the_most_correlated_units(combo, centered):
+    x, _ = _data(23, 1)
+    d, imp = _pair(combo, x)
+    rng = np.random.default_rng(2)
+    theta = rng.standard_normal(x.shape[0])
+    if centered:
+        theta -= theta.mean()
+    corr = np.abs(d.batch.grid_rmatvec(theta))
+    price = imp.price(theta, 40, centered=centered)
+    # the exact maximum over the whole library (it scales the dual point: the certificate)
+    assert price.corr_max == pytest.approx(corr.max(), rel=1e-12)
+    # the priced units are library units whose correlations are the reported scores
+    cols = imp.materialize(price.codes)
+    assert np.allclose(np.abs(cols.batch.grid_rmatvec(theta)), price.scores, rtol=1e-11,
+                       atol=1e-12 * corr.max())
+    assert price.scores.max() == pytest.approx(corr.max(), rel=1e-12)
+    # every priced unit's column is a column of the explicit library (up to sign)
+    A = d.batch.evaluate(d.x_unique)
+    B = cols.batch.evaluate(d.x_unique)
+    for j in range(B.shape[1]):
+        if np.abs(B[:, j]).max() == 0:
+            continue
+        err = np.minimum(np.abs(A - B[:, [j]]).max(axis=0), np.abs(A + B[:, [j]]).max(axis=0))
+        assert err.min() <= 1e-12 * max(1.0, np.abs(B[:, j]).max())
+
+
+@pytest.mark.parametrize("combo", IMPLICIT, ids=IDS)
+@pytest.mark.parametrize("frac", [0.1, 0.003])
+def test_implicit_solve_equals_explicit_solve_cvxpy_and_the_network(combo, frac):
+    x, y = _data(30, 3)
+    d, imp = _pair(combo, x)
+    beta = frac * lom.beta_max(d, y)
+    assert lom.beta_max(imp, y) == pytest.approx(beta / frac, rel=1e-12)
+    ref = lom.solve_lasso(d, y, beta, tol=1e-10)
+    res = lom.solve_lasso(imp, y, beta, tol=1e-10)
+    assert res.converged and res.dictionary is not None
+    assert res.z.shape == (res.dictionary.n_features,) == res.codes.shape
+    lam = beta * d.beta_scale
+    cvx = cvx_lasso(d.matrix(), y, lam)
+    assert res.objective == pytest.approx(ref.objective, rel=1e-9, abs=1e-12)
+    assert abs(res.objective - cvx) <= 1e-7 * max(1.0, abs(cvx))
+    # the certificate bounds the optimum of the full library from below
+    assert res.objective - res.gap <= min(ref.objective, cvx) + 1e-9
+    # second oracle: the reconstructed network's objective (1.1)
+    net = lom.reconstruct(imp, res, beta)
+    assert net.objective(x, y, beta) == pytest.approx(res.objective, rel=1e-9)
+    assert np.allclose(net(x), res.predict(imp, x), atol=1e-10)
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_implicit_with_duplicates_weights_and_bias_choice(bias):
+    rng = np.random.default_rng(5)
+    x = np.round(rng.uniform(-2, 2, 40), 1)  # duplicates
+    y = np.cos(2 * x) + 0.2 * rng.standard_normal(40)
+    w = rng.uniform(0.2, 2.0, 40)
+    for arch in ("deep_narrow", "symmetrized"):
+        d = lom.build_dictionary(x, "relu", 3, arch)
+        imp = lom.build_dictionary(x, "relu", 3, arch, implicit=True)
+        res = lom.solve_lasso(imp, y, 0.05, sample_weight=w, bias=bias, tol=1e-10)
+        ref = cvx_lasso(d.matrix(), y, 0.05 * d.beta_scale, w=w, bias=bias)
+        assert res.converged
+        assert abs(res.objective - ref) <= 1e-7 * max(1.0, abs(ref))
+
+
+@pytest.mark.parametrize("combo", [IMPLICIT[0], IMPLICIT[2]], ids=[IDS[0], IDS[2]])
+@pytest.mark.parametrize("loss,tau", [("quantile", 0.2), ("absolute", None)])
+def test_implicit_linear_programs_reach_the_cvxpy_optimum(combo, loss, tau):
+    """Quantile / absolute loss: column generation on the LP over the whole library."""
+    x, y = _data(30, 11)
+    d, imp = _pair(combo, x)
+    res = lom.solve_lasso(imp, y, 0.05, loss, tau)
+    ref = cvx_lasso(d.matrix(), y, 0.05 * d.beta_scale, loss, tau)
+    assert res.converged
+    assert abs(res.objective - ref) <= 1e-7 * max(1.0, abs(ref))
+    assert res.objective - res.gap <= ref + 1e-9
+    assert res.gap <= 1e-8 * max(1.0, abs(ref))
+
+
+def test_flow_decomposition_is_the_cheapest_representation():
+    """Deep narrow relu units in slope-change coordinates: a ramp is e_t, a capped ramp
+    e_b - e_a; the decomposition reaches the lower bound max(sum v+, sum v-) of any
+    representation, with the same fit up to a constant."""
+    x, _ = _data(25, 7)
+    imp = lom.build_dictionary(x, "relu", 3, implicit=True)
+    rng = np.random.default_rng(8)
+    v = np.zeros(25)
+    v[rng.choice(24, 9, replace=False)] = rng.standard_normal(9)
+    codes, coef = imp.flow_decomposition(v)
+    cols = imp.materialize(codes)
+    assert np.abs(coef).sum() == pytest.approx(max(v[v > 0].sum(), -v[v < 0].sum()), rel=1e-12)
+    assert codes.shape[0] <= np.count_nonzero(v)
+    fit = cols.batch.evaluate(x) @ coef
+    target = np.maximum(x[:, None] - np.sort(x)[None, :], 0) @ v
+    diff = fit - target
+    assert np.ptp(diff) <= 1e-12 * np.abs(target).max()
+
+
+def test_warm_start_over_an_implicit_library():
+    x, y = _data(40, 9)
+    imp = lom.build_dictionary(x, "relu", 3, implicit=True)
+    bmax = lom.beta_max(imp, y)
+    first = lom.solve_lasso(imp, y, 0.05 * bmax, tol=1e-10)
+    warm = lom.solve_lasso(imp, y, 0.01 * bmax, tol=1e-10, warm_start=first)
+    cold = lom.solve_lasso(imp, y, 0.01 * bmax, tol=1e-10)
+    assert warm.converged
+    assert warm.objective == pytest.approx(cold.objective, rel=1e-9)
+    other = lom.build_dictionary(x + 1.0, "relu", 3, implicit=True)
+    with pytest.raises(ValueError, match="different library"):
+        lom.solve_lasso(other, y, 0.01 * bmax, warm_start=first)
+    with pytest.raises(ValueError, match="LassoResult of an implicit solve"):
+        lom.solve_lasso(imp, y, 0.01 * bmax, warm_start=np.zeros(3))
+
+
+def test_implicit_errors():
+    x, y = _data(20, 4)
+    with pytest.raises(ValueError, match="no implicit .structured. pricing for "
+                                         "activation='abs'"):
+        lom.build_dictionary(x, "abs", 3, implicit=True)
+    with pytest.raises(ValueError, match="cannot be combined with n_features"):
+        lom.build_dictionary(x, "relu", 3, implicit=True, n_features=10)
+    with pytest.raises(ValueError, match="implicit must be True, False or 'auto'"):
+        lom.build_dictionary(x, "relu", 3, implicit="yes")
+    imp = lom.build_dictionary(x, "relu", 3, implicit=True)
+    with pytest.raises(MemoryError, match="never stored"):
+        imp.matrix()
+    with pytest.raises(ValueError, match="squared, quantile and absolute losses"):
+        lom.solve_lasso(imp, y, 0.1, loss="huber")
+    with pytest.raises(ValueError, match="warm_start is used by the squared loss only"):
+        first = lom.solve_lasso(imp, y, 0.1)
+        lom.solve_lasso(imp, y, 0.1, loss="absolute", warm_start=first)
+    with pytest.raises(ValueError, match="lasso_path needs an explicit dictionary"):
+        lom.lasso_path(imp, y)
+    with pytest.raises(ValueError, match="pass the LassoResult"):
+        lom.reconstruct(imp, np.zeros(3))
+    with pytest.raises(ValueError, match="one value per distinct point"):
+        imp.price(np.zeros(3), 5)
+
+
+def test_auto_goes_implicit_above_the_candidate_limit():
+    x, _ = _data(30, 6)
+    assert isinstance(lom.build_dictionary(x, "relu", 3, implicit="auto", max_candidates=100),
+                      ImplicitDictionary)
+    assert not isinstance(lom.build_dictionary(x, "relu", 3, implicit="auto"),
+                          ImplicitDictionary)
+    # no structured pricer: the limit still applies, and the message says what to do
+    with pytest.raises(ValueError, match="pass n_features=... to sample"):
+        lom.build_dictionary(x, "abs", 3, implicit="auto", max_candidates=100)
+    with pytest.raises(ValueError, match="pass implicit=True to solve over the full library"):
+        lom.build_dictionary(x, "relu", 3, max_candidates=100)
+
+
+def test_estimator_and_forecaster_go_implicit_when_the_library_is_too_large(monkeypatch,
+                                                                           tmp_path):
+    x, y = _data(60, 10)
+    ref = lom.ConvexNetRegressor(activation="relu", depth=3, beta=0.05, tol=1e-10).fit(
+        x[:, None], y)
+    monkeypatch.setattr(dcore, "MAX_CANDIDATES", 1000)
+    est = lom.ConvexNetRegressor(activation="relu", depth=3, beta=0.05, tol=1e-10).fit(
+        x[:, None], y)
+    assert est.implicit_
+    assert est.result_.objective == pytest.approx(ref.result_.objective, rel=1e-9)
+    assert np.allclose(est.predict(x[:, None]), ref.predict(x[:, None]), atol=1e-6)
+    # candidate units (j1, j2, w1, w2) of the implicit library vs merged distinct columns
+    assert est.n_library_features_ == 4 * 60**2 > ref.n_library_features_
+    # saved by unit codes, rebuilt without listing the library
+    est.save(tmp_path / "m.json")
+    back = lom.ConvexNetRegressor.load(tmp_path / "m.json")
+    assert back.implicit_ and np.array_equal(back.predict(x[:, None]), est.predict(x[:, None]))
+    series = np.sin(np.arange(80) / 5.0) + 0.1 * np.random.default_rng(0).standard_normal(80)
+    monkeypatch.setattr(dcore, "MAX_CANDIDATES", 10**9)
+    fc_ref = lom.ARForecaster(depth=3, activation="relu", beta=0.05, tol=1e-10).fit(series)
+    monkeypatch.setattr(dcore, "MAX_CANDIDATES", 1000)
+    fc = lom.ARForecaster(depth=3, activation="relu", beta=0.05, tol=1e-10).fit(series)
+    assert isinstance(fc.library_, ImplicitDictionary)
+    assert fc.result_.objective == pytest.approx(fc_ref.result_.objective, rel=1e-9)
+    assert np.allclose(fc.predict(5), fc_ref.predict(5), atol=1e-6)
+    # quantile forecasts over the implicit library: the same optima as over the explicit one
+    assert np.allclose(fc.predict_quantiles(2, [0.2, 0.8]),
+                       fc_ref.predict_quantiles(2, [0.2, 0.8]), atol=1e-6)
