@@ -189,7 +189,7 @@ def main(argv=None) -> int:
     from tqdm import tqdm
 
     jobs = [(c, n) for c in args.cases for n in (args.sizes or CASES[c][3])]
-    head = (f"{'case':<7}{'N':>9}{'features':>14}{'time s':>9}{'build':>8}{'iters':>7}"
+    head = (f"{'case':<7}{'N':>9}{'features':>17}{'time s':>9}{'build':>8}{'iters':>7}"
             f"{'priced':>10}{'rel gap':>10}{'peak GiB':>9}  target / peers")
     print(head)
     print("-" * len(head))
@@ -230,7 +230,7 @@ def main(argv=None) -> int:
                 rel = (r["objective"] - med["objective"]) / abs(med["objective"])
                 note.append(f"{peer} {r['seconds']:.2f} s ({r['seconds'] / med['seconds']:.3g}x"
                             f", obj {rel:+.1e})")
-        print(f"{case:<7}{n:>9}{med['features']:>14,}{med['seconds']:>9.2f}{med['build']:>8.2f}"
+        print(f"{case:<7}{n:>9}{med['features']:>17,}{med['seconds']:>9.2f}{med['build']:>8.2f}"
               f"{med['iterations']:>7}{med['priced']:>10.2e}"
               f"{med['rel_gap']:>10.1e}{med['peak_gib']:>9.2f}  {'; '.join(note)}",
               flush=True)

@@ -207,3 +207,23 @@ def test_estimator_and_forecaster_go_implicit_when_the_library_is_too_large(monk
     # quantile forecasts over the implicit library: the same optima as over the explicit one
     assert np.allclose(fc.predict_quantiles(2, [0.2, 0.8]),
                        fc_ref.predict_quantiles(2, [0.2, 0.8]), atol=1e-6)
+
+
+def test_two_layer_solutions_are_canonical_one_unit_per_kink():
+    """The 2-layer relu library's optimal face is large (R_a + L_b fits like R_b + L_a); the
+    solver re-expresses its iterates by the flow decomposition: at most one unit per kink plus
+    the linear unit, at the cvxpy optimum (a noisy case that stalled for 500 iterations
+    without it)."""
+    from library_of_mirrors.dictionary.flow import slope_changes
+
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(-2, 2, 200))
+    y = np.sin(3 * x) + 0.3 * rng.standard_normal(200)
+    d = lom.build_dictionary(x, "relu", 2)
+    res = lom.solve_lasso(d, y, 1e-3, tol=1e-10)
+    assert res.converged
+    v = slope_changes(d.batch, res.z)
+    kinks = np.count_nonzero(np.abs(v[1:]) > 1e-13 * np.abs(v).max())
+    assert res.active.shape[0] <= kinks + 1
+    ref = cvx_lasso(d.matrix(), y, 1e-3)
+    assert abs(res.objective - ref) <= 1e-7 * max(1.0, abs(ref))

@@ -138,3 +138,27 @@ def test_crossover_keeps_the_fit_and_norm_with_few_units():
     assert np.count_nonzero(v) <= np.linalg.matrix_rank(B[:, S]) < S.shape[0]
     assert set(np.flatnonzero(v)) <= set(S)
     assert np.all(np.sign(v[v != 0]) == np.sign(z[v != 0]))
+
+
+@pytest.mark.parametrize("bias", [True, False])
+def test_matrix_free_crossover_through_the_grid_form(bias):
+    """FreeBlock has no columns: equal fits are equal grid coefficients (the basis is
+    invertible on the distinct points), but for the constant when the bias absorbs it.  The
+    vertex keeps the centered fit, does not grow the l1 norm, and is sparse."""
+    rng = np.random.default_rng(7)
+    x = rng.normal(size=14)
+    d = lom.build_dictionary(x, "abs", 3)
+    w = rng.uniform(0.5, 2.0, d.x_unique.shape[0])
+    block = FreeBlock(d.batch, w, rng.normal(size=d.x_unique.shape[0]), bias)
+    z = rng.uniform(0.1, 1.0, size=d.n_features) * rng.choice([-1, 1], d.n_features)
+    z[rng.random(d.n_features) < 0.3] = 0.0
+    v = block.crossover(z)
+    A = d.batch.evaluate(d.x_unique)
+    fz, fv = A @ z, A @ v
+    if bias:
+        fz, fv = fz - w @ fz / w.sum(), fv - w @ fv / w.sum()
+    np.testing.assert_allclose(fv, fz, atol=1e-9 * np.abs(fz).max())
+    assert np.abs(v).sum() <= np.abs(z).sum() * (1 + 1e-12)
+    S = np.flatnonzero(z)
+    assert np.count_nonzero(v) <= np.linalg.matrix_rank(A[:, S]) < S.shape[0]
+    assert set(np.flatnonzero(v)) <= set(S)

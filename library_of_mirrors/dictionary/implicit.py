@@ -25,6 +25,7 @@ from .._kinkform import DN, DN_PAD, SYM
 from ..activations import Activation
 from . import _kernels as kn
 from . import _pricing as pr
+from . import flow
 from .core import Dictionary, _build_batch, _grid_scales, _hash_candidates
 
 #: architectures with a structured pricer, for error messages
@@ -187,46 +188,12 @@ class ImplicitDictionary:
         return self.architecture == "deep_narrow"
 
     def flow_decomposition(self, v: np.ndarray, rtol: float = 1e-13):
-        """Units and coefficients with slope changes ``v`` (one per distinct point; ``v[0]``
-        is the slope left of every kink) at the least l1 cost, up to a constant.
-
-        In slope-change coordinates a ramp is ``e_t`` and a capped ramp ``e_b - e_a`` (Lemma
-        3.7): representing ``v`` is a flow problem on a complete graph with unit costs, whose
-        value is ``max(sum v_+, sum v_-)``.  Positive and negative slope changes are paired
-        left to right by capped ramps, the excess goes to ramps: at most ``#kinks`` units, and
-        the nearest pairing keeps the columns local.  Returns (codes, coefficients).
-        """
+        """Units (codes) and coefficients with slope changes ``v`` (one per distinct point;
+        ``v[0]`` is the slope left of every kink) at the least l1 cost, up to a constant:
+        :func:`.flow.decompose` (``max(sum v_+, sum v_-)``, at most one unit per kink)."""
         if not self.has_flow_form:
             raise ValueError("flow_decomposition exists for the deep narrow relu library only")
-        n = self.x_unique.shape[0]
-        v = np.asarray(v, dtype=float)
-        tiny = rtol * max(float(np.abs(v).max()), 1e-300)
-        pos = [[int(i), float(v[i])] for i in np.flatnonzero(v > tiny)]
-        neg = [[int(i), float(-v[i])] for i in np.flatnonzero(v < -tiny)]
-        nn = n * n
-        codes: list[int] = []
-        coef: list[float] = []
-        i = j = 0
-        while i < len(pos) and j < len(neg):
-            p, q = pos[i][0], neg[j][0]
-            m = min(pos[i][1], neg[j][1])
-            lo, hi = min(p, q), max(p, q)
-            # (u_hi - x)_+ - (u_lo - x)_+ has slope changes e_hi - e_lo; at lo = 0 it is the
-            # left ramp at hi on the data
-            codes.append(hi * (n + 1) + nn if lo == 0 else lo + n * hi + 2 * nn)
-            coef.append(m if p > q else -m)
-            pos[i][1] -= m
-            neg[j][1] -= m
-            if pos[i][1] <= tiny:
-                i += 1
-            if neg[j][1] <= tiny:
-                j += 1
-        for rest, sgn in ((pos[i:], 1.0), (neg[j:], -1.0)):
-            for t, m in rest:
-                if m > tiny:  # the ramp (x - u_t)_+ is e_t (t = 0: the linear unit)
-                    codes.append(t * (n + 1))
-                    coef.append(sgn * m)
-        return np.array(codes, dtype=np.int64), np.array(coef)
+        return flow.decompose(v, self.depth, rtol)
 
     # materializing ---------------------------------------------------------------------------
     def hashes(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:

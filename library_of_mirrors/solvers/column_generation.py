@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from ..dictionary.flow import slope_changes
 from ..dictionary.implicit import ImplicitDictionary
 from .certificates import squared_dual
 from .lasso import _scale, _solve_squared, _theta_at_samples
@@ -115,11 +116,7 @@ def _sparsest(pool: _Pool, sub: Problem, z: np.ndarray, lam: float, scale: float
     objective does not grow; returns (z, problem) over the possibly grown pool."""
     if np.count_nonzero(z) <= 1:
         return z, sub
-    batch = sub.d.batch
-    counts = np.diff(batch.grid_ptr)
-    v = np.bincount(batch.grid_row, weights=batch.grid_val * np.repeat(z, counts),
-                    minlength=batch.x_unique.shape[0] + 1)[1:batch.x_unique.shape[0] + 1]
-    codes, coef = pool.lib.flow_decomposition(v)
+    codes, coef = pool.lib.flow_decomposition(slope_changes(sub.d.batch, z))
     if codes.shape[0] >= np.count_nonzero(z):
         return z, sub
     idx, sgn = pool.locate(codes)

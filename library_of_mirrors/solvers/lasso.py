@@ -17,6 +17,8 @@ import warnings
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
 
+from ..dictionary import Dictionary
+from ..dictionary.flow import decompose, slope_changes
 from . import blocks
 from .blocks import DenseBlock, FreeBlock
 from .certificates import squared_dual
@@ -257,6 +259,7 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
     history = []
     converged = False
     it = 0
+    canon = _two_layer_canonical(prob, lam)
     for it in range(1, max_iter + 1):
         primal, dual, xi, theta, corr = st.evaluate(z)
         if dual > best_dual:
@@ -290,12 +293,48 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
                 zw = zq
         z = np.zeros(p)
         z[ws] = zw
+        if canon is not None:
+            z = canon(z)
     else:
         primal, dual, xi, theta, corr = st.evaluate(z)
         if dual > best_dual:
             best_dual, best_theta = dual, theta
         gap = max(primal - best_dual, 0.0)  # >= 0 up to rounding
     return z, xi, primal, gap, it, converged, best_theta, history, scale
+
+
+def _two_layer_canonical(prob: Problem, lam: float):
+    """For the full 2-layer relu library with a free bias: a map z -> z' with the same fit,
+    no larger objective and at most one unit per kink (:func:`~..dictionary.flow.decompose`),
+    else None.  Its optimal face is large (``R_a + L_b`` fits like ``R_b + L_a`` up to a
+    constant, at the same cost), and working sets that wander over it grow to thousands of
+    columns at N = 10^6."""
+    d = prob.d
+    if (not isinstance(d, Dictionary) or not prob.bias or d.depth != 2 or d.sampled
+            or d.activation.name != "relu" or d.architecture != "deep_narrow"):
+        return None
+    n = d.x_unique.shape[0]
+    lookup = np.full(2 * n, -1, dtype=np.int64)
+    lookup[d.batch.slots[:, 0] + n * (d.batch.signs[:, 0] < 0)] = np.arange(d.n_features)
+
+    def objective(z):
+        fit = prob.fit_u(z)
+        r = prob.yu - fit - prob.center(prob.yu - fit)
+        return 0.5 * float(prob.wu @ (r * r)) + lam * float(np.abs(z).sum())
+
+    def canon(z: np.ndarray) -> np.ndarray:
+        nnz = np.count_nonzero(z)
+        if nnz <= 1:
+            return z
+        codes, coef = decompose(slope_changes(d.batch, z), 2)
+        idx = lookup[codes]
+        if codes.shape[0] >= nnz or np.any(idx < 0):
+            return z
+        out = np.zeros_like(z)
+        np.add.at(out, idx, coef)
+        return out if objective(out) <= objective(z) else z
+
+    return canon
 
 
 def _scale(prob: Problem) -> float:
