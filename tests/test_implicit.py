@@ -227,3 +227,19 @@ def test_two_layer_solutions_are_canonical_one_unit_per_kink():
     assert res.active.shape[0] <= kinks + 1
     ref = cvx_lasso(d.matrix(), y, 1e-3)
     assert abs(res.objective - ref) <= 1e-7 * max(1.0, abs(ref))
+
+
+@pytest.mark.parametrize("loss,tau", [("squared", None), ("quantile", 0.3), ("absolute", None)])
+def test_implicit_zero_solutions(loss, tau):
+    """z = 0 optimal (constant targets, beta above beta_max): certified with zero gap, and the
+    network is the constant xi."""
+    x = np.linspace(-1, 1, 20)
+    imp = lom.build_dictionary(x, "relu", 3, implicit=True)
+    y = np.sin(3 * x)
+    big = 2 * lom.beta_max(imp, y) if loss == "squared" else 100.0
+    for target, beta in ((np.full(20, 1.5), 0.1), (y, big)):
+        res = lom.solve_lasso(imp, target, beta, loss, tau)
+        assert res.converged and res.active.shape[0] == 0
+        assert res.gap <= 1e-12 * max(1.0, res.objective)
+        net = lom.reconstruct(imp, res)
+        assert np.allclose(net(x), res.xi)

@@ -242,6 +242,8 @@ def solve_implicit_lp(lib: ImplicitDictionary, prob: Problem, lam: float, beta: 
         if len(pool) and not np.any(viol):
             converged = True
             break
+        if not len(pool):  # the first LP needs columns, violated or not
+            viol = np.ones(price.scores.shape[0], dtype=bool)
         order = np.argsort(-price.scores[viol])[:_ADD_LP]
         if pool.add(price.codes[viol][order]) == 0 and len(pool):
             break  # violators are already in the pool: HiGHS's tolerance, not the library
