@@ -19,7 +19,7 @@ import numpy as np
 from ..dictionary.flow import slope_changes
 from ..dictionary.implicit import ImplicitDictionary
 from .certificates import squared_dual
-from .lasso import _scale, _solve_squared, _theta_at_samples
+from .lasso import _scale, _solve_squared, _theta_at_samples, fit_objective
 from .problem import Problem
 from .result import LassoResult
 
@@ -102,13 +102,7 @@ def _warm_pool(lib: ImplicitDictionary, pool: _Pool, warm) -> np.ndarray:
     return z
 
 
-def _objective(sub: Problem, z: np.ndarray, lam: float) -> float:
-    fit = sub.fit_u(z)
-    r = sub.yu - fit - sub.center(sub.yu - fit)
-    return 0.5 * float(sub.wu @ (r * r)) + lam * float(np.abs(z).sum())
-
-
-def _sparsest(pool: _Pool, sub: Problem, z: np.ndarray, lam: float, scale: float):
+def _sparsest(pool: _Pool, sub: Problem, z: np.ndarray, lam: float):
     """Re-express a pool solution by the flow decomposition of its slope changes (deep narrow
     relu, free bias): the optimal face of these libraries is large (a capped ramp over
     [a, c] equals the ones over [a, b] and [b, c] at the same cost), and a solver lands anywhere
@@ -125,7 +119,7 @@ def _sparsest(pool: _Pool, sub: Problem, z: np.ndarray, lam: float, scale: float
     np.add.at(znew, idx[ok], sgn[ok] * coef[ok])
     new_sub = dataclasses.replace(sub, d=pool.dictionary())
     zold = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
-    if _objective(new_sub, znew, lam) <= _objective(new_sub, zold, lam) + 1e-13 * scale:
+    if fit_objective(new_sub, znew, lam) <= fit_objective(new_sub, zold, lam):
         return znew, new_sub
     return zold, new_sub
 
@@ -156,7 +150,7 @@ def solve_implicit(lib: ImplicitDictionary, prob: Problem, lam: float, beta: flo
             sub = dataclasses.replace(prob, d=pool.dictionary())
             z, *_ = _solve_squared(sub, lam, inner_tol, max_iter, max_epochs, z, False)
             if lib.has_flow_form and prob.bias:
-                z, sub = _sparsest(pool, sub, z, lam, scale)
+                z, sub = _sparsest(pool, sub, z, lam)
             fit = sub.fit_u(z)
         else:
             fit = np.zeros_like(yu)

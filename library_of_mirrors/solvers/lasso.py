@@ -303,6 +303,14 @@ def _solve_squared(prob: Problem, lam: float, tol: float, max_iter: int, max_epo
     return z, xi, primal, gap, it, converged, best_theta, history, scale
 
 
+def fit_objective(prob: Problem, z: np.ndarray, lam: float) -> float:
+    """The squared-loss objective at z with its optimal xi, from the exact residual (without
+    the duplicates' constant): what a re-expression of z must not increase."""
+    fit = prob.fit_u(z)
+    r = prob.yu - fit - prob.center(prob.yu - fit)
+    return 0.5 * float(prob.wu @ (r * r)) + lam * float(np.abs(z).sum())
+
+
 def _two_layer_canonical(prob: Problem, lam: float):
     """For the full 2-layer relu library with a free bias: a map z -> z' with the same fit,
     no larger objective and at most one unit per kink (:func:`~..dictionary.flow.decompose`),
@@ -317,11 +325,6 @@ def _two_layer_canonical(prob: Problem, lam: float):
     lookup = np.full(2 * n, -1, dtype=np.int64)
     lookup[d.batch.slots[:, 0] + n * (d.batch.signs[:, 0] < 0)] = np.arange(d.n_features)
 
-    def objective(z):
-        fit = prob.fit_u(z)
-        r = prob.yu - fit - prob.center(prob.yu - fit)
-        return 0.5 * float(prob.wu @ (r * r)) + lam * float(np.abs(z).sum())
-
     def canon(z: np.ndarray) -> np.ndarray:
         nnz = np.count_nonzero(z)
         if nnz <= 1:
@@ -332,7 +335,7 @@ def _two_layer_canonical(prob: Problem, lam: float):
             return z
         out = np.zeros_like(z)
         np.add.at(out, idx, coef)
-        return out if objective(out) <= objective(z) else z
+        return out if fit_objective(prob, out, lam) <= fit_objective(prob, z, lam) else z
 
     return canon
 
