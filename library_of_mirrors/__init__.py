@@ -8,7 +8,9 @@ Mirrors").  This package builds those dictionaries, solves the Lasso and rebuild
 from .activations import Activation, get_activation
 from .dictionary import AdditiveDictionary, Dictionary, build_additive_dictionary, build_dictionary
 from .estimator import ConvexNetRegressor
+from .executors import Executor
 from .features import Breakpoint, Feature, FeatureBatch, Unit
+from .model_selection import CVPath, cross_validate_path
 from .nn import ParallelNetwork, StandardNetwork
 from .nn.training import train_adam
 from .reconstruct import reconstruct
@@ -32,8 +34,10 @@ __all__ = [
     "AdditiveDictionary",
     "Breakpoint",
     "ConvergenceWarning",
+    "CVPath",
     "ConvexNetRegressor",
     "Dictionary",
+    "Executor",
     "Feature",
     "FeatureBatch",
     "LassoPath",
@@ -45,6 +49,7 @@ __all__ = [
     "beta_max",
     "build_additive_dictionary",
     "build_dictionary",
+    "cross_validate_path",
     "duality_gap",
     "get_activation",
     "lasso_path",

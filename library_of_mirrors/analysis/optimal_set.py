@@ -22,6 +22,7 @@ import numpy as np
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
+from ..executors import run_batch
 from ..solvers.result import LassoResult
 
 
@@ -156,29 +157,55 @@ class OptimalSet:
             return self._simplex_vertex(np.zeros(self.M.shape[1]))
         return u
 
-    def sample(self, n: int, rng=None, *, thin: int = 10, burn: int = 200) -> np.ndarray:
+    def sample(self, n: int, rng=None, *, thin: int = 10, burn: int = 200, chains: int = 1,
+               executor="serial", progress: bool = False) -> np.ndarray:
         """``n`` approximately uniform samples (u-coordinates, shape (n, |E|)) by hit-and-run
         (Chen & Schmeiser) in the set's affine hull, from a relative-interior point, after
-        ``burn`` steps, keeping every ``thin``-th."""
+        ``burn`` steps, keeping every ``thin``-th.
+
+        ``chains > 1`` runs that many independent chains, each with its own burn-in and a seed
+        drawn from ``rng``, as tasks of ``executor``; the rows are chain 0's samples, then
+        chain 1's, and so on.  ``executor`` is "serial", "processes", "dask", an
+        ``Executor`` or a ``distributed.Client``; the samples depend on ``rng`` and
+        ``chains`` only."""
+        if isinstance(chains, bool) or not isinstance(chains, (int, np.integer)) or chains < 1:
+            raise ValueError(f"chains must be a positive integer, got {chains!r}")
         rng = np.random.default_rng(rng)
         F = self.free_coordinates()
         u0 = self.interior_point()
-        out = np.tile(u0, (n, 1))
         N = null_space(self.M[:, F]) if F.size else np.zeros((0, 0))
         if N.shape[1] == 0:  # a single point
-            return out
-        cur = u0[F].copy()
-        kept = 0
-        for step in range(burn + n * thin):
-            g = N @ rng.standard_normal(N.shape[1])
-            neg, pos = g < -1e-15, g > 1e-15
-            t_hi = np.min(-cur[neg] / g[neg]) if neg.any() else 0.0  # cur + t g >= 0
-            t_lo = np.max(-cur[pos] / g[pos]) if pos.any() else 0.0
-            cur = np.maximum(cur + rng.uniform(t_lo, t_hi) * g, 0.0)
-            if step >= burn and (step - burn) % thin == thin - 1:
-                out[kept, F] = cur
-                kept += 1
-        return out
+            return np.tile(u0, (n, 1))
+        shared = {"u0": u0, "F": F, "N": N, "thin": thin, "burn": burn}
+        if chains == 1:
+            return _hit_and_run((n, rng), **shared)
+        sizes = [len(part) for part in np.array_split(np.arange(n), chains)]
+        seeds = rng.integers(0, 2**63 - 1, size=chains)
+        parts = run_batch(_hit_and_run, list(zip(sizes, seeds.tolist())), executor,
+                          shared=shared, desc="hit-and-run chains", progress=progress)
+        return np.concatenate(parts, axis=0)
+
+
+def _hit_and_run(job: tuple, *, u0: np.ndarray, F: np.ndarray, N: np.ndarray, thin: int,
+                 burn: int) -> np.ndarray:
+    """One hit-and-run chain (one task): ``job = (n, seed or generator)``; moves ``u_F`` along
+    random directions ``N g`` of the null space of ``M_F``, uniformly on the chord that keeps
+    ``u_F >= 0``."""
+    n, seed = job
+    rng = np.random.default_rng(seed)
+    out = np.tile(u0, (n, 1))
+    cur = u0[F].copy()
+    kept = 0
+    for step in range(burn + n * thin):
+        g = N @ rng.standard_normal(N.shape[1])
+        neg, pos = g < -1e-15, g > 1e-15
+        t_hi = np.min(-cur[neg] / g[neg]) if neg.any() else 0.0  # cur + t g >= 0
+        t_lo = np.max(-cur[pos] / g[pos]) if pos.any() else 0.0
+        cur = np.maximum(cur + rng.uniform(t_lo, t_hi) * g, 0.0)
+        if step >= burn and (step - burn) % thin == thin - 1:
+            out[kept, F] = cur
+            kept += 1
+    return out
 
 
 __all__ = ["OptimalSet"]

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..executors import as_executor
 from ._context import COUNTS, ARData, FigureContext
 
 
@@ -120,12 +121,17 @@ def _clean(v):
 def make_figures(out="figures", only: Sequence[str] | str | None = None, *,
                  quick: bool = False, seed: int = 0, force: bool = False,
                  progress: bool = True, csv: str | None = None, column=None,
-                 date_column=None, counts: dict | None = None, log=print) -> dict[str, dict]:
+                 date_column=None, counts: dict | None = None, log=print,
+                 executor="serial") -> dict[str, dict]:
     """Draw the paper's figures into ``out``; returns ``{id: numbers behind the figure}``.
 
     Existing outputs are refused before any work unless ``force``.  ``counts`` overrides
     entries of :data:`COUNTS` (e.g. ``{"samples": 50}``); ``csv`` (with ``column``,
-    ``date_column``) replaces the bundled sunspots as the real series of section 4."""
+    ``date_column``) replaces the bundled sunspots as the real series of section 4.
+    ``executor`` runs the repetitions (sampled libraries, Adam runs, the optimal-set
+    problems): "serial", "processes", "dask", an :class:`~library_of_mirrors.executors.
+    Executor` or a ``distributed.Client``.  One executor serves the whole run, and the
+    numbers are the same whatever it is (wall times excepted)."""
     specs = select(only)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
@@ -153,25 +159,32 @@ def make_figures(out="figures", only: Sequence[str] | str | None = None, *,
                         dict(counts or {}))
     if any(s.uses_series for s in specs):
         ctx.ar_data()  # a bad CSV fails here, before any figure is drawn
-    out.mkdir(parents=True, exist_ok=True)
-    results: dict[str, dict] = {}
-    bar = specs
-    if progress:
-        from tqdm.auto import tqdm  # noqa: PLC0415
-
-        bar = tqdm(specs, desc="figures", unit="fig")
-    for spec in bar:
+    ctx.executor, owned = as_executor(executor)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        results: dict[str, dict] = {}
+        bar = specs
         if progress:
-            bar.set_postfix_str(spec.id)
-        t0 = time.perf_counter()
-        numbers = dict(spec.draw(ctx) or {})
-        numbers = _clean({"figure": spec.id, "title": spec.title,
-                          "seconds": time.perf_counter() - t0, "quick": quick, "seed": seed,
-                          "counts": {k: ctx.count(k) for k in COUNTS}} | numbers)
-        (out / spec.files[1]).write_text(json.dumps(numbers, indent=1, allow_nan=False) + "\n")
-        results[spec.id] = numbers
-        log(f"figure {spec.id}: {spec.title} -> {out / spec.files[0]} "
-            f"({numbers['seconds']:.1f} s)")
+            from tqdm.auto import tqdm  # noqa: PLC0415
+
+            bar = tqdm(specs, desc="figures", unit="fig")
+        for spec in bar:
+            if progress:
+                bar.set_postfix_str(spec.id)
+            t0 = time.perf_counter()
+            numbers = dict(spec.draw(ctx) or {})
+            numbers = _clean({"figure": spec.id, "title": spec.title,
+                              "seconds": time.perf_counter() - t0, "quick": quick,
+                              "seed": seed, "executor": ctx.executor.kind,
+                              "counts": {k: ctx.count(k) for k in COUNTS}} | numbers)
+            (out / spec.files[1]).write_text(json.dumps(numbers, indent=1, allow_nan=False)
+                                             + "\n")
+            results[spec.id] = numbers
+            log(f"figure {spec.id}: {spec.title} -> {out / spec.files[0]} "
+                f"({numbers['seconds']:.1f} s)")
+    finally:
+        if owned:
+            ctx.executor.close()
     return results
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.figure import Figure
 
+from ..executors import run_batch
 from ..plotting import save_figure
 from ..timeseries.datasets import Series, check_series, load_sunspots, read_series
 
@@ -81,6 +82,8 @@ class FigureContext:
     overrides: dict = field(default_factory=dict)
     #: the figure being drawn (set by ``FigureSpec.draw``): its PNG name
     png: str | None = None
+    #: where repetitions run (:mod:`library_of_mirrors.executors`); None: in this process
+    executor: object = None
     _cache: dict = field(default_factory=dict, repr=False)
 
     # counts and seeds ------------------------------------------------------------------------
@@ -105,13 +108,13 @@ class FigureContext:
             self._cache[key] = compute()
         return self._cache[key]
 
-    def track(self, items: Iterable, desc: str, total: int | None = None):
-        """``items`` with a progress bar on stderr (unless ``progress`` is off)."""
-        if not self.progress:
-            return items
-        from tqdm.auto import tqdm  # noqa: PLC0415
-
-        return tqdm(items, desc=desc, total=total, leave=False, unit="run")
+    def map(self, fn: Callable, items: Iterable, desc: str, shared: dict | None = None) -> list:
+        """``[fn(item, **shared) for item in items]`` on the run's executor (in the order of
+        ``items``, with a progress bar unless ``progress`` is off).  ``fn`` is a module-level
+        function whose result depends on its arguments only, so the numbers do not depend on
+        the executor."""
+        return run_batch(fn, items, self.executor, shared=shared, desc=desc,
+                         progress=self.progress)
 
     # data --------------------------------------------------------------------------------------
     def series(self) -> Series:

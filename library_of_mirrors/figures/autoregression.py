@@ -191,32 +191,36 @@ def _compute_ar(ctx: FigureContext) -> ARExperiment:
     runs, epochs = ctx.count("adam_runs"), ctx.count("adam_epochs")
     record_every = max(1, epochs // 100)
     seeds = ctx.seeds("ar_adam", runs)
-    train_loss, test_mse, seconds, objective = [], [], [], []
-    rec_epochs: list[int] = []
-    for k, seed in enumerate(ctx.track(seeds, "Adam, Figure 4.1", total=runs)):
-        tl, te, sec, ep = [], [], [], []
-
-        def record(epoch: int, net: ParallelNetwork, s: float) -> None:
-            ep.append(epoch + 1)
-            tl.append(net.history[-1][1] / T)
-            te.append(_mse(net(xt), yt))
-            sec.append(s)
-
-        net_k = train_adam(x, y, beta, ACTIVATION, 2, "deep_narrow", WIDTH, epochs=epochs,
-                           lr=LR_REAL, seed=seed, lr_schedule="cosine",
-                           record_every=record_every, callback=record)
-        if k == 0:
-            rec_epochs = ep
-        train_loss.append(tl)
-        test_mse.append(te)
-        seconds.append(sec)
-        objective.append(net_k.objective(x, y, beta))
+    done = ctx.map(_adam_ar_task, seeds, "Adam, Figure 4.1",
+                   shared={"x": x, "y": y, "x_test": xt, "y_test": yt, "beta": beta,
+                           "epochs": epochs, "record_every": record_every})
+    train_loss, test_mse, seconds, objective = (list(v) for v in zip(*[r[:4] for r in done]))
+    rec_epochs = done[0][4] if done else []
     return ARExperiment(
         label=data.label, series_name=data.series.name, T=T, n_test=int(yt.shape[0]),
         beta=beta, convex=convex, ar1=ar1, epochs=np.asarray(rec_epochs),
         adam_train_loss=np.array(train_loss), adam_test_mse=np.array(test_mse),
         adam_seconds=np.array(seconds), adam_objective=np.array(objective), seeds=seeds,
         lr=LR_REAL, n_epochs=epochs)
+
+
+def _adam_ar_task(seed: int, *, x, y, x_test, y_test, beta: float, epochs: int,
+                  record_every: int) -> tuple[list, list, list, float, list]:
+    """One Adam run of Figure 4.1 (one task): training loss (1.1) / T, test MSE and wall time
+    every ``record_every`` epochs, and the final objective."""
+    T = int(y.shape[0])
+    tl, te, sec, ep = [], [], [], []
+
+    def record(epoch: int, net: ParallelNetwork, s: float) -> None:
+        ep.append(epoch + 1)
+        tl.append(net.history[-1][1] / T)
+        te.append(_mse(net(x_test), y_test))
+        sec.append(s)
+
+    net = train_adam(x, y, beta, ACTIVATION, 2, "deep_narrow", WIDTH, epochs=epochs,
+                     lr=LR_REAL, seed=seed, lr_schedule="cosine", record_every=record_every,
+                     callback=record)
+    return tl, te, sec, float(net.objective(x, y, beta)), ep
 
 
 def _ar_experiment(ctx: FigureContext) -> ARExperiment:
@@ -354,6 +358,16 @@ def _exact_path(d, y: np.ndarray, betas: np.ndarray) -> list:
     return [solve_lasso(d, y, b) for b in betas]
 
 
+def _adam_planted_task(job: tuple[int, float], *, x, y, x_test, y_test,
+                       epochs: int) -> tuple[float, float]:
+    """One Adam run of Figure 4.4 (one task): ``job = (seed, beta)``; its objective (1.1)
+    and test MSE."""
+    seed, beta = job
+    net = train_adam(x, y, beta, ACTIVATION, 2, "deep_narrow", WIDTH, epochs=epochs,
+                     lr=LR_PLANTED, seed=seed, lr_schedule="cosine", record_every=epochs)
+    return float(net.objective(x, y, beta)), _mse(net(x_test), y_test)
+
+
 def planted_data(ctx: FigureContext) -> PlantedData:
     """Training series from :func:`planted_series` and an independent test series from the
     same planted network (its own noise and start), as in section 4."""
@@ -397,13 +411,10 @@ def figure_4_4(ctx: FigureContext) -> dict:
     seeds = ctx.seeds("planted_adam", runs)
     adam_obj = np.empty((runs, n_betas))
     adam_test = np.empty((runs, n_betas))
-    jobs = [(k, j) for k in range(runs) for j in range(n_betas)]
-    for k, j in ctx.track(jobs, "Adam, Figure 4.4", total=len(jobs)):
-        net = train_adam(x, y, betas[j], ACTIVATION, 2, "deep_narrow", WIDTH, epochs=epochs,
-                         lr=LR_PLANTED, seed=seeds[k], lr_schedule="cosine",
-                         record_every=epochs)
-        adam_obj[k, j] = net.objective(x, y, betas[j])
-        adam_test[k, j] = _mse(net(xt), yt)
+    jobs = [(seeds[k], betas[j]) for k in range(runs) for j in range(n_betas)]
+    done = ctx.map(_adam_planted_task, jobs, "Adam, Figure 4.4",
+                   shared={"x": x, "y": y, "x_test": xt, "y_test": yt, "epochs": epochs})
+    adam_obj[:], adam_test[:] = (np.array(v).reshape(runs, n_betas) for v in zip(*done))
     adam_train = adam_obj / T
     diff = adam_obj - conv_obj[at][None]
 

@@ -173,7 +173,10 @@ def _inside(x_train, x_test) -> np.ndarray:
 
 def _warm_up(x, y, beta: float, n_features: int) -> None:
     """Compile (numba) every code path once, on problems of the timed size, so that no timed
-    problem pays for it (the warm-up's seed is not one of the experiment's)."""
+    problem pays for it (the warm-up's seed is not one of the experiment's); once per process
+    (a worker of a parallel executor warms up before its first timed task)."""
+    if _WARM:
+        return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for L in DEPTHS:
@@ -181,6 +184,19 @@ def _warm_up(x, y, beta: float, n_features: int) -> None:
                                  random_state=12345)
             res = solve_lasso(d, y, beta)
             res.predict(d, x)
+    _WARM.append(True)
+
+
+#: whether this process has run :func:`_warm_up`
+_WARM: list[bool] = []
+
+
+def _sampled_task(job: tuple[int, int], *, x_train, y_train, x_test, y_test, beta: float,
+                  n_features: int) -> tuple[DepthFit, np.ndarray]:
+    """One sampled library of the experiment (one task): ``job = (depth, seed)``."""
+    _warm_up(x_train, y_train, beta, n_features)
+    L, seed = job
+    return fit_depth(x_train, y_train, x_test, y_test, L, beta, n_features, seed)
 
 
 def _test_index(ctx: FigureContext, T_values: int, n_test: int) -> np.ndarray:
@@ -204,14 +220,14 @@ def _compute(ctx: FigureContext) -> DepthExperiment:
     predictions: dict[int, np.ndarray] = {}
     fit, pred = fit_depth(x_train, y_train, x_test, y_test, 2, beta)  # full 2-layer library
     fits[2], predictions[2] = [fit], pred
-    for L in DEPTHS[1:]:
-        fits[L] = []
-        seeds = ctx.seeds(f"depth{L}", n_samples)
-        for i, s in enumerate(ctx.track(seeds, f"depth {L} libraries", total=n_samples)):
-            fit, pred = fit_depth(x_train, y_train, x_test, y_test, L, beta, n_features, s)
-            fits[L].append(fit)
-            if i == 0:
-                predictions[L] = pred
+    jobs = [(L, s) for L in DEPTHS[1:] for s in ctx.seeds(f"depth{L}", n_samples)]
+    done = ctx.map(_sampled_task, jobs, "sampled libraries",
+                   shared={"x_train": x_train, "y_train": y_train, "x_test": x_test,
+                           "y_test": y_test, "beta": beta, "n_features": n_features})
+    for (L, _), (fit, pred) in zip(jobs, done):
+        if L not in fits:
+            fits[L], predictions[L] = [], pred  # the first sample of each depth is the example
+        fits[L].append(fit)
     return DepthExperiment(
         label=data.label, series_name=data.series.name, T=T, beta=beta, n_samples=n_samples,
         n_features=n_features, n_timed=n_timed, x_train=x_train, y_train=y_train,

@@ -144,6 +144,11 @@ def optimal_set_experiment(problem: str, seed: int, n_samples: int, beta: float 
     return ex
 
 
+def _experiment_task(job: tuple[str, int], *, n_samples: int) -> OptimalSetExperiment:
+    """One problem of Figure E.1 (one task): ``job = (problem, seed)``."""
+    return optimal_set_experiment(*job, n_samples)
+
+
 def _panel(ax, ex: OptimalSetExperiment, title: str) -> None:
     q = ex.test_mse
     nums = ex.numbers()
@@ -175,8 +180,9 @@ def figure_e_1(ctx: FigureContext) -> dict:
     relu Lasso (Proposition E.3, hit-and-run samples), planted affine (left) and planted 3-layer
     relu (right) problems."""
     n = ctx.count("hit_and_run")
-    items = ctx.track(PROBLEMS, "Figure E.1 optimal sets", total=len(PROBLEMS))
-    exps = {p: optimal_set_experiment(p, ctx.seeds(f"E.1 {p}", 1)[0], n) for p in items}
+    jobs = [(p, ctx.seeds(f"E.1 {p}", 1)[0]) for p in PROBLEMS]
+    exps = dict(zip(PROBLEMS, ctx.map(_experiment_task, jobs, "Figure E.1 optimal sets",
+                                      shared={"n_samples": n})))
     fig = Figure(figsize=(13, 5.2))
     axes = fig.subplots(1, 2)
     for ax, p in zip(axes, PROBLEMS):

@@ -60,17 +60,30 @@ def reflection_case(ctx: FigureContext, key: str, x: np.ndarray, activation: str
     runs = {"paper": [], "random": []}
     seeds = ctx.seeds(key, ctx.count("adam_runs"))
     jobs = [("paper", s) for s in seeds[:1]] + [("random", s) for s in seeds]
-    for kind, seed in ctx.track(jobs, f"Adam, {key}"):
-        net = train_adam(x, y, BETA, activation, depth, architecture, width, epochs=epochs,
-                         lr=LR, seed=seed, init=start if kind == "paper" else None,
-                         lr_schedule="cosine")
-        dist = nearest_kink_distances(net, points, lo, hi) if points.size else np.zeros(0)
-        runs[kind].append({"seed": seed, "net": net, "objective": net.objective(x, y, BETA),
-                           "kink_distance": dist})
+    done = ctx.map(_adam_task, jobs, f"Adam, {key}",
+                   shared={"x": x, "y": y, "activation": activation, "depth": depth,
+                           "architecture": architecture, "width": width, "epochs": epochs,
+                           "start": start, "points": points, "lo": lo, "hi": hi})
+    for (kind, _), run in zip(jobs, done):
+        runs[kind].append(run)
     return {"d": d, "feature": u, "x": x, "y": y, "min_norm": lp.objective,
             "min_norm_gap": lp.gap, "column": column, "lasso": lasso.objective,
             "lasso_gap": lasso.gap, "reflections": reflections, "runs": runs,
             "lo": lo, "hi": hi}
+
+
+def _adam_task(job: tuple[str, int], *, x, y, activation: str, depth: int, architecture: str,
+               width: int, epochs: int, start, points: np.ndarray, lo: float,
+               hi: float) -> dict:
+    """One Adam run (one task): ``job = ("paper" | "random", seed)``; from the paper's start
+    network or a random one, with the distances from the predicted reflections to its
+    nearest kinks."""
+    kind, seed = job
+    net = train_adam(x, y, BETA, activation, depth, architecture, width, epochs=epochs, lr=LR,
+                     seed=seed, init=start if kind == "paper" else None, lr_schedule="cosine")
+    dist = nearest_kink_distances(net, points, lo, hi) if points.size else np.zeros(0)
+    return {"seed": seed, "net": net, "objective": net.objective(x, y, BETA),
+            "kink_distance": dist}
 
 
 def _panel(ax, case: dict, title: str, seen: set) -> None:

@@ -14,6 +14,7 @@ before c (all of it: "expanding", or the last ``window_size`` points: "sliding")
 
 from __future__ import annotations
 
+import copy
 import csv
 import time
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..executors import run_batch
 from .baselines import AR1, AdamNetwork, RandomWalk
 from .datasets import Series, check_series
 from .forecaster import ARForecaster
@@ -97,7 +99,7 @@ def backtest(series, forecaster: ARForecaster | None = None, *, horizon: int = 1
              initial: int | None = None, step: int = 1, window: str = "expanding",
              window_size: int | None = None, baselines=BASELINES, quantiles=None,
              adam_options: dict | None = None, max_folds: int | None = None,
-             progress: bool = False) -> BacktestResult:
+             progress: bool = False, executor="serial") -> BacktestResult:
     """Rolling-origin evaluation of ``forecaster`` (default ``ARForecaster()``) and baselines.
 
     Parameters
@@ -112,6 +114,10 @@ def backtest(series, forecaster: ARForecaster | None = None, *, horizon: int = 1
         forecaster, options ``adam_options``).
     quantiles : levels scored by the pinball loss (default: the forecaster's).
     max_folds : keep only the last ``max_folds`` cutoffs.
+    executor : where the folds run (each cutoff is one task): "serial", "processes",
+        "dask", an :class:`~library_of_mirrors.executors.Executor` or a
+        ``distributed.Client``; the rows are the same whatever runs them (``fit_time`` is
+        measured inside the task).
     """
     values = check_series(series)
     index = series.index if isinstance(series, Series) else np.arange(values.shape[0])
@@ -142,46 +148,56 @@ def backtest(series, forecaster: ARForecaster | None = None, *, horizon: int = 1
     if max_folds is not None:
         cutoffs = cutoffs[-check_positive_int(max_folds, "max_folds"):]
 
-    def models():
-        out = [(fc.name, _copy(fc))]
-        for b in baselines:
-            if b == "random_walk":
-                out.append((RandomWalk.name, RandomWalk()))
-            elif b == "ar1":
-                out.append((AR1.name, AR1()))
-            else:
-                opts = {"seed": fc.random_state} | dict(adam_options or {})
-                out.append((AdamNetwork.name, AdamNetwork.like(fc, **opts)))
-        return out
-
+    protos = [(fc.name, _copy(fc))]
+    for b in baselines:
+        if b == "random_walk":
+            protos.append((RandomWalk.name, RandomWalk()))
+        elif b == "ar1":
+            protos.append((AR1.name, AR1()))
+        else:
+            opts = {"seed": fc.random_state} | dict(adam_options or {})
+            protos.append((AdamNetwork.name, AdamNetwork.like(fc, **opts)))
+    starts = [0 if window == "expanding" else max(0, c - size) for c in cutoffs]
+    folds = [(k, c, start, _label(index[c - 1])) for k, (c, start) in
+             enumerate(zip(cutoffs, starts))]
+    per_fold = run_batch(_backtest_fold, folds, executor, desc="backtest",
+                         progress=progress,
+                         shared={"values": values, "models": protos, "horizon": horizon,
+                                 "levels": levels})
     rows: list[dict] = []
     forecasts: dict = {}
-    it = enumerate(cutoffs)
-    if progress:
-        from tqdm.auto import tqdm  # noqa: PLC0415
-
-        it = tqdm(it, total=len(cutoffs), desc="backtest", unit="fold")
-    for k, c in it:
-        start = 0 if window == "expanding" else max(0, c - size)
-        train, test = values[start:c], values[c:c + horizon]
-        scale = float(np.mean(np.abs(np.diff(train))))
-        for name, model in models():
-            t0 = time.perf_counter()
-            model.fit(train)
-            point = model.predict(horizon)
-            q = (model.predict_quantiles(horizon, levels) if model.has_quantiles
-                 else np.repeat(point[:, None], len(levels), axis=1))
-            elapsed = time.perf_counter() - t0
-            err = point - test
-            mae = float(np.mean(np.abs(err)))
-            rows.append({"model": name, "fold": k, "cutoff": _label(index[c - 1]),
-                         "train_size": int(c - start), "fit_time": elapsed, "mae": mae,
-                         "rmse": float(np.sqrt(np.mean(err**2))),
-                         "mase": mae / scale if scale > 0 else float("inf"),
-                         "pinball": pinball(test, q, levels)})
+    for fold_rows, points in per_fold:
+        rows.extend(fold_rows)
+        for name, point in points:
             forecasts.setdefault(name, []).append(point)
     return BacktestResult(rows, horizon, levels, window,
                           {m: np.array(f) for m, f in forecasts.items()})
+
+
+def _backtest_fold(fold: tuple, *, values: np.ndarray, models: list, horizon: int,
+                   levels: tuple[float, ...]) -> tuple[list[dict], list]:
+    """One cutoff of the backtest (one task of the batch): fit a fresh copy of every model on
+    the training window, forecast ``horizon`` steps, score against the held-out values."""
+    k, c, start, label = fold
+    train, test = values[start:c], values[c:c + horizon]
+    scale = float(np.mean(np.abs(np.diff(train))))
+    rows, points = [], []
+    for name, proto in models:
+        model = copy.deepcopy(proto)
+        t0 = time.perf_counter()
+        model.fit(train)
+        point = model.predict(horizon)
+        q = (model.predict_quantiles(horizon, levels) if model.has_quantiles
+             else np.repeat(point[:, None], len(levels), axis=1))
+        elapsed = time.perf_counter() - t0
+        err = point - test
+        mae = float(np.mean(np.abs(err)))
+        rows.append({"model": name, "fold": k, "cutoff": label, "train_size": int(c - start),
+                     "fit_time": elapsed, "mae": mae, "rmse": float(np.sqrt(np.mean(err**2))),
+                     "mase": mae / scale if scale > 0 else float("inf"),
+                     "pinball": pinball(test, q, levels)})
+        points.append((name, point))
+    return rows, points
 
 
 def _copy(fc: ARForecaster) -> ARForecaster:
