@@ -7,13 +7,16 @@
 * ``mirrors predict``: evaluate a saved model;
 * ``mirrors forecast``: fit the autoregressive forecaster and write the forecast with quantile
   bands (CSV, JSON, plot);
+* ``mirrors cv``: K-fold cross-validation of the regularization path (CSV, plot);
 * ``mirrors backtest``: rolling-origin backtest against the baselines (CSV, plot);
 * ``mirrors demo``: all of it on the bundled sunspot series, in a fresh folder;
 * ``mirrors figures``: every figure of the paper (PNG + the numbers behind it as JSON).
 
 Data: a bundled series by name (``sunspots``, ``nile``) or a CSV file (``--column``,
 ``--date-column``).  Outputs never overwrite existing files without ``--force``.  Errors are
-one line on stderr with exit code 2, never a traceback; progress bars go to stderr.
+one line on stderr with exit code 2, never a traceback; progress bars go to stderr.  The
+batch commands (``cv``, ``backtest``, ``figures``) take ``--executor serial|processes|dask``,
+``--scheduler ADDRESS`` (a running Dask cluster) and ``--workers N`` (docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -310,7 +313,8 @@ def _cmd_forecast(args) -> int:
     return 0
 
 
-def _backtest(args, csv_path: Path, summary_path: Path, png_path: Path, series=None):
+def _backtest(args, csv_path: Path, summary_path: Path, png_path: Path, series=None,
+              executor="serial"):
     from .plotting import plot_backtest  # noqa: PLC0415
     from .timeseries import backtest  # noqa: PLC0415
 
@@ -321,7 +325,7 @@ def _backtest(args, csv_path: Path, summary_path: Path, png_path: Path, series=N
                   baselines=baselines, max_folds=args.max_folds,
                   adam_options={"epochs": args.adam_epochs, "width": args.adam_width,
                                 "seed": args.seed},
-                  progress=not args.quiet)
+                  progress=not args.quiet, executor=executor)
     bt.to_csv(csv_path, force=True)
     summary = bt.summary()
     keys = ["model", "folds", "fit_time", "mae", "rmse", "mase", "pinball"]
@@ -334,7 +338,56 @@ def _backtest(args, csv_path: Path, summary_path: Path, png_path: Path, series=N
 
 def _cmd_backtest(args) -> int:
     paths = _outputs(args, ["backtest.csv", "backtest_summary.csv", "backtest.png"])
-    _backtest(args, *paths)
+    with _executor(args) as ex:
+        _backtest(args, *paths, executor=ex)
+    _log(args, f"wrote {', '.join(str(p) for p in paths)}")
+    return 0
+
+
+def _executor(args):
+    """The executor of ``--executor`` / ``--scheduler`` / ``--workers`` (a context manager that
+    shuts down a local cluster it started)."""
+    from .executors import Executor  # noqa: PLC0415
+
+    if args.scheduler is not None and args.workers is not None:
+        raise ValueError("--workers sizes a local pool or cluster; with --scheduler the "
+                         "cluster's own workers run the tasks")
+    if args.scheduler is not None and args.executor not in (None, "dask"):
+        raise ValueError(f"--scheduler needs --executor dask, not {args.executor}")
+    kind = "dask" if args.scheduler is not None else (args.executor or "serial")
+    if kind == "serial" and args.workers is not None:
+        raise ValueError("--workers needs --executor processes or dask")
+    ex = Executor(kind, n_workers=args.workers, scheduler_address=args.scheduler)
+    if kind != "serial":
+        where = args.scheduler or f"{args.workers or os.cpu_count()} local worker processes"
+        _log(args, f"executor: {kind} ({where})")
+    return ex
+
+
+def _cmd_cv(args) -> int:
+    from .model_selection import cross_validate_path  # noqa: PLC0415
+    from .plotting import plot_cv_path  # noqa: PLC0415
+
+    paths = _outputs(args, ["cv.csv", "cv.png"])
+    x, y, xl, yl = _fit_data(args)
+    t0 = time.perf_counter()
+    with _executor(args) as ex:
+        cv = cross_validate_path(x, y, activation=args.activation, depth=args.depth,
+                                 architecture=args.architecture, leaky_slope=args.leaky_slope,
+                                 n_features=args.n_features, n_folds=args.folds,
+                                 n_betas=args.n_betas, eps=args.eps,
+                                 random_state=0 if args.seed is None else args.seed,
+                                 executor=ex, progress=not args.quiet)
+    elapsed = time.perf_counter() - t0
+    keys = ["beta", "mean", "se", "n_active", "max_gap"]
+    _write_csv(paths[0], keys, [[f"{r[k]:.10g}" for k in keys] for r in cv.rows()])
+    plot_cv_path(cv, paths[1], force=True,
+                 title=f"{args.folds}-fold cross-validation: {args.depth}-layer "
+                       f"{args.activation} network, {yl} on {xl}")
+    _log(args, cv.table())
+    _log(args, f"{args.folds} folds x {cv.betas.size} betas in {elapsed:.2f} s; best beta "
+               f"{cv.best_beta:.6g}, one-standard-error beta {cv.beta_1se:.6g} (in the data's "
+               f"units: mirrors fit ... --absolute-beta --beta {cv.best_beta:.6g})")
     _log(args, f"wrote {', '.join(str(p) for p in paths)}")
     return 0
 
@@ -406,11 +459,13 @@ def _cmd_figures(args) -> int:
         raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
     _note_created(args, Path(args.out))
     t0 = time.perf_counter()
-    done = make_figures(args.out, only, quick=args.quick, seed=args.seed, force=args.force,
-                        progress=not args.quiet, csv=args.csv, column=_column_arg(args.column),
-                        date_column=_column_arg(args.date_column),
-                        counts={k: v for k, v in counts.items() if v is not None},
-                        log=lambda m: _log(args, m))
+    with _executor(args) as ex:
+        done = make_figures(args.out, only, quick=args.quick, seed=args.seed,
+                            force=args.force, progress=not args.quiet, csv=args.csv,
+                            column=_column_arg(args.column),
+                            date_column=_column_arg(args.date_column),
+                            counts={k: v for k, v in counts.items() if v is not None},
+                            log=lambda m: _log(args, m), executor=ex)
     _log(args, f"wrote {len(done)} figure(s) to {Path(args.out)}/ in "
                f"{time.perf_counter() - t0:.0f} s")
     return 0
@@ -421,15 +476,16 @@ def _cmd_figures(args) -> int:
 
 
 def _network_options(p: argparse.ArgumentParser, activation: str, depth: int,
-                     beta: float, relative: bool = False) -> None:
+                     beta: float | None, relative: bool = False) -> None:
     p.add_argument("--activation", default=activation, choices=ACTIVATIONS)
     p.add_argument("--depth", type=int, default=depth)
     p.add_argument("--architecture", default="deep_narrow",
                    choices=["deep_narrow", "symmetrized"])
-    p.add_argument("--beta", type=float, default=beta,
-                   help=f"weight decay of the training problem (1.1) on standardized data "
-                   f"(default {beta:g})" + ("; multiplied by std(x) std(y) unless "
-                                           "--absolute-beta" if relative else ""))
+    if beta is not None:
+        p.add_argument("--beta", type=float, default=beta,
+                       help=f"weight decay of the training problem (1.1) on standardized data "
+                       f"(default {beta:g})" + ("; multiplied by std(x) std(y) unless "
+                                               "--absolute-beta" if relative else ""))
     p.add_argument("--leaky-slope", type=float, default=None)
     p.add_argument("--n-features", type=int, default=None,
                    help="sample this many features instead of the full library")
@@ -456,6 +512,17 @@ def _forecast_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lags", type=int, default=1, help="previous values the network reads")
     p.add_argument("--loss", default="squared", choices=["squared", "absolute", "huber"])
     p.add_argument("--quantiles", default="0.1,0.9", help="quantile levels (comma-separated)")
+
+
+def _executor_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--executor", choices=["serial", "processes", "dask"], default=None,
+                   help="where the batch's tasks run (default serial; processes: a local "
+                   "joblib pool; dask: a local cluster, or --scheduler)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="address of a running Dask scheduler, e.g. tcp://host:8786 (implies "
+                   "--executor dask)")
+    p.add_argument("--workers", type=int, default=None,
+                   help="worker processes of the local pool or cluster (default: the cores)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -496,6 +563,22 @@ def build_parser() -> argparse.ArgumentParser:
     _common(g, "mirrors-fit")
     g.set_defaults(func=_cmd_fit, column=None)
 
+    v = sub.add_parser("cv", help="cross-validate the regularization path; write cv.csv, "
+                       "cv.png")
+    v.add_argument("data", help=f"a CSV file, or a bundled series: {', '.join(DATASETS)}")
+    v.add_argument("--x", help="CSV column of the inputs (default: x_t on x_{t-1} of the "
+                   "--y series)")
+    v.add_argument("--y", help="CSV column of the targets (default: the last)")
+    v.add_argument("--date-column", help=argparse.SUPPRESS)
+    _network_options(v, "abs", 3, None)
+    v.add_argument("--folds", type=int, default=5, help="number of folds K (default 5)")
+    v.add_argument("--n-betas", type=int, default=20,
+                   help="betas from beta_max down to EPS beta_max (default 20)")
+    v.add_argument("--eps", type=float, default=1e-3)
+    _executor_options(v)
+    _common(v, "mirrors-cv")
+    v.set_defaults(func=_cmd_cv, column=None)
+
     r = sub.add_parser("predict", help="evaluate a model written by `mirrors fit`")
     r.add_argument("model", help="model.json")
     src = r.add_mutually_exclusive_group(required=True)
@@ -528,6 +611,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="comma-separated: random_walk, ar1, adam")
     b.add_argument("--adam-epochs", type=int, default=2000)
     b.add_argument("--adam-width", type=int, default=50)
+    _executor_options(b)
     _common(b, "mirrors-backtest")
     b.set_defaults(func=_cmd_backtest)
 
@@ -546,6 +630,7 @@ def build_parser() -> argparse.ArgumentParser:
     fg.add_argument("--hit-and-run", type=int, help="optimal-set samples (paper: 5000)")
     fg.add_argument("--adam-runs", type=int, help="Adam trials per setting (paper: 20)")
     fg.add_argument("--adam-epochs", type=int, help="Adam epochs per trial in section 4")
+    _executor_options(fg)
     _common(fg, "figures")
     fg.set_defaults(func=_cmd_figures, seed=0)
 
@@ -571,7 +656,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write("\nmirrors: interrupted; files written so far are kept\n")
         _remove_created(args)
         return 130
-    except (ValueError, TypeError, MemoryError, OSError, RuntimeError) as exc:
+    except (ValueError, TypeError, MemoryError, OSError, RuntimeError, ImportError) as exc:
         if isinstance(exc, BrokenPipeError):  # `mirrors ... | head`: the reader left
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())

@@ -223,8 +223,11 @@ class Executor:
                 i = index[fut.key]
                 out[i] = r
                 done(i, r)
-        except BaseException:
+        except BaseException as exc:
             client.cancel(futures + list(shared_f.values()))
+            if type(exc).__name__ == "KilledWorker":  # the same task took down several workers
+                raise RuntimeError(f"a task of the batch took down every worker that ran it "
+                                   f"(out of memory? a crash in compiled code?): {exc}") from exc
             raise
         finally:
             del shared_f

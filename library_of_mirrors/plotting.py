@@ -182,5 +182,31 @@ def plot_backtest(result, path, *, metric: str = "mase", title: str = "",
     return save_figure(fig, path, force)
 
 
+def plot_cv_path(cv, path, *, title: str = "", force: bool = False) -> Path:
+    """A cross-validated path (:class:`~library_of_mirrors.model_selection.CVPath`): held-out
+    loss per fold and its mean +- one standard error against beta (top), active units
+    (bottom), with the best and the one-standard-error betas marked."""
+    fig = Figure(figsize=(8, 6), layout="constrained")
+    ax, bx = fig.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1.3]})
+    for k, e in enumerate(cv.errors):
+        ax.plot(cv.betas, e, color="0.75", lw=0.8, label="folds" if k == 0 else None)
+    ax.errorbar(cv.betas, cv.mean, yerr=cv.se, color=MODEL_COLORS[0], marker="o", ms=3,
+                lw=1.4, capsize=2, label="mean +- standard error")
+    for b, style, name in ((cv.best_beta, "--", "best"), (cv.beta_1se, ":", "1-se")):
+        for a in (ax, bx):
+            a.axvline(b, color="black", ls=style, lw=1.0,
+                      label=f"{name}: beta = {b:.4g}" if a is ax else None)
+    ax.set_xscale("log")
+    ax.set_ylabel(f"held-out {cv.score}")
+    ax.set_title(title or f"{cv.errors.shape[0]}-fold cross-validation of the Lasso path")
+    ax.legend(fontsize=8)
+    ax.grid(alpha=0.25)
+    bx.plot(cv.betas, cv.n_active.mean(axis=0), color=MODEL_COLORS[1], marker="o", ms=3)
+    bx.set_ylabel("active units\n(mean over folds)", fontsize=8)
+    bx.set_xlabel("beta of the training problem (1.1)")
+    bx.grid(alpha=0.25)
+    return save_figure(fig, path, force)
+
+
 __all__ = ["PROVENANCE_COLORS", "breakpoint_label", "future_index", "mark_breakpoints",
-           "plot_backtest", "plot_fit", "plot_forecast", "save_figure"]
+           "plot_backtest", "plot_cv_path", "plot_fit", "plot_forecast", "save_figure"]

@@ -90,10 +90,11 @@ FIGURES: dict[str, FigureSpec] = {s.id: s for s in (
 
 
 def select(only: Sequence[str] | str | None = None) -> list[FigureSpec]:
-    """The figures named in ``only`` (ids like ``"3.1"``, case-insensitive; all if None)."""
+    """The figures named in ``only`` (ids like ``"3.1"``, a list or one comma-separated
+    string, case-insensitive; all if None)."""
     if only is None:
         return list(FIGURES.values())
-    names = [only] if isinstance(only, str) else list(only)
+    names = only.split(",") if isinstance(only, str) else list(only)
     names = [n.strip().upper() for n in names if n.strip()]
     unknown = [n for n in names if n not in FIGURES]
     if unknown or not names:
