@@ -194,8 +194,10 @@ def solve_subproblem(block, z: np.ndarray, lam, tol: float,
         if moved:
             stuck = 0
             continue
-        if not violated and target is not None:
+        if not violated and target is not None and support_kkt(z):
             break  # the support is optimal to rounding and nothing violates: done
+        # (a Gram singular in exact arithmetic can pass the conditioning test with a
+        # meaningless Newton target: without the support's KKT equalities this is no optimum)
         # singular support or no verified descent: coordinate descent always makes progress
         crawl += 1
         if crawl > _MAX_CD_ROUNDS:
