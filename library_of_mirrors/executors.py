@@ -57,13 +57,16 @@ def _tune_malloc() -> None:
         pass
 
 
-def _run_task(fn: Callable, item: Any, threads: int | None, shared: dict) -> Any:
-    """One task: ``fn(item, **shared)``; on a worker of a parallel executor (``threads`` set)
-    first cap numba's threads for this thread and tune the process's malloc."""
+def _run_task(fn: Callable, item: Any, threads: int | None, shared: dict,
+              worker: bool = True) -> Any:
+    """One task: ``fn(item, **shared)``, with numba capped at ``threads`` threads in this
+    thread (if given); a ``worker`` process (of a parallel executor, never the caller's) also
+    gets :data:`WORKER_MALLOC`."""
+    if worker:
+        _tune_malloc()
     if threads is not None:
         import numba  # noqa: PLC0415
 
-        _tune_malloc()
         numba.set_num_threads(max(1, min(int(threads), numba.config.NUMBA_NUM_THREADS)))
     return fn(item, **shared)
 
@@ -201,7 +204,8 @@ class Executor:
             if self.kind == "serial" or not items:
                 out = []
                 for i, item in enumerate(items):
-                    out.append(_run_task(fn, item, self.threads_per_task, shared))
+                    out.append(_run_task(fn, item, self.threads_per_task, shared,
+                                         worker=False))
                     done(i, out[-1])
                 return out
             if self.kind == "processes":

@@ -154,6 +154,11 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
     y = check_targets(whole, y)
     if n_folds > x.shape[0]:
         raise ValueError(f"n_folds={n_folds} is more than the {x.shape[0]} samples")
+    if isinstance(n_betas, bool) or not isinstance(n_betas, (int, np.integer)) or n_betas < 1:
+        raise ValueError(f"n_betas must be a positive integer, got {n_betas!r}")
+    if not 0 < eps < 1:
+        raise ValueError(f"eps must be in (0, 1): the grid runs from beta_max down to eps "
+                         f"beta_max, got {eps!r}")
     if betas is None:
         if loss != "squared":
             raise ValueError(f"pass betas explicitly for loss={loss!r}: the default grid is "
@@ -163,6 +168,8 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
             raise ValueError("beta_max = 0: y is constant, every beta gives z = 0")
         betas = bmax * np.geomspace(1.0, eps, n_betas)
     betas = np.sort(np.array([check_beta(b, "betas") for b in np.atleast_1d(betas)]))[::-1]
+    if betas.shape[0] == 0:
+        raise ValueError("betas is empty: give at least one beta")
     solve = {"loss": loss, "quantile": quantile, "delta": delta, "tol": tol}
     folds = kfolds(x.shape[0], int(n_folds), random_state)
     out = run_batch(_fold_task, folds, executor, desc="cross-validation folds",
