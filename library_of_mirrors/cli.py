@@ -498,6 +498,15 @@ def _data_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--date-column", help="CSV column with dates or years for the index")
 
 
+def _xy_options(p: argparse.ArgumentParser) -> None:
+    """Data of ``fit`` and ``cv``: y on x from two CSV columns, or a series' lag-1 pairs."""
+    p.add_argument("data", help=f"a CSV file, or a bundled series: {', '.join(DATASETS)}")
+    p.add_argument("--x", help="CSV column of the inputs (default: fit x_t on x_{t-1} of the "
+                   "--y series)")
+    p.add_argument("--y", help="CSV column of the targets (default: the last)")
+    p.add_argument("--date-column", help=argparse.SUPPRESS)
+
+
 def _common(p: argparse.ArgumentParser, out: str | None) -> None:
     p.add_argument("--seed", type=int, default=None, help="random seed (sampling, Adam)")
     p.add_argument("--quiet", action="store_true", help="no progress bars or messages")
@@ -549,11 +558,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("fit", help="fit an exact network; write model.json, breakpoints.csv, "
                        "fit.png")
-    g.add_argument("data", help=f"a CSV file, or a bundled series: {', '.join(DATASETS)}")
-    g.add_argument("--x", help="CSV column of the inputs (default: fit x_t on x_{t-1} of the "
-                   "--y series)")
-    g.add_argument("--y", help="CSV column of the targets (default: the last)")
-    g.add_argument("--date-column", help=argparse.SUPPRESS)
+    _xy_options(g)
     _network_options(g, "abs", 3, 1e-2, relative=True)
     g.add_argument("--absolute-beta", action="store_true",
                    help="take --beta as is, in the data's units")
@@ -565,11 +570,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     v = sub.add_parser("cv", help="cross-validate the regularization path; write cv.csv, "
                        "cv.png")
-    v.add_argument("data", help=f"a CSV file, or a bundled series: {', '.join(DATASETS)}")
-    v.add_argument("--x", help="CSV column of the inputs (default: x_t on x_{t-1} of the "
-                   "--y series)")
-    v.add_argument("--y", help="CSV column of the targets (default: the last)")
-    v.add_argument("--date-column", help=argparse.SUPPRESS)
+    _xy_options(v)
     _network_options(v, "abs", 3, None)
     v.add_argument("--folds", type=int, default=5, help="number of folds K (default 5)")
     v.add_argument("--n-betas", type=int, default=20,
