@@ -332,3 +332,22 @@ def test_cli_executor_errors_are_one_line(tmp_path, args, msg):
     p = _cli("cv", "nile", "--out", str(tmp_path / "o"), *args)
     assert p.returncode == 2 and p.stderr == f"mirrors: error: {msg}\n"
     assert not (tmp_path / "o").exists()
+
+
+def test_scheduler_address_from_python_and_the_command_line(dask_executor, cv_data, tmp_path):
+    """A running cluster reached by its address (what `--scheduler` does on a real cluster)
+    gives the serial numbers; closing that executor leaves the cluster running."""
+    address = dask_executor.client.scheduler.address
+    x, y = cv_data
+    a = cross_validate_path(x, y, depth=2, n_betas=5, n_folds=3)
+    with Executor(scheduler_address=address) as ex:
+        assert ex.kind == "dask"
+        b = cross_validate_path(x, y, depth=2, n_betas=5, n_folds=3, executor=ex)
+    np.testing.assert_array_equal(a.errors, b.errors)
+    assert dask_executor.client.status == "running"
+    common = ["cv", "nile", "--depth", "2", "--folds", "3", "--n-betas", "5", "--quiet"]
+    p = _cli(*common, "--out", str(tmp_path / "serial"))
+    q = _cli(*common, "--out", str(tmp_path / "remote"), "--scheduler", address)
+    assert p.returncode == 0 and q.returncode == 0, q.stderr
+    assert (tmp_path / "serial" / "cv.csv").read_text() == \
+        (tmp_path / "remote" / "cv.csv").read_text()
