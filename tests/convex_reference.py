@@ -50,6 +50,24 @@ def cvx_lasso(A, y, lam, loss="squared", tau=None, delta=1.0, w=None, bias=True)
     return objective(A, y, zv, xv, lam, loss, tau, delta, w)
 
 
+def solve_and_check(d, y, beta):
+    """``lom.solve_lasso(d, y, beta)`` checked against cvxpy on the explicit matrix: converged,
+    its objective is the independent evaluation of (1.2) at its (z, xi), equal to the cvxpy
+    optimum (relative 1e-7), and objective - gap (the certified lower bound) is below it.
+    Returns (res, A, lam)."""
+    import library_of_mirrors as lom
+
+    res = lom.solve_lasso(d, y, beta)
+    A = d.matrix()
+    lam = beta * d.beta_scale
+    ref = cvx_lasso(A, y, lam)
+    assert res.converged
+    assert abs(res.objective - objective(A, y, res.z, res.xi, lam)) <= 1e-12 * abs(ref)
+    assert abs(res.objective - ref) <= 1e-7 * max(1.0, abs(ref))
+    assert 0 <= res.gap and res.objective - res.gap <= ref + 1e-9 * max(1.0, abs(ref))
+    return res, A, lam
+
+
 def lp_min_norm(A, y, bias=True):
     """min ||z||_1 s.t. A z + xi 1 = y as a dense LP (z = p - q) on HiGHS; returns the value."""
     n, m = A.shape

@@ -5,7 +5,7 @@ with duplicates, weights, without bias and on additive dictionaries."""
 import numpy as np
 import pytest
 from conftest import COMBOS, combo_id
-from convex_reference import cvx_lasso, objective
+from convex_reference import cvx_lasso, solve_and_check
 
 import library_of_mirrors as lom
 from library_of_mirrors.solvers import blocks
@@ -30,15 +30,7 @@ def test_matrix_free_block_reaches_the_cvxpy_optimum(matrix_free, combo, frac):
     a, L, arch, s = combo
     x, y = _data(11, 2)
     d = lom.build_dictionary(x, a, L, arch, leaky_slope=s)
-    beta = frac * lom.beta_max(d, y)
-    res = lom.solve_lasso(d, y, beta)
-    A = d.matrix()
-    lam = beta * d.beta_scale
-    ref = cvx_lasso(A, y, lam)
-    assert res.converged
-    assert res.objective == pytest.approx(objective(A, y, res.z, res.xi, lam), rel=1e-12)
-    assert abs(res.objective - ref) <= 1e-7 * max(1.0, abs(ref))
-    assert res.objective - res.gap <= ref + 1e-9 * abs(ref)
+    solve_and_check(d, y, frac * lom.beta_max(d, y))
 
 
 @pytest.mark.parametrize("bias", [True, False])

@@ -10,7 +10,7 @@ import warnings
 import numpy as np
 import pytest
 from conftest import COMBOS, combo_id
-from convex_reference import cvx_lasso, lp_min_norm, objective
+from convex_reference import cvx_lasso, lp_min_norm, objective, solve_and_check
 
 import library_of_mirrors as lom
 from library_of_mirrors.solvers import linear_programs
@@ -42,14 +42,7 @@ def _check_against(res, ref, d, y, lam, scale):
 def test_lasso_matches_cvxpy_for_every_architecture(combo, n, seed, frac):
     x, y = _data(n, seed)
     d = _dict(combo, x)
-    beta = frac * lom.beta_max(d, y)
-    res = lom.solve_lasso(d, y, beta)
-    A = d.matrix()
-    lam = beta * d.beta_scale
-    ref = cvx_lasso(A, y, lam)
-    assert res.converged
-    assert res.objective == pytest.approx(objective(A, y, res.z, res.xi, lam), rel=1e-12)
-    _check_against(res, ref, d, y, lam, res.objective)
+    res, A, lam = solve_and_check(d, y, frac * lom.beta_max(d, y))
     # KKT (1.2): |A^T r| <= beta~ everywhere, = beta~ sign(z_j) on the support, 1^T r = 0
     r = y - A @ res.z - res.xi
     corr = A.T @ r
