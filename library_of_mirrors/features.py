@@ -14,49 +14,16 @@ arrays (kink forms in CSR layout, unit codes, and the grid form used for O(N) pr
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
-from . import _kinkform as kf
 from .activations import Activation
-
-KIND_DN, KIND_DN_PAD, KIND_MID, KIND_MID_ALL, KIND_SYM, KIND_JUMP = (
-    kf.DN, kf.DN_PAD, kf.MID, kf.MID_ALL, kf.SYM, kf.JUMP)
-
-
-# ----------------------------------------------------------------------------------------------
-# network unit
-
-
-@dataclass
-class Unit:
-    """One parallel unit (eq. (2.3)): per-layer weights, biases and amplitudes.
-
-    ``weights[l]`` has shape (m_l, m_{l+1}), ``biases[l]`` shape (m_{l+1},); ``amplitudes[l]`` are
-    the amplitude parameters s^(l) (all ones; only sign / threshold networks train them).
-    """
-
-    activation: Activation
-    weights: list[np.ndarray]
-    biases: list[np.ndarray]
-    amplitudes: list[np.ndarray] = field(default_factory=list)
-
-    @property
-    def depth(self) -> int:
-        """Network depth L (number of weight layers + 1 for the output coefficient)."""
-        return len(self.weights) + 1
-
-    def __call__(self, x: np.ndarray) -> np.ndarray:
-        """Forward pass (2.3) on the scalar inputs ``x``; returns X^(L)(x) with shape x.shape."""
-        x = np.asarray(x, dtype=float)
-        h = x.reshape(-1, 1)
-        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
-            h = self.activation(h @ W + b)
-            if self.amplitudes:
-                h = h * self.amplitudes[l]
-        return h.reshape(x.shape)
-
+from .families import family
+from .families.kernels import symbolic
+from .kinks import grid as gr
+from .units import Unit
 
 # ----------------------------------------------------------------------------------------------
 # provenance
@@ -148,10 +115,12 @@ def csr_positions(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
 class FeatureBatch:
     """Many features in flat arrays.
 
-    Units are coded by ``kinds`` (family), ``signs`` (weights, +-1) and ``slots`` (indices into
-    ``x_unique`` of the data points that fix the biases).  Kink forms are CSR: kinks of feature j
-    are ``kink_t[kink_ptr[j]:kink_ptr[j+1]]`` (slope changes in ``kink_s``), jumps likewise.
-    The grid form (``grid_ptr``, ``grid_row``, ``grid_val``; ``basis`` "ramp" or "step") is the
+    Units are coded by ``kinds`` (family, :mod:`library_of_mirrors.families`), ``signs``
+    (weights, +-1, padded with 0) and ``slots`` (indices into ``x_unique`` of the data points
+    that fix the biases, padded with -1).  Kink forms are CSR relative to the origin
+    ``x_unique[0]``: feature j is ``v0[j] + c1[j] (x - x_unique[0])`` plus its kinks
+    ``kink_t[kink_ptr[j]:kink_ptr[j+1]]`` (slope changes in ``kink_s``) and jumps likewise.  The
+    grid form (``grid_ptr``, ``grid_row``, ``grid_val``; ``basis`` "ramp" or "step") is the
     exact representation on the distinct training points used for O(N) products.
     """
 
@@ -161,7 +130,7 @@ class FeatureBatch:
     kinds: np.ndarray
     signs: np.ndarray
     slots: np.ndarray
-    c0: np.ndarray
+    v0: np.ndarray
     c1: np.ndarray
     kink_ptr: np.ndarray
     kink_t: np.ndarray
@@ -178,31 +147,69 @@ class FeatureBatch:
 
     @property
     def n_features(self) -> int:
-        return int(self.c0.shape[0])
+        return int(self.v0.shape[0])
+
+    @property
+    def origin(self) -> float:
+        """The point the kink forms' affine parts are taken at (the smallest training point)."""
+        return float(self.x_unique[0])
+
+    @cached_property
+    def du(self) -> np.ndarray:
+        """Gaps between neighbouring distinct training points (what the products run on)."""
+        return gr.gaps(self.x_unique)
 
     def evaluate(self, x: np.ndarray) -> np.ndarray:
         """Matrix of every feature at the points ``x`` (shape (len(x), n_features))."""
         x = np.ascontiguousarray(x, dtype=float).ravel()
         out = np.empty((x.shape[0], self.n_features))
-        kf.eval_kinkform(x, self.c0, self.c1, self.kink_ptr, self.kink_t, self.kink_s,
-                         self.jump_ptr, self.jump_t, self.jump_h, self.jump_closed, out)
+        gr.eval_kinkform(x, self.v0, self.c1, self.origin, self.kink_ptr, self.kink_t,
+                         self.kink_s, self.jump_ptr, self.jump_t, self.jump_h,
+                         self.jump_closed, out)
         return out
 
     # grid products ------------------------------------------------------------------------
     def grid_matvec(self, z: np.ndarray) -> np.ndarray:
         """sum_j z_j f_j at the distinct training points, O(n + nnz)."""
-        ur = self.x_unique - self.x_unique[0]
-        return kf.grid_matvec(self.grid_ptr, self.grid_row, self.grid_val,
-                              np.ascontiguousarray(z, dtype=float), ur.shape[0],
-                              self.basis == "step", ur)
+        return gr.grid_matvec(self.grid_ptr, self.grid_row, self.grid_val,
+                              np.ascontiguousarray(z, dtype=float), self.du,
+                              self.basis == "step")
 
     def grid_rmatvec(self, q: np.ndarray) -> np.ndarray:
         """(f_j . q)_j for q given at the distinct training points, O(n + nnz)."""
-        ur = self.x_unique - self.x_unique[0]
         out = np.empty(self.n_features)
-        kf.grid_rmatvec(self.grid_ptr, self.grid_row, self.grid_val,
-                        np.ascontiguousarray(q, dtype=float), self.basis == "step", ur, out)
+        gr.grid_rmatvec(self.grid_ptr, self.grid_row, self.grid_val,
+                        np.ascontiguousarray(q, dtype=float), self.du, self.basis == "step",
+                        out)
         return out
+
+    def grid_columns(self) -> np.ndarray:
+        """Every feature at the distinct training points, (n_distinct, n_features) in Fortran
+        order, by the arithmetic of the products (a dense block and the matrix-free pricing
+        agree to rounding)."""
+        out = np.empty((self.x_unique.shape[0], self.n_features), order="F")
+        gr.grid_columns(self.grid_ptr, self.grid_row, self.grid_val, self.du,
+                        self.basis == "step", out)
+        return out
+
+    def grid_matrix(self):
+        """The grid coefficients as a sparse (n_distinct, n_features) matrix G: the fit at the
+        distinct points is a fixed invertible map of ``G z`` (equal ``G z``, equal fits)."""
+        import scipy.sparse as sp  # noqa: PLC0415
+
+        counts = np.diff(self.grid_ptr)
+        cols = np.repeat(np.arange(self.n_features), counts)
+        return sp.csr_matrix((self.grid_val, (self.grid_row, cols)),
+                             shape=(self.x_unique.shape[0], self.n_features))
+
+    def slope_changes(self, z: np.ndarray) -> np.ndarray:
+        """The fit ``sum_j z_j f_j`` as ramp-basis slope changes, one per distinct point (entry
+        0 is the slope left of every kink; :mod:`library_of_mirrors.dictionary.flow`)."""
+        n = self.x_unique.shape[0]
+        counts = np.diff(self.grid_ptr)
+        acc = np.bincount(self.grid_row, weights=self.grid_val * np.repeat(z, counts),
+                          minlength=n + 1)
+        return acc[1:n + 1]
 
     def subset(self, index: np.ndarray) -> FeatureBatch:
         """A new batch holding the features ``index`` (in that order)."""
@@ -217,56 +224,27 @@ class FeatureBatch:
 
         kp, kt, ks = take_csr(self.kink_ptr, self.kink_t, self.kink_s)
         jp, jt, jh, jc = take_csr(self.jump_ptr, self.jump_t, self.jump_h, self.jump_closed)
-        gp, gr, gv = take_csr(self.grid_ptr, self.grid_row, self.grid_val)
-        return FeatureBatch(self.activation, self.depth, self.x_unique, self.kinds[index],
-                            self.signs[index], self.slots[index], self.c0[index],
-                            self.c1[index], kp, kt, ks, jp, jt, jh, jc, gp, gr, gv, self.basis,
-                            self.multiplicity[index])
+        gp, gr_, gv = take_csr(self.grid_ptr, self.grid_row, self.grid_val)
+        out = FeatureBatch(self.activation, self.depth, self.x_unique, self.kinds[index],
+                           self.signs[index], self.slots[index], self.v0[index],
+                           self.c1[index], kp, kt, ks, jp, jt, jh, jc, gp, gr_, gv, self.basis,
+                           self.multiplicity[index])
+        out.__dict__["du"] = self.du
+        return out
 
     # single features ---------------------------------------------------------------------
     def unit(self, j: int) -> Unit:
         """The network unit of feature ``j`` (weights +-1, biases from Definition 3.9)."""
-        act = self.activation
-        kind = int(self.kinds[j])
-        signs = self.signs[j]
-        slots = self.slots[j]
-        u = self.x_unique
-        one = np.ones(1)
-        if kind == KIND_JUMP:
-            w = float(signs[0])
-            return Unit(act, [np.array([[w]])], [np.array([-w * u[slots[0]]])], [one])
-        if kind == KIND_SYM:
-            W1 = np.array([[float(signs[0]), float(signs[1])]])
-            b1 = -W1[0] * u[slots[:2]]
-            W2 = np.array([[float(signs[2])], [float(signs[3])]])
-            h = act(u[slots[2]] * W1[0] + b1)
-            b2 = -(h @ W2)
-            return Unit(act, [W1, W2], [b1, b2])
-        weights: list[np.ndarray] = []
-        biases: list[np.ndarray] = []
-        if kind in (KIND_MID, KIND_MID_ALL):
-            w1 = int(signs[0])
-            t1 = act.midpoint_breakpoint(u[slots[0]], u[slots[1]], w1)
-            anchors = [u[slots[2]]] * (self.depth - 2)  # identity layers past the third
-            nl = self.depth - 1
-        else:
-            t1 = u[slots[0]]
-            anchors = [u[s] for s in slots[1:]]
-            nl = self.depth - 1
-        weights.append(np.array([[float(signs[0])]]))
-        biases.append(np.array([-float(signs[0]) * t1]))
-        for l in range(1, nl):
-            partial = Unit(act, list(weights), list(biases))
-            w = float(signs[l]) if l < len(signs) and signs[l] != 0 else 1.0
-            weights.append(np.array([[w]]))
-            biases.append(np.array([-w * float(partial(np.array([anchors[l - 1]]))[0])]))
-        return Unit(act, weights, biases)
+        fam = family(self.kinds[j])
+        return fam.unit(self.activation, self.depth, self.signs[j], self.slots[j],
+                        self.x_unique)
 
     def kink_form(self, j: int) -> dict:
+        """``c0 + c1 x`` (the affine part at x = 0), kinks and jumps of feature ``j``."""
         a, b = self.kink_ptr[j], self.kink_ptr[j + 1]
         c, d = self.jump_ptr[j], self.jump_ptr[j + 1]
         return {
-            "c0": float(self.c0[j]), "c1": float(self.c1[j]),
+            "c0": float(self.v0[j] - self.c1[j] * self.origin), "c1": float(self.c1[j]),
             "kinks": self.kink_t[a:b].copy(), "slopes": self.kink_s[a:b].copy(),
             "jumps": self.jump_t[c:d].copy(), "heights": self.jump_h[c:d].copy(),
             "closed": self.jump_closed[c:d].astype(bool),
@@ -274,28 +252,24 @@ class FeatureBatch:
 
     def provenance(self, j: int) -> list[Breakpoint]:
         """Breakpoints of feature ``j`` (sorted) with their provenance."""
-        kind = int(self.kinds[j])
+        fam = family(self.kinds[j])
         u = self.x_unique
         slots = self.slots[j]
-        if kind == KIND_JUMP:
+        if fam.jump:
             a, b = self.jump_ptr[j], self.jump_ptr[j + 1]
             return [classify(float(t), {int(slots[0]): 1.0}, u, jump=True)
                     for t in self.jump_t[a:b]]
         act = self.activation
-        S = slots.shape[0] - int(np.sum(slots < 0))
-        KM = kf.workspace_size(kind, self.depth)
-        T, V, P, TC, VC, Q, oseg, tmp = kf._alloc(KM, S)
-        xs = np.empty(S)
-        scale = float(u[-1] - u[0])
+        S = fam.n_slots(self.depth)
         sg = self.signs[j]
-        K, sl = kf.build_unit(kind, self.depth, sg[sg != 0].astype(np.int64),
-                           slots[:S].astype(np.int64), u, act.a_minus, act.a_plus,
-                           1e-11 * scale, T, V, P, TC, VC, Q, oseg, tmp, xs)
+        K, T, TC = symbolic(fam.kind, self.depth, sg[sg != 0].astype(np.int64),
+                            slots[:S].astype(np.int64), u, act.a_minus, act.a_plus,
+                            1e-11 * float(u[-1] - u[0]), fam.workspace(self.depth))
         a, b = self.kink_ptr[j], self.kink_ptr[j + 1]
         out = []
         for t in self.kink_t[a:b]:
-            k = int(np.argmin(np.abs(T[sl, :K] - t)))
-            coef = _merge_coefficients(slots[:S], TC[sl, k])
+            k = int(np.argmin(np.abs(T[:K] - t)))
+            coef = _merge_coefficients(slots[:S], TC[k])
             out.append(classify(float(t), coef, u))
         return out
 
@@ -340,9 +314,7 @@ class Feature:
 
     @property
     def family(self) -> str:
-        return {KIND_DN: "deep narrow", KIND_DN_PAD: "deep narrow", KIND_MID: "midpoint",
-                KIND_MID_ALL: "midpoint", KIND_SYM: "symmetrized",
-                KIND_JUMP: "two-layer"}[int(self._batch.kinds[self.index])]
+        return family(self._batch.kinds[self.index]).label
 
     def __repr__(self) -> str:
         bps = ", ".join(f"{b.position:.4g} ({b.kind})" for b in self.provenance)

@@ -1,24 +1,21 @@
-"""Dictionaries of Table 3.1: one module per family, ``build_dictionary`` chooses.
+"""Libraries of Table 3.1: explicit, additive and implicit, all seen by the solvers through one
+protocol (:mod:`.pools`).
 
-``two_layer`` (Corollary 3.15), ``deep_narrow`` (Theorems 3.2, 3.11, Lemma 3.7),
-``symmetrized`` (Theorems 3.5, 3.13); sampled libraries (section 4) come from
-``build_dictionary(..., n_features=...)``; additive networks (one column per unit, several
-lags) from ``build_additive_dictionary`` (``additive.py``).  The numba kernels are in
-``_kernels.py``.  Libraries too large to list are held implicitly (``implicit.py``: priced
-by the structured kernels of ``_pricing.py``).
+``build_dictionary`` (:mod:`.build`) enumerates or samples (section 4) the units of an
+architecture's feature families (:mod:`library_of_mirrors.families`, chosen by the architecture
+registry :mod:`library_of_mirrors.architectures`) into an explicit :class:`Dictionary`
+(:mod:`.explicit`), or returns an :class:`ImplicitDictionary` (:mod:`.implicit`, priced by the
+structured kernels of :mod:`.pricing`) for libraries too large to list.  Additive networks (one
+column per unit, several lags) get ``build_additive_dictionary`` (:mod:`.additive`).
 """
 
+from ..architectures import IMPLICIT_SUPPORTED, SUPPORTED, TABLE_3_1
 from .additive import AdditiveDictionary, build_additive_dictionary
-from .core import (
-    DENSE_MAX_BYTES,
-    MAX_CANDIDATES,
-    SUPPORTED,
-    TABLE_3_1,
-    Dictionary,
-    build_dictionary,
-)
-from .implicit import IMPLICIT_SUPPORTED, ImplicitDictionary
+from .build import MAX_CANDIDATES, build_dictionary
+from .explicit import DENSE_MAX_BYTES, Dictionary
+from .implicit import ImplicitDictionary
+from .pools import Library, Pool, Pricing
 
-__all__ = ["AdditiveDictionary", "build_additive_dictionary", "DENSE_MAX_BYTES",
-           "MAX_CANDIDATES", "SUPPORTED", "TABLE_3_1", "Dictionary",
-           "build_dictionary", "IMPLICIT_SUPPORTED", "ImplicitDictionary"]
+__all__ = ["AdditiveDictionary", "DENSE_MAX_BYTES", "Dictionary", "IMPLICIT_SUPPORTED",
+           "ImplicitDictionary", "Library", "MAX_CANDIDATES", "Pool", "Pricing", "SUPPORTED",
+           "TABLE_3_1", "build_additive_dictionary", "build_dictionary"]

@@ -17,9 +17,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..activations import Activation, get_activation
-from ..features import Feature, FeatureBatch, Unit
-from .core import DENSE_MAX_BYTES, Dictionary, _check_combination, build_dictionary
+from ..architectures import Architecture, lookup
+from ..features import Feature, FeatureBatch
+from ..units import Unit
+from .build import build_dictionary
+from .explicit import Dictionary, dense_budget
+from .pools import ExplicitPool, LibraryBase
 
 
 @dataclass
@@ -36,10 +39,6 @@ class AdditiveBatch:
     @property
     def n_features(self) -> int:
         return int(self.column.shape[0])
-
-    @property
-    def activation(self) -> Activation:
-        return self.parts[0].activation
 
     def _split(self) -> list[np.ndarray]:
         return [np.flatnonzero(self.column == c) for c in range(len(self.parts))]
@@ -86,6 +85,34 @@ class AdditiveBatch:
                 out[cols] = part.grid_rmatvec(qc)[self.local[cols]]
         return out
 
+    def grid_columns(self) -> np.ndarray:
+        """Every feature at the distinct sample rows, Fortran order (each part's grid
+        arithmetic, routed to the rows)."""
+        out = np.empty((self.routes[0].shape[0], self.n_features), order="F")
+        for c, cols in enumerate(self._split()):
+            if cols.size:
+                out[:, cols] = self._part(c, cols).grid_columns()[self.routes[c]]
+        return out
+
+    def grid_matrix(self):
+        """Each part's grid coefficients stacked (sparse): equal parts' grid coefficients give
+        equal fits (a sufficient condition, what a crossover keeps fixed)."""
+        import scipy.sparse as sp  # noqa: PLC0415
+
+        rows, cols, vals, off = [], [], [], 0
+        for c, which in enumerate(self._split()):
+            if which.size:
+                G = self.parts[c].subset(self.local[which]).grid_matrix().tocoo()
+                rows.append(G.row + off)
+                cols.append(which[G.col])
+                vals.append(G.data)
+            off += self.parts[c].x_unique.shape[0]
+        if not rows:
+            return sp.csr_matrix((off, self.n_features))
+        return sp.csr_matrix((np.concatenate(vals), (np.concatenate(rows),
+                                                     np.concatenate(cols))),
+                             shape=(off, self.n_features))
+
     def subset(self, index) -> AdditiveBatch:
         """The features ``index`` (in that order)."""
         index = np.asarray(index, dtype=np.int64)
@@ -97,7 +124,7 @@ class AdditiveBatch:
 
 
 @dataclass
-class AdditiveDictionary:
+class AdditiveDictionary(LibraryBase):
     """The Lasso dictionary of an additive network on inputs X of shape (n, p).
 
     ``parts[c]`` is the :class:`Dictionary` of column c (built on its distinct values); the
@@ -111,9 +138,8 @@ class AdditiveDictionary:
     parts: list[Dictionary]
     batch: AdditiveBatch
 
-    @property
-    def n_samples(self) -> int:
-        return int(self.X.shape[0])
+    #: every feature is a column (z has one coefficient per feature)
+    listed = True
 
     @property
     def n_columns(self) -> int:
@@ -124,33 +150,31 @@ class AdditiveDictionary:
         return self.batch.n_features
 
     @property
-    def activation(self) -> Activation:
-        return self.parts[0].activation
-
-    @property
-    def depth(self) -> int:
-        return self.parts[0].depth
-
-    @property
-    def architecture(self) -> str:
-        return self.parts[0].architecture
-
-    @property
     def sampled(self) -> bool:
         return self.parts[0].sampled
 
     @property
-    def beta_scale(self) -> float:
-        return self.parts[0].beta_scale
+    def spec(self) -> Architecture:
+        return self.parts[0].spec
 
     @property
-    def effective_depth(self) -> int:
-        return self.parts[0].effective_depth
+    def exact(self) -> bool:
+        """The Lasso over the concatenated libraries is the additive network's training
+        problem when every part's library is exact."""
+        return all(p.exact for p in self.parts)
+
+    def pool(self) -> ExplicitPool:
+        """The library protocol (:mod:`.pools`): every column, routed to its input column."""
+        return ExplicitPool(self)
 
     @property
     def feature_columns(self) -> np.ndarray:
         """The input column each feature reads."""
         return self.batch.column
+
+    def unit(self, k: int) -> Unit:
+        """The network unit of feature k (it reads input column ``feature_columns[k]``)."""
+        return self.batch.unit(int(k))
 
     def feature(self, k: int) -> tuple[int, Feature]:
         """(input column, feature of that column's dictionary) of feature k; the feature's
@@ -160,29 +184,22 @@ class AdditiveDictionary:
 
     def matrix(self, max_bytes: int | None = None) -> np.ndarray:
         """Dense matrix (n_samples x n_features)."""
-        budget = DENSE_MAX_BYTES if max_bytes is None else int(max_bytes)
-        need = 8 * self.n_samples * self.n_features
-        if need > budget:
-            raise MemoryError(f"the dense additive dictionary would need {need / 1024**3:.2f} "
-                              f"GiB, above the budget of {budget / 1024**3:.2f} GiB")
+        dense_budget(self.n_samples, self.n_features, max_bytes, "the dense additive dictionary")
         return self.batch.evaluate(self.x_unique)[self.inverse]
 
     def evaluate(self, X_new) -> np.ndarray:
         """Every feature at the rows of ``X_new`` (shape (m, p))."""
         return self.batch.evaluate(X_new)
 
-    def matvec(self, z) -> np.ndarray:
+    def feature_sum(self, z, X_new) -> np.ndarray:
+        """``sum_k z_k f_k`` at the rows of ``X_new`` (shape (m, p))."""
         z = np.asarray(z, dtype=float)
-        if z.shape != (self.n_features,):
-            raise ValueError(f"z must have shape ({self.n_features},), got {z.shape}")
-        return self.batch.grid_matvec(z)[self.inverse]
-
-    def rmatvec(self, r) -> np.ndarray:
-        r = np.asarray(r, dtype=float)
-        if r.shape != (self.n_samples,):
-            raise ValueError(f"r must have shape ({self.n_samples},), got {r.shape}")
-        return self.batch.grid_rmatvec(np.bincount(self.inverse, weights=r,
-                                                   minlength=self.x_unique.shape[0]))
+        act = np.flatnonzero(z)
+        X = np.asarray(X_new, dtype=float)
+        m = X.shape[0]
+        if act.shape[0] == 0:
+            return np.zeros(m)
+        return self.batch.subset(act).evaluate(X) @ z[act]
 
     def __repr__(self) -> str:
         sizes = ", ".join(str(p.n_features) for p in self.parts)
@@ -218,7 +235,7 @@ def build_additive_dictionary(
         raise ValueError(f"X must have shape (n, p) with p >= 1 columns, got {X.shape}")
     p = X.shape[1]
     # parameter errors are the caller's, not a column's: check them before the columns
-    _check_combination(get_activation(activation, leaky_slope), depth, architecture)
+    lookup(activation, depth, architecture, leaky_slope)
     if n_features is not None and not isinstance(n_features, bool) and isinstance(
             n_features, (int, np.integer)) and n_features < p:
         raise ValueError(f"n_features={n_features} is fewer than one feature per column ({p})")

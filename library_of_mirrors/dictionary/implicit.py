@@ -6,13 +6,13 @@ The 3-layer deep narrow relu library holds about N^2 features (10^10 at N = 10^5
 
 * :meth:`~ImplicitDictionary.price`: for a dual vector, the largest ``|A^T theta|`` over the
   whole library (exact: it certifies the duality gap) and the most correlated units, by the
-  structured kernels of :mod:`._pricing` (O(N) for deep narrow relu, O(N^3) time and O(N^2)
+  structured kernels of :mod:`.pricing` (O(N) for deep narrow relu, O(N^3) time and O(N^2)
   memory for symmetrized);
-* :meth:`~ImplicitDictionary.materialize`: an ordinary :class:`~.core.Dictionary` holding chosen
-  units (kink forms, network units, provenance), exactly as the full library would hold them.
+* :meth:`~ImplicitDictionary.materialize`: an ordinary :class:`~.explicit.Dictionary` holding
+  chosen units (kink forms, network units, provenance), exactly as the full library would.
 
-The column-generation solver (``solve_lasso`` on an implicit dictionary) alternates the two;
-its result refers to the materialized dictionary ``res.dictionary``.
+The solver sees it through :meth:`~ImplicitDictionary.pool`, a growing pool of materialized
+units (:class:`~.pools.ImplicitPool`): column generation is the working-set loop with a pool.
 """
 
 from __future__ import annotations
@@ -21,28 +21,20 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._kinkform import DN, DN_PAD, SYM
-from ..activations import Activation
-from . import _kernels as kn
-from . import _pricing as pr
+from ..architectures import IMPLICIT_SUPPORTED, Architecture
+from ..families import DATA, PADDED, SYMMETRIZED
 from . import flow
-from .core import Dictionary, _build_batch, _grid_scales, _hash_candidates
-
-#: architectures with a structured pricer, for error messages
-IMPLICIT_SUPPORTED = ("depth >= 3 deep_narrow relu", "depth 3 symmetrized relu / leaky_relu")
-
-
-def implicit_supported(act: Activation, depth: int, arch: str) -> bool:
-    """True when the library of this architecture can be priced without enumeration."""
-    if arch == "symmetrized":
-        return depth == 3 and act.continuous and act.monotone
-    return depth >= 3 and act.name == "relu"
+from . import pricing as pr
+from .columns import build_batch, grid_scales, hash_units
+from .explicit import Dictionary
+from .pools import ImplicitPool, LibraryBase, top_k
 
 
 @dataclass
-class Pricing:
-    """What one pricing pass found: the exact ``max_j |A_j^T theta|`` over the library and the
-    candidate units of largest ``|A_j^T theta|`` (codes, unsorted)."""
+class UnitPricing:
+    """One pricing pass over an implicit library: the exact ``max_j |A_j^T theta|``
+    (``corr_max``) and candidate units of largest ``|A_j^T theta|`` (``codes``, ``scores``,
+    unsorted); ``n_priced``: the library's candidate units covered."""
 
     corr_max: float
     codes: np.ndarray
@@ -50,7 +42,7 @@ class Pricing:
     n_priced: int
 
 
-class ImplicitDictionary:
+class ImplicitDictionary(LibraryBase):
     """The full library of an architecture on training inputs ``x``, held implicitly.
 
     Built by ``build_dictionary(..., implicit=True)``.  ``n_features`` counts the candidate
@@ -58,61 +50,49 @@ class ImplicitDictionary:
     refuse (there is nothing to store), :meth:`price` and :meth:`materialize` do the work.
     """
 
-    implicit = True
+    sampled = False
+    #: the library's features are not columns: solutions refer to ``res.dictionary``
+    listed = False
 
-    def __init__(self, x, x_unique, inverse, counts, activation: Activation, depth: int,
-                 architecture: str):
-        if not implicit_supported(activation, depth, architecture):
+    def __init__(self, x, x_unique, inverse, counts, spec: Architecture):
+        if spec.pricer is None:
             raise ValueError(
-                f"no implicit (structured) pricing for activation={activation.name!r}, "
-                f"depth={depth}, architecture={architecture!r}; implicit libraries exist for: "
+                f"no implicit (structured) pricing for activation={spec.activation.name!r}, "
+                f"depth={spec.depth}, architecture={spec.name!r}; implicit libraries exist for: "
                 + "; ".join(IMPLICIT_SUPPORTED))
         self.x = x
         self.x_unique = x_unique
         self.inverse = inverse
         self.counts = counts
-        self.activation = activation
-        self.depth = depth
-        self.architecture = architecture
-        self.midpoints = "anchor"
+        self.spec = spec
         n = x_unique.shape[0]
-        if architecture == "symmetrized":
-            self.family = (SYM, 3, True)
-        else:
-            self.family = (DN if depth == 3 else DN_PAD, depth, True)
-        self._scales = _grid_scales(x_unique)
-        self._n_candidates = int(kn.family_size(*self.family[:2], n, self.family[2]))
-
-    # sizes and scalings (as Dictionary) -----------------------------------------------------
-    @property
-    def n_samples(self) -> int:
-        return int(self.x.shape[0])
+        fam = SYMMETRIZED if spec.pricer == "symmetrized" else \
+            (DATA if spec.depth == 3 else PADDED)
+        self.family_spec = (fam, spec.depth, True)
+        self._scales = grid_scales(x_unique)
+        self._n_candidates = fam.count(spec.depth, n, True)
 
     @property
     def n_features(self) -> int:
         """Candidate units of the full library (equal columns not merged, zeros included)."""
         return self._n_candidates
 
-    @property
-    def beta_scale(self) -> float:
-        return 2.0 if self.architecture == "symmetrized" else 1.0
-
-    @property
-    def effective_depth(self) -> int:
-        return self.depth
-
     def matrix(self, max_bytes: int | None = None) -> np.ndarray:
         raise MemoryError(
-            f"an implicit dictionary is never stored: its {self.n_features:.3g} candidate "
-            f"features at {self.n_samples} samples would need "
-            f"{8 * self.n_features * self.n_samples / 1024**3:.3g} GiB; solve_lasso prices it "
-            "directly, and res.dictionary holds the features of the solution")
+            f"an implicit dictionary is never stored: its {float(self.n_features):.3g} "
+            f"candidate features at {self.n_samples} samples would need "
+            f"{8 * float(self.n_features) * self.n_samples / 1024**3:.3g} GiB; solve_lasso "
+            "prices it directly, and res.dictionary holds the features of the solution")
 
     def evaluate(self, x_new) -> np.ndarray:
         return self.matrix()
 
+    def pool(self) -> ImplicitPool:
+        """The library protocol (:mod:`.pools`): a growing pool of materialized units."""
+        return ImplicitPool(self)
+
     # pricing ---------------------------------------------------------------------------------
-    def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> Pricing:
+    def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> UnitPricing:
         """Exact ``max_j |A_j^T theta|`` over the library and about ``k`` most correlated units.
 
         ``theta_u`` is given at the distinct training points.  ``centered`` (``sum theta = 0``,
@@ -124,39 +104,49 @@ class ImplicitDictionary:
             raise ValueError(f"theta must have one value per distinct point "
                              f"({self.x_unique.shape[0]}), got {theta.shape}")
         k = max(int(k), 1)
-        if self.architecture == "symmetrized":
+        if self.spec.pricer == "symmetrized":
             return self._price_symmetrized(theta, k)
-        return self._price_deep_narrow(theta, k, centered)
+        return self._price_ramps(theta, k, centered)
 
-    def _price_deep_narrow(self, theta, k, centered) -> Pricing:
+    def _encode(self, idx, signs) -> np.ndarray:
+        fam, L, signed = self.family_spec
+        if len(idx) == 0:
+            return np.zeros(0, dtype=np.int64)
+        return fam.encode(L, self.x_unique.shape[0], signed, idx, signs)
+
+    def _price_ramps(self, theta, k, centered) -> UnitPricing:
         """Lemma 3.7: ramps both ways and capped ramps between two data points."""
-        u = self.x_unique
-        n = u.shape[0]
-        P, Q = pr.ramp_correlations(u, theta)
-        idx = np.arange(n, dtype=np.int64)
-        nn = np.int64(n) * n
-        # right ramps (x - u_i)_+ for i < n-1: w1 = w2 = +1, j1 = j2 = i
-        codes = [idx[:-1] * (n + 1)]
-        vals = [P[:-1]]
-        # left ramps (u_i - x)_+ for i > 0: w1 = -1, w2 = +1
-        codes.append(idx[1:] * (n + 1) + nn)
-        vals.append(Q[1:])
-        # capped (u_hi - x)_+ - (u_lo - x)_+: w1 = +1 at lo, w2 = -1 at hi; corr Q_hi - Q_lo
+        n = self.x_unique.shape[0]
+        P, Q = pr.ramp_correlations(self.x_unique, theta)
+        i = np.arange(n, dtype=np.int64)
+        one = np.ones(n - 1, dtype=np.int64)
+
+        def units(a, b, s1, s2):
+            return np.column_stack([a, b]), np.column_stack([s1, s2])
+
+        groups = [
+            # right ramps (x - u_i)_+ for i < n-1: anchors (i, i), signs (+, +)
+            (units(i[:-1], i[:-1], one, one), P[:-1]),
+            # left ramps (u_i - x)_+ for i > 0: anchors (i, i), signs (-, +)
+            (units(i[1:], i[1:], -one, one), Q[1:]),
+        ]
+        # capped (u_hi - x)_+ - (u_lo - x)_+: anchors (lo, hi), signs (+, -); corr Q_hi - Q_lo
         lo, hi, v = pr.top_pairs(Q, k)
-        codes.append(lo + n * hi + 2 * nn)
-        vals.append(v)
+        m = np.ones(lo.shape[0], dtype=np.int64)
+        groups.append((units(lo, hi, m, -m), v))
         cmax = max(float(np.abs(P[:-1]).max()), float(np.abs(Q[1:]).max()),
                    float(Q.max() - Q.min()), float(P.max() - P.min()))
         if not centered:
-            # capped (x - u_lo)_+ - (x - u_hi)_+: w1 = -1 at hi, w2 = -1 at lo; corr P_lo - P_hi
+            # capped (x - u_lo)_+ - (x - u_hi)_+: anchors (hi, lo), signs (-, -); P_lo - P_hi
             lo, hi, v = pr.top_pairs(P, k)
-            codes.append(hi + n * lo + 3 * nn)
-            vals.append(-v)
-        code = np.concatenate(codes)
-        score = np.abs(np.concatenate(vals))
-        return self._top(cmax, code, score, k)
+            m = np.ones(lo.shape[0], dtype=np.int64)
+            groups.append((units(hi, lo, -m, -m), -v))
+        codes = np.concatenate([self._encode(*g[0]) for g in groups])
+        score = np.abs(np.concatenate([g[1] for g in groups]))
+        pick = top_k(score, k)
+        return UnitPricing(cmax, codes[pick], score[pick], self._n_candidates)
 
-    def _price_symmetrized(self, theta, k) -> Pricing:
+    def _price_symmetrized(self, theta, k) -> UnitPricing:
         u = self.x_unique
         n = u.shape[0]
         best = np.empty((n, n, 16))
@@ -165,27 +155,21 @@ class ImplicitDictionary:
         pr.price_symmetrized(u, theta, am, ap, best, arg)
         flat = best.ravel()
         cmax = float(flat.max())
-        m = min(k, flat.shape[0])
-        pick = np.argpartition(-flat, m - 1)[:m]
+        pick = top_k(flat, k)
         pick = pick[flat[pick] >= 0]
         j1, rest = np.divmod(pick, n * 16)
         j2, s = np.divmod(rest, 16)
         j3 = arg.ravel()[pick]
-        nn = np.int64(n)
-        code = j1 + nn * j2 + nn * nn * j3 + nn * nn * nn * s
-        return Pricing(cmax, code.astype(np.int64), flat[pick], self._n_candidates)
-
-    def _top(self, cmax, code, score, k) -> Pricing:
-        m = min(k, code.shape[0])
-        pick = np.argpartition(-score, m - 1)[:m]
-        return Pricing(cmax, code[pick].astype(np.int64), score[pick], self._n_candidates)
+        signs = np.column_stack([1 - 2 * ((s >> a) & 1) for a in range(4)])
+        codes = self._encode(np.column_stack([j1, j2, j3]), signs)
+        return UnitPricing(cmax, codes, flat[pick], self._n_candidates)
 
     # the sparsest representation of a fit (deep narrow relu) ---------------------------------
     @property
     def has_flow_form(self) -> bool:
         """True for the deep narrow relu library, whose units are, up to constants, the slope
         changes ``e_t`` (ramps) and ``e_b - e_a`` (capped ramps) at the data points."""
-        return self.architecture == "deep_narrow"
+        return self.spec.flow_depth is not None
 
     def flow_decomposition(self, v: np.ndarray, rtol: float = 1e-13):
         """Units (codes) and coefficients with slope changes ``v`` (one per distinct point;
@@ -193,30 +177,31 @@ class ImplicitDictionary:
         :func:`.flow.decompose` (``max(sum v_+, sum v_-)``, at most one unit per kink)."""
         if not self.has_flow_form:
             raise ValueError("flow_decomposition exists for the deep narrow relu library only")
-        return flow.decompose(v, self.depth, rtol)
+        idx, signs, coef = flow.decompose(v, self.spec.flow_depth, rtol)
+        return self._encode(idx, signs), coef
 
     # materializing ---------------------------------------------------------------------------
-    def hashes(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """(h1, h2, kinks, valid) of units ``codes``: equal columns (up to sign) hash equally,
-        all-zero columns are not valid."""
-        scale0, tol = self._scales
-        return _hash_candidates(self.family, np.ascontiguousarray(codes, dtype=np.int64),
-                                self.x_unique, self.activation, scale0, tol)
+    def hash_codes(self, codes: np.ndarray):
+        """(h1, h2, kinks, valid, orientation) of units ``codes``: equal columns (up to sign)
+        hash equally, all-zero columns are not valid."""
+        return hash_units(self.family_spec, codes, self.x_unique, self.activation, self._scales)
 
     def materialize(self, codes: np.ndarray, kinks: np.ndarray | None = None) -> Dictionary:
         """The ordinary dictionary of units ``codes`` (in that order; no merging)."""
         codes = np.ascontiguousarray(codes, dtype=np.int64)
         if kinks is None:
-            kinks = self.hashes(codes)[2]
-        scale0, tol = self._scales
+            kinks = self.hash_codes(codes)[2]
         m = codes.shape[0]
-        batch = _build_batch(self.activation, self.depth, self.x_unique, [self.family],
-                             (np.zeros(m, np.int64), codes, np.ones(m, np.int64),
-                              np.asarray(kinks, dtype=np.int64)), scale0, tol)
-        return Dictionary(self.x, self.x_unique, self.inverse, self.counts, self.activation,
-                          self.depth, self.architecture, self.midpoints, batch)
+        batch = build_batch(self.activation, self.depth, self.x_unique, [self.family_spec],
+                            (np.zeros(m, np.int64), codes, np.ones(m, np.int64),
+                             np.asarray(kinks, dtype=np.int64)), self._scales)
+        return Dictionary(self.x, self.x_unique, self.inverse, self.counts, self.spec, batch)
 
     def __repr__(self) -> str:
         return (f"ImplicitDictionary(activation={self.activation.name!r}, depth={self.depth}, "
                 f"architecture={self.architecture!r}, n_samples={self.n_samples}, "
-                f"n_features={self.n_features:.3g} candidate units, priced by structure)")
+                f"n_features={float(self.n_features):.3g} candidate units, priced by "
+                "structure)")
+
+
+__all__ = ["ImplicitDictionary", "UnitPricing"]

@@ -1,0 +1,152 @@
+"""The architecture registry: one row per (architecture, depth, activation) of Table 3.1.
+
+A row names what the rest of the package needs to know about an architecture, in one place:
+
+* ``families``: the feature families whose union is its library, with whether weight signs are
+  enumerated (:mod:`library_of_mirrors.families`);
+* ``beta_scale``: beta~ / beta of the Lasso (1.2) (2 for the symmetrized network, erratum E6);
+* ``pricer``: the structured pricer of its full library when it has one (implicit libraries,
+  :mod:`library_of_mirrors.dictionary.implicit`);
+* ``flow_depth``: relu deep narrow libraries, whose units are slope changes up to constants
+  (:mod:`library_of_mirrors.dictionary.flow`);
+* ``widths``: the layer widths of one parallel unit (the numpy networks and Adam);
+* ``exact``: False where the library is only an upper bound of (1.1) (errata E3b, E3c).
+
+Rows are rules over depth (``deep_narrow`` has every depth >= 2), so :func:`lookup` builds the
+row of a concrete (activation, depth, architecture) and refuses, listing :data:`SUPPORTED`, what
+lies outside Table 3.1.
+"""
+
+from __future__ import annotations
+
+import numbers
+from dataclasses import dataclass
+
+from .activations import Activation, get_activation
+from .families import DATA, JUMP, MIDPOINT, MIDPOINT_PAIRS, PADDED, SYMMETRIZED, Family
+
+ARCHITECTURE_NAMES = ("deep_narrow", "symmetrized")
+MIDPOINT_OPTIONS = ("anchor", "all", "none")
+SUPPORTED = (
+    "depth 2, deep_narrow: relu, leaky_relu, abs, sign, threshold",
+    "depth >= 3, deep_narrow: relu, leaky_relu, abs",
+    "depth 3, symmetrized: relu, leaky_relu with leaky_slope >= 0 (monotone)",
+)
+#: architectures whose full library has a structured pricer (implicit libraries)
+IMPLICIT_SUPPORTED = ("depth >= 3 deep_narrow relu", "depth 3 symmetrized relu / leaky_relu")
+#: one representative (activation, depth, architecture, leaky_slope) per row of Table 3.1, for
+#: scripts and tests that sweep every architecture
+TABLE_3_1 = (
+    ("relu", 2, "deep_narrow", None),
+    ("leaky_relu", 2, "deep_narrow", 0.1),
+    ("abs", 2, "deep_narrow", None),
+    ("sign", 2, "deep_narrow", None),
+    ("threshold", 2, "deep_narrow", None),
+    ("relu", 3, "deep_narrow", None),
+    ("leaky_relu", 3, "deep_narrow", -0.5),
+    ("abs", 3, "deep_narrow", None),
+    ("relu", 4, "deep_narrow", None),
+    ("abs", 4, "deep_narrow", None),
+    ("relu", 3, "symmetrized", None),
+)
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """One row of the registry (see the module)."""
+
+    name: str
+    depth: int
+    activation: Activation
+    midpoints: str
+    families: tuple[tuple[Family, bool], ...]
+    beta_scale: float
+    pricer: str | None
+    flow_depth: int | None
+    widths: tuple[int, ...]
+    exact: bool
+
+    @property
+    def effective_depth(self) -> int:
+        """L~ of (1.1): the depth, or 2 for sign / threshold (Remark D.1)."""
+        return 2 if self.activation.sign_determined else self.depth
+
+    @property
+    def jump(self) -> bool:
+        """Sign / threshold features (jumps, step basis)."""
+        return self.families[0][0].jump
+
+    def describe(self) -> str:
+        return f"{self.depth}-layer {self.name} {self.activation.name}"
+
+
+def _deep_narrow(act: Activation, depth: int, midpoints: str) -> tuple:
+    signed = not act.even
+    if depth == 2:
+        return ((JUMP, True),) if act.sign_determined else ((DATA, signed),)
+    if depth >= 4 and act.name == "relu":
+        return ((PADDED, signed),)  # the relu library freezes at depth 3 (Lemma 3.7)
+    fams = [(DATA, signed)]
+    # depth 3: midpoint feature biases (Definition 3.9).  Deeper abs libraries also hold the
+    # 3-layer midpoint units padded with identity layers |X - 0| = X (abs features are >= 0 and
+    # vanish at their anchor), so that they contain the shallower library as Remark 3.12 states
+    # (erratum E3a)
+    if not act.monotone and midpoints != "none" and (depth == 3 or act.even):
+        fams.append((MIDPOINT if midpoints == "anchor" else MIDPOINT_PAIRS, signed))
+    return tuple(fams)
+
+
+def _check_depth(depth) -> int:
+    if isinstance(depth, bool) or not isinstance(depth, numbers.Integral):
+        raise TypeError(f"depth must be an integer >= 2, got {depth!r}")
+    depth = int(depth)
+    if depth < 2:
+        raise ValueError(f"depth must be >= 2 (a network has at least one hidden layer), "
+                         f"got {depth}")
+    return depth
+
+
+def normalize_name(architecture) -> str:
+    """``architecture`` as a registry name ("deep-narrow" is "deep_narrow"), else an error that
+    lists the supported combinations."""
+    if not isinstance(architecture, str):
+        raise TypeError(f"architecture must be a string, got {type(architecture).__name__}")
+    arch = architecture.lower().replace("-", "_")
+    if arch not in ARCHITECTURE_NAMES:
+        raise ValueError(f"unknown architecture {architecture!r}; supported combinations: "
+                         f"{'; '.join(SUPPORTED)}")
+    return arch
+
+
+def lookup(activation: str | Activation = "relu", depth: int = 2,
+           architecture: str = "deep_narrow", leaky_slope: float | None = None,
+           midpoints: str = "anchor") -> Architecture:
+    """The registry row of a network; ValueError (listing :data:`SUPPORTED`) outside Table
+    3.1, TypeError for arguments of the wrong type."""
+    act = activation if isinstance(activation, Activation) else \
+        get_activation(activation, leaky_slope)
+    depth = _check_depth(depth)
+    arch = normalize_name(architecture)
+    if midpoints not in MIDPOINT_OPTIONS:
+        raise ValueError(f"midpoints must be one of {MIDPOINT_OPTIONS}, got {midpoints!r}")
+    if arch == "deep_narrow" and (depth == 2 or act.continuous):
+        fams = _deep_narrow(act, depth, midpoints)
+        relu = act.name == "relu"
+        return Architecture(
+            arch, depth, act, midpoints, fams, 1.0,
+            pricer="ramps" if relu and depth >= 3 else None,
+            flow_depth=(2 if depth == 2 else 3) if relu else None,
+            widths=(1,) * depth,
+            exact=not (depth >= 4 and not act.monotone))
+    if arch == "symmetrized" and depth == 3 and act.continuous and act.monotone:
+        return Architecture(arch, 3, act, midpoints, ((SYMMETRIZED, True),), 2.0,
+                            pricer="symmetrized", flow_depth=None, widths=(1, 2, 1),
+                            exact=True)
+    raise ValueError(
+        f"unsupported combination activation={act.name!r}, depth={depth}, "
+        f"architecture={arch!r} (outside Table 3.1); supported combinations: "
+        f"{'; '.join(SUPPORTED)}")
+
+
+__all__ = ["ARCHITECTURE_NAMES", "Architecture", "IMPLICIT_SUPPORTED", "MIDPOINT_OPTIONS",
+           "SUPPORTED", "TABLE_3_1", "lookup", "normalize_name"]

@@ -1,0 +1,279 @@
+"""The library protocol: what the certified solver sees of a library, whatever its kind.
+
+The working-set engine (:mod:`library_of_mirrors.solvers.engine`) never looks inside a library.
+It asks ``library.pool()`` for a :class:`Pool`: the columns it may put into working sets, and
+answers to
+
+* ``fit(z)``: ``A z`` at the distinct points (rows of the distinct inputs);
+* ``price(theta, k)``: the exact ``max_j |A_j^T theta|`` over the *whole* library (this is what
+  certifies the duality gap) and about ``k`` columns of largest ``|A_j^T theta|``;
+* ``correlations(theta, index)``: ``A_j^T theta`` for pool columns;
+* ``columns(index)`` (dense, by the products' own arithmetic) and ``features(index)`` (a batch
+  with matrix-free products, for working sets too large to store);
+* ``canonical(z)``: the same fit re-expressed at no larger l1 norm and one unit per kink, where
+  the library knows how (relu deep narrow libraries, :mod:`.flow`), else None;
+* ``dictionary()`` / ``codes()``: what the solution ``z`` refers to.
+
+An explicit library (:class:`~.explicit.Dictionary`, :class:`~.additive.AdditiveDictionary`)
+has all its columns in the pool from the start; an implicit one
+(:class:`~.implicit.ImplicitDictionary`) materializes the units its structured pricer finds, so
+its pool grows (column generation is the working-set loop with a growing pool).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+
+@dataclass
+class Pricing:
+    """One pricing pass: ``corr_max`` = the exact ``max_j |A_j^T theta|`` over the library;
+    ``index`` / ``scores``: pool columns of largest ``|A_j^T theta|`` and those values;
+    ``n_priced``: how many library columns the pass covered."""
+
+    corr_max: float
+    index: np.ndarray
+    scores: np.ndarray
+    n_priced: int
+
+
+class Library(Protocol):
+    """What the solvers need of a library (implemented by the explicit, additive and implicit
+    dictionaries)."""
+
+    x_unique: np.ndarray
+    inverse: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def n_samples(self) -> int: ...
+
+    @property
+    def n_features(self) -> int: ...
+
+    @property
+    def beta_scale(self) -> float: ...
+
+    def pool(self) -> Pool: ...
+
+
+class LibraryBase:
+    """What every library derives from its architecture row (``spec``) and its samples
+    (``inverse``): the network's names, beta~ / beta, L~, whether the Lasso over it is exactly
+    the training problem (1.1)."""
+
+    sampled = False
+
+    @property
+    def activation(self):
+        return self.spec.activation
+
+    @property
+    def depth(self) -> int:
+        return self.spec.depth
+
+    @property
+    def architecture(self) -> str:
+        return self.spec.name
+
+    @property
+    def midpoints(self) -> str:
+        return self.spec.midpoints
+
+    @property
+    def beta_scale(self) -> float:
+        """beta~ / beta in the Lasso (1.2): 2 for the 3-layer symmetrized network (erratum
+        E6), else 1."""
+        return self.spec.beta_scale
+
+    @property
+    def effective_depth(self) -> int:
+        """L~ of (1.1): the depth, or 2 for sign / threshold networks."""
+        return self.spec.effective_depth
+
+    @property
+    def exact(self) -> bool:
+        """True when the Lasso over this library is the training problem (1.1) itself; False
+        for sampled libraries and where the library is only an upper bound (errata E3b, E3c):
+        then the reconstructed network attains the Lasso value, but a trained one may beat it."""
+        return self.spec.exact and not self.sampled
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.inverse.shape[0])
+
+    # products of a listed library (its ``batch`` routes them through the grid forms)
+    def matvec(self, z) -> np.ndarray:
+        """A z without forming A: O(N + nnz) over the sorted data."""
+        z = np.asarray(z, dtype=float)
+        if z.shape != (self.n_features,):
+            raise ValueError(f"z must have shape ({self.n_features},), got {z.shape}")
+        return self.batch.grid_matvec(z)[self.inverse]
+
+    def rmatvec(self, r) -> np.ndarray:
+        """A^T r without forming A: O(N + nnz)."""
+        r = np.asarray(r, dtype=float)
+        if r.shape != (self.n_samples,):
+            raise ValueError(f"r must have shape ({self.n_samples},), got {r.shape}")
+        return self.batch.grid_rmatvec(np.bincount(self.inverse, weights=r,
+                                                   minlength=self.x_unique.shape[0]))
+
+
+def top_k(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` largest entries (unsorted)."""
+    m = min(int(k), scores.shape[0])
+    if m <= 0:
+        return np.zeros(0, dtype=np.int64)
+    if m == scores.shape[0]:
+        return np.arange(m)
+    return np.argpartition(-scores, m - 1)[:m]
+
+
+class Pool:
+    """The working columns of a library (see the module).  Subclasses set ``batch`` (the
+    materialized columns: ``grid_matvec``, ``grid_rmatvec``, ``grid_columns``, ``subset``) and
+    implement :meth:`price`."""
+
+    batch = None
+
+    def __len__(self) -> int:
+        return 0 if self.batch is None else self.batch.n_features
+
+    def fit(self, z: np.ndarray) -> np.ndarray:
+        return self.batch.grid_matvec(z)
+
+    def correlations(self, theta_u: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
+        b = self.batch if index is None else self.batch.subset(index)
+        return b.grid_rmatvec(theta_u)
+
+    def columns(self, index: np.ndarray) -> np.ndarray:
+        return self.batch.subset(index).grid_columns()
+
+    def features(self, index: np.ndarray):
+        return self.batch.subset(index)
+
+    def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> Pricing:
+        raise NotImplementedError
+
+    def canonical(self, z: np.ndarray) -> np.ndarray | None:
+        return None
+
+    def dictionary(self):
+        raise NotImplementedError
+
+    def codes(self) -> np.ndarray | None:
+        return None
+
+
+class ExplicitPool(Pool):
+    """Every column of an explicit library; pricing is ``A^T theta`` over all of them, O(N +
+    nnz).  ``canon``: the library's re-expression map, if any."""
+
+    def __init__(self, library, canon: Callable[[np.ndarray], np.ndarray | None] | None = None):
+        self.library = library
+        self.batch = library.batch
+        self._canon = canon
+
+    def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> Pricing:
+        corr = np.abs(self.batch.grid_rmatvec(theta_u))
+        cmax = float(corr.max()) if corr.shape[0] else 0.0
+        pick = top_k(corr, k)
+        return Pricing(cmax, pick, corr[pick], corr.shape[0])
+
+    def canonical(self, z: np.ndarray) -> np.ndarray | None:
+        return None if self._canon is None else self._canon(z)
+
+    def dictionary(self):
+        return self.library
+
+
+class ImplicitPool(Pool):
+    """Materialized units of an implicit library, in the order they joined, without repeats
+    (equal columns up to sign hash alike; all-zero columns never join).  ``library`` offers
+    ``price(theta, k, centered)`` (with ``corr_max``, ``codes``, ``scores``, ``n_priced``),
+    ``hash_codes(codes)``, ``materialize(codes, kinks)`` and, where ``has_flow_form``,
+    ``flow_decomposition(v)`` (unit codes and coefficients of the slope changes ``v``)."""
+
+    def __init__(self, library):
+        self.library = library
+        self._codes: list[int] = []
+        self._kinks: list[int] = []
+        self._orient: list[int] = []
+        self._seen: dict[tuple[int, int], int] = {}
+        self._dict = None
+
+    def __len__(self) -> int:
+        return len(self._codes)
+
+    @property
+    def batch(self):
+        return self.dictionary().batch
+
+    def locate(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Pool index and sign of every unit (the pool's column times the sign is the unit's
+        column), adding the new ones; index -1 for all-zero columns."""
+        codes = np.asarray(codes, dtype=np.int64)
+        m = codes.shape[0]
+        index = np.full(m, -1, dtype=np.int64)
+        sign = np.ones(m)
+        if m == 0:
+            return index, sign
+        h1, h2, nk, valid, orient = self.library.hash_codes(codes)
+        for a in np.flatnonzero(valid):
+            key = (int(h1[a]), int(h2[a]))
+            i = self._seen.get(key)
+            if i is None:
+                i = self._seen[key] = len(self._codes)
+                self._codes.append(int(codes[a]))
+                self._kinks.append(int(nk[a]))
+                self._orient.append(int(orient[a]))
+                self._dict = None
+            index[a] = i
+            sign[a] = float(orient[a] * self._orient[i])
+        return index, sign
+
+    def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> Pricing:
+        p = self.library.price(theta_u, k, centered)
+        idx, _ = self.locate(p.codes)
+        ok = idx >= 0
+        idx, scores = idx[ok], p.scores[ok]
+        # several codes may share a column: keep each column once, with its score
+        uniq, first = np.unique(idx, return_index=True)
+        return Pricing(p.corr_max, uniq, scores[first], p.n_priced)
+
+    def canonical(self, z: np.ndarray) -> np.ndarray | None:
+        if not self.library.has_flow_form or np.count_nonzero(z) <= 1:
+            return None
+        codes, coef = self.library.flow_decomposition(self.batch.slope_changes(z))
+        if codes.shape[0] >= np.count_nonzero(z):
+            return None
+        idx, sgn = self.locate(codes)
+        out = np.zeros(len(self))
+        ok = idx >= 0
+        np.add.at(out, idx[ok], sgn[ok] * coef[ok])
+        return out
+
+    def dictionary(self):
+        if self._dict is None:
+            self._dict = self.library.materialize(np.array(self._codes, dtype=np.int64),
+                                                  np.array(self._kinks, dtype=np.int64))
+        return self._dict
+
+    def codes(self) -> np.ndarray:
+        return np.array(self._codes, dtype=np.int64)
+
+    def seed(self, codes: np.ndarray, coef: np.ndarray) -> np.ndarray:
+        """Coefficients over the pool of the units ``codes`` (added): a warm start."""
+        idx, sgn = self.locate(codes)
+        z = np.zeros(len(self))
+        ok = idx >= 0
+        np.add.at(z, idx[ok], sgn[ok] * coef[ok])
+        return z
+
+
+__all__ = ["ExplicitPool", "ImplicitPool", "Library", "LibraryBase", "Pool", "Pricing",
+           "top_k"]

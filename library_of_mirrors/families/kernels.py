@@ -1,0 +1,158 @@
+"""numba passes over the candidate codes of a family: hash every candidate's column, or build the
+kink forms, grid columns and unit codes of the chosen ones.
+
+The only place that dispatches on a family's ``kind``: :func:`decode` and :func:`build` call the
+family module's own kernels (:mod:`.data`, :mod:`.padded`, :mod:`.midpoint`,
+:mod:`.symmetrized`, :mod:`.jump`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from ..kinks import grid as gr
+from ..kinks import vertex as vx
+from . import data, jump, midpoint, padded, symmetrized
+
+
+@njit(cache=True)
+def decode(kind, L, n, signed, cid, signs, idx):
+    """Weight signs and slot indices of candidate ``cid``; False if the code is no unit."""
+    if kind == data.KIND:
+        return data.decode(L, n, signed, cid, signs, idx)
+    if kind == padded.KIND:
+        return padded.decode(L, n, signed, cid, signs, idx)
+    if kind == midpoint.KIND:
+        return midpoint.decode(L, n, signed, cid, signs, idx)
+    if kind == midpoint.KIND_PAIRS:
+        return midpoint.decode_pairs(L, n, signed, cid, signs, idx)
+    if kind == symmetrized.KIND:
+        return symmetrized.decode(L, n, signed, cid, signs, idx)
+    return jump.decode(L, n, signed, cid, signs, idx)
+
+
+@njit(cache=True)
+def build(kind, L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg, tmp, xs):
+    """Vertex form of a continuous unit: (K, buffer); coefficients refer to its slots."""
+    if kind == symmetrized.KIND:
+        return symmetrized.build(L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg,
+                                 tmp, xs)
+    if kind == midpoint.KIND or kind == midpoint.KIND_PAIRS:
+        return midpoint.build(L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg, tmp,
+                              xs)
+    return data.build(L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg, tmp, xs)
+
+
+@njit(cache=True)
+def _scratch(KM, S, NS):
+    """Per-thread scratch: slot values, signs, indices, kinks, grid column."""
+    return (np.empty(S), np.empty(NS, dtype=np.int64), np.empty(S, dtype=np.int64),
+            np.empty(KM), np.empty(KM), np.empty(1, dtype=np.int8),
+            np.empty(2 * KM + 4, dtype=np.int64), np.empty(2 * KM + 4))
+
+
+@njit(cache=True)
+def _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol, T, V, P, TC, VC, Q, oseg,
+               tmp, xs, kt, ks, jc, rows, vals):
+    """Kink / jump form and grid column of one decoded unit: (v0, c1, kinks, grid nnz)."""
+    if is_jump:
+        c0, nj = jump.jump_form(signs[0], u[idx[0]], act[2], act[3], kt, ks, jc)
+        nnz = gr.jumps_to_grid(c0, nj, kt, ks, jc, u, tol, rows, vals)
+        return c0, 0.0, nj, nnz
+    K, sl = build(kind, L, signs, idx, u, act[0], act[1], eps_val, T, V, P, TC, VC, Q, oseg,
+                  tmp, xs)
+    v0, c1, nkk = vx.vertex_to_kinks(K, T[sl], V[sl], P[sl], u[0], kt, ks)
+    nnz = gr.kinks_to_grid(v0, c1, nkk, kt, ks, u, tol, rows, vals)
+    return v0, c1, nkk, nnz
+
+
+@njit(cache=True, parallel=True)
+def pass_hash(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM):
+    """Hash every candidate's grid column (canonical up to sign); count its kinks.
+
+    Returns h1, h2, nkinks, valid (False for codes that are no unit and all-zero columns) and
+    the orientation (+-1: the sign that makes the column canonical, see :func:`hash_grid`).
+    """
+    M = cids.shape[0]
+    h1 = np.zeros(M, dtype=np.uint64)
+    h2 = np.zeros(M, dtype=np.uint64)
+    nk = np.zeros(M, dtype=np.int32)
+    valid = np.zeros(M, dtype=np.bool_)
+    orient = np.zeros(M, dtype=np.int8)
+    eps_val = 1e-11 * scale0
+    nblocks = min(M, 64)
+    for blk in prange(nblocks):
+        T, V, P, TC, VC, Q, oseg, tmp = vx.alloc(KM, S)
+        xs, signs, idx, kt, ks, jc, rows, vals = _scratch(KM, S, NS)
+        lo = blk * M // nblocks
+        hi = (blk + 1) * M // nblocks
+        for a in range(lo, hi):
+            if not decode(kind, L, n, signed, cids[a], signs, idx):
+                continue
+            _, _, nkk, nnz = _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol,
+                                        T, V, P, TC, VC, Q, oseg, tmp, xs, kt, ks, jc, rows,
+                                        vals)
+            x1, x2, sg = gr.hash_grid(nnz, rows, vals, 1.0 if is_jump else scale0)
+            nk[a] = nkk
+            if sg == 0:
+                continue
+            h1[a] = x1
+            h2[a] = x2
+            valid[a] = True
+            orient[a] = sg
+    return h1, h2, nk, valid, orient
+
+
+@njit(cache=True, parallel=True)
+def pass_build(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, kptr, jptr,
+               gptr, v0_out, c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out, gval_out,
+               signs_out, idx_out):
+    """Kink forms (origin u[0]), grid columns and unit codes of the chosen candidates.
+
+    ``kptr``/``jptr`` are filled from the kink / jump counts; ``gptr`` gives each column room
+    for 2 * kinks + 4 grid entries (compacted by the caller).  Returns the grid nnz per column.
+    """
+    M = cids.shape[0]
+    eps_val = 1e-11 * scale0
+    gnnz = np.zeros(M, dtype=np.int64)
+    nblocks = min(M, 64)
+    for blk in prange(nblocks):
+        T, V, P, TC, VC, Q, oseg, tmp = vx.alloc(KM, S)
+        xs, signs, idx, kt, ks, jc, rows, vals = _scratch(KM, S, NS)
+        for a in range(blk * M // nblocks, (blk + 1) * M // nblocks):
+            decode(kind, L, n, signed, cids[a], signs, idx)
+            for s in range(NS):
+                signs_out[a, s] = signs[s]
+            for s in range(S):
+                idx_out[a, s] = idx[s]
+            v0, c1, nkk, nnz = _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol,
+                                          T, V, P, TC, VC, Q, oseg, tmp, xs, kt, ks, jc, rows,
+                                          vals)
+            v0_out[a] = v0
+            c1_out[a] = c1
+            if is_jump:
+                for k in range(nkk):
+                    jt_out[jptr[a] + k] = kt[k]
+                    jh_out[jptr[a] + k] = ks[k]
+                    jc_out[jptr[a] + k] = jc[k]
+            else:
+                for k in range(nkk):
+                    kt_out[kptr[a] + k] = kt[k]
+                    ks_out[kptr[a] + k] = ks[k]
+            for k in range(nnz):
+                grow_out[gptr[a] + k] = rows[k]
+                gval_out[gptr[a] + k] = vals[k]
+            gnnz[a] = nnz
+    return gnnz
+
+
+@njit(cache=True)
+def symbolic(kind, L, signs, idx, u, am, ap, eps_val, KM):
+    """Vertex form of one continuous unit with its breakpoints' coefficients over the slots:
+    (K, T, TC) for provenance (which affine combination of data points each breakpoint is)."""
+    S = idx.shape[0]
+    T, V, P, TC, VC, Q, oseg, tmp = vx.alloc(KM, S)
+    xs = np.empty(S)
+    K, sl = build(kind, L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg, tmp, xs)
+    return K, T[sl].copy(), TC[sl].copy()

@@ -1,0 +1,194 @@
+"""Declarative parameter validation: every public function and estimator states its parameters'
+constraints once, as data, and gets one clear error per bad value.
+
+A constraint is an object with ``check(value, name)`` that returns the normalized value or raises
+``TypeError`` (wrong kind of value) / ``ValueError`` (right kind, wrong value) naming the
+parameter.  :func:`validate` checks a dict of values against a dict of constraints (the style of
+scikit-learn's ``_parameter_constraints``), so an estimator's ``fit`` reports the first bad
+parameter by name before any work is done.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+
+def as_float(value, name: str) -> float:
+    """A real scalar (Python or numpy, 0-d arrays included), else a TypeError naming it."""
+    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
+        raise TypeError(f"{name} must be a number, got {value!r}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number, got {value!r}") from None
+
+
+class Real:
+    """A finite real number in ``(low, high)`` (bounds open unless named in ``closed``)."""
+
+    def __init__(self, low: float | None = None, high: float | None = None,
+                 closed: tuple[str, ...] = (), finite: bool = True):
+        self.low, self.high, self.closed, self.finite = low, high, closed, finite
+
+    def describe(self) -> str:
+        if self.low == 0 and self.high is None and "low" not in self.closed:
+            return "a positive finite number"
+        if self.low == 0 and self.high == 1 and not self.closed:
+            return "strictly between 0 and 1"
+        lo = "" if self.low is None else f"{'>=' if 'low' in self.closed else '>'} {self.low:g}"
+        hi = "" if self.high is None else \
+            f"{'<=' if 'high' in self.closed else '<'} {self.high:g}"
+        return "a finite number" + (f" {lo}" if lo else "") + (" and" if lo and hi else "") \
+            + (f" {hi}" if hi else "")
+
+    def check(self, value, name: str) -> float:
+        v = as_float(value, name)
+        bad = (self.finite and not np.isfinite(v)) or np.isnan(v)
+        if self.low is not None:
+            bad = bad or v < self.low or (v == self.low and "low" not in self.closed)
+        if self.high is not None:
+            bad = bad or v > self.high or (v == self.high and "high" not in self.closed)
+        if bad:
+            what = self.describe()
+            verb = "lie " if what.startswith("strictly") else "be "
+            raise ValueError(f"{name} must {verb}{what}, got {v}")
+        return v
+
+
+class Integer:
+    """An integer (Python or numpy, not bool) of at least ``minimum``."""
+
+    def __init__(self, minimum: int | None = None, maximum: int | None = None):
+        self.minimum, self.maximum = minimum, maximum
+
+    def describe(self) -> str:
+        if self.minimum == 1 and self.maximum is None:
+            return "a positive integer"
+        parts = []
+        if self.minimum is not None:
+            parts.append(f">= {self.minimum}")
+        if self.maximum is not None:
+            parts.append(f"<= {self.maximum}")
+        return "an integer" + (" " + " and ".join(parts) if parts else "")
+
+    def check(self, value, name: str) -> int:
+        if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+            raise ValueError(f"{name} must be {self.describe()}, got {value!r}")
+        v = int(value)
+        if (self.minimum is not None and v < self.minimum) or \
+                (self.maximum is not None and v > self.maximum):
+            raise ValueError(f"{name} must be {self.describe()}, got {v!r}")
+        return v
+
+
+class Options:
+    """One of a fixed set of strings."""
+
+    def __init__(self, *choices: str):
+        self.choices = tuple(choices)
+
+    def describe(self) -> str:
+        return f"one of {self.choices}"
+
+    def check(self, value, name: str):
+        if not isinstance(value, str) or value not in self.choices:
+            raise ValueError(f"{name} must be one of {self.choices}, got {value!r}")
+        return value
+
+
+class Boolean:
+    def describe(self) -> str:
+        return "True or False"
+
+    def check(self, value, name: str) -> bool:
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {value!r}")
+        return bool(value)
+
+
+class Optional:
+    """None, or what ``inner`` accepts."""
+
+    def __init__(self, inner):
+        self.inner = inner
+
+    def describe(self) -> str:
+        return f"None or {self.inner.describe()}"
+
+    def check(self, value, name: str):
+        return None if value is None else self.inner.check(value, name)
+
+
+class Anything:
+    """No constraint (checked elsewhere, e.g. a random_state or an object)."""
+
+    def describe(self) -> str:
+        return "anything"
+
+    def check(self, value, name: str):
+        return value
+
+
+POSITIVE = Real(0.0)
+PROBABILITY = Real(0.0, 1.0)
+POSITIVE_INT = Integer(1)
+
+
+def validate(params: Mapping, constraints: Mapping) -> dict:
+    """Check every parameter of ``params`` that has a constraint; returns the normalized values
+    (parameters without a constraint are passed through)."""
+    out = dict(params)
+    for name, c in constraints.items():
+        if name in params:
+            out[name] = c.check(params[name], name)
+    return out
+
+
+def check_vector(v, n: int, name: str, what: str = "the dictionary's") -> np.ndarray:
+    """``v`` as a finite float vector of length ``n`` ((n,) or (n, 1))."""
+    try:
+        arr = np.asarray(v, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numeric, got {type(v).__name__}") from None
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.shape != (n,):
+        raise ValueError(f"{name} must have shape ({n},) to match {what} {n} samples, got "
+                         f"{arr.shape}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains {int(np.sum(~np.isfinite(arr)))} NaN or infinite "
+                         "value(s)")
+    return np.ascontiguousarray(arr)
+
+
+def check_sample_weight(sample_weight, n: int) -> np.ndarray:
+    """Non-negative finite weights, one per sample, not all zero (None: ones)."""
+    if sample_weight is None:
+        return np.ones(n)
+    w = check_vector(sample_weight, n, "sample_weight")
+    if np.any(w < 0):
+        raise ValueError("sample_weight must be non-negative")
+    if not np.any(w > 0):
+        raise ValueError("sample_weight must have at least one positive entry")
+    return w
+
+
+def check_beta(beta, name: str = "beta") -> float:
+    """A positive finite weight decay (or any positive finite number named ``name``)."""
+    return POSITIVE.check(beta, name)
+
+
+def check_positive_int(value, name: str, minimum: int = 1) -> int:
+    """An integer of at least ``minimum`` (message: "NAME must be an integer >= MINIMUM")."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral) \
+            or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+    return int(value)
+
+
+__all__ = ["Anything", "Boolean", "Integer", "Optional", "Options", "POSITIVE",
+           "POSITIVE_INT", "PROBABILITY", "Real", "as_float", "check_beta",
+           "check_positive_int", "check_sample_weight", "check_vector", "validate"]
