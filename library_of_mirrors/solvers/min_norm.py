@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import time
+import warnings
 
 import numpy as np
 
-from .linear_programs import LPInfeasible, solve_lp
-from .problem import Problem
+from ..validation import POSITIVE_INT
+from . import engine
+from .datafits import Interpolation
+from .lasso import prepare
+from .linear_programs import LPInfeasible
 from .result import ConvergenceWarning, LassoResult
 
 
-def _interpolation_targets(prob: Problem, rtol: float) -> np.ndarray:
-    """The one target of every distinct point; duplicates must agree."""
-    d = prob.d
-    y = prob.y
-    lo = np.full(d.x_unique.shape[0], np.inf)
-    hi = np.full(d.x_unique.shape[0], -np.inf)
+def _check_duplicates(d, y, rtol: float) -> None:
+    """Duplicates of an input must carry one target."""
+    n = d.x_unique.shape[0]
+    lo = np.full(n, np.inf)
+    hi = np.full(n, -np.inf)
     np.minimum.at(lo, d.inverse, y)
     np.maximum.at(hi, d.inverse, y)
     spread = hi - lo
@@ -28,46 +31,50 @@ def _interpolation_targets(prob: Problem, rtol: float) -> np.ndarray:
         raise ValueError(
             f"the data cannot be interpolated: x = {at} appears with different "
             f"targets (from {lo[i]:.6g} to {hi[i]:.6g}); {bad.shape[0]} input value(s) have "
-            "conflicting duplicates. Use solve_lasso with beta > 0 instead"
-        )
-    return 0.5 * (lo + hi)
+            "conflicting duplicates. Use solve_lasso with beta > 0 instead")
 
 
 def solve_min_norm(d, y, *, bias: bool = True, max_iter: int = 100,
                    verbose: bool = False) -> LassoResult:
     """Minimum-norm interpolation (C.1): ``min ||z||_1  s.t.  A z + xi 1 = y``.
 
-    A linear program on HiGHS (column generation over the matrix-free pricing oracle, so large
-    dictionaries never become dense).  ``res.objective == ||z||_1``; ``res.gap`` certifies it
-    from the dual ``max y^T theta  s.t.  |A^T theta| <= 1, 1^T theta = 0``.  ``bias=False``
-    fixes xi = 0.  Raises ``ValueError`` when duplicate inputs carry different targets or the
-    dictionary cannot interpolate the data.
+    The working-set engine with the :class:`~.datafits.Interpolation` datafit and beta~ = 1:
+    linear programs on HiGHS over working sets that only grow, priced over the whole library
+    (matrix-free), so large libraries never become dense.  ``res.objective == ||z||_1``;
+    ``res.gap`` certifies it from the dual ``max y^T theta  s.t.  |A^T theta| <= 1,
+    1^T theta = 0``.  ``bias=False`` fixes xi = 0.  Raises ``ValueError`` when duplicate inputs
+    carry different targets or the library cannot interpolate the data.
     """
-    if isinstance(max_iter, bool) or not isinstance(max_iter, (int, np.integer)) or max_iter < 1:
-        raise ValueError(f"max_iter must be a positive integer, got {max_iter!r}")
-    prob = Problem.make(d, y, None, bias)
-    yu = _interpolation_targets(prob, 1e-12)
+    max_iter = POSITIVE_INT.check(max_iter, "max_iter")
+    datafit = Interpolation()
+    y, w, rows = prepare(d, y, datafit, None, bias)
+    _check_duplicates(d, y, 1e-12)
     t0 = time.perf_counter()
-    rows = np.arange(d.x_unique.shape[0])
+    pool = d.pool()
     try:
-        z, xi, obj, gap, it, conv, theta, slack = solve_lp(
-            d, yu, rows, 1.0, None, None, prob.bias, yu - yu.mean(), max_iter, verbose)
+        sol = engine.solve(pool, datafit, rows, 1.0, bias=bias, tol=1e-12, max_iter=max_iter,
+                           verbose=verbose)
+        slack = sol.slack
     except LPInfeasible:
-        slack = np.inf
-    if slack > 1e-9 * max(1.0, float(np.abs(yu).max())):
+        sol, slack = None, np.inf
+    if sol is None or slack > 1e-9 * max(1.0, float(np.abs(rows.y).max())):
         raise ValueError(
             f"the data cannot be interpolated by this dictionary ({d.depth}-layer "
-            f"{d.activation.name}, "
-            f"{d.n_features} features{', sampled' if d.sampled else ''}"
-            f"{'' if prob.bias else ', no external bias'}); use solve_lasso with beta > 0")
-    theta_s = theta[d.inverse] * prob.w / np.bincount(d.inverse, weights=prob.w)[d.inverse]
-    res = LassoResult(z, xi, obj, gap, it, conv, "interpolation", None, None, 0.0,
-                      "HiGHS (column generation)", theta_s)
+            f"{d.activation.name}, {d.n_features} features"
+            f"{', sampled' if getattr(d, 'sampled', False) else ''}"
+            f"{'' if bias else ', no external bias'}); use solve_lasso with beta > 0")
+    # the gap of the elastic form is the gap of (C.1) once the data are interpolated
+    res = LassoResult(sol.z, rows.shift + sol.xi, float(np.abs(sol.z).sum()), sol.gap,
+                      sol.n_iter, sol.converged, "interpolation", None, None, 0.0,
+                      "working sets (HiGHS)",
+                      datafit.to_samples(rows, sol.theta, y, w, d.inverse))
+    if not getattr(d, "listed", True):
+        res.dictionary = pool.dictionary()
+        res.codes = pool.codes()
+    res.datafit = datafit
     res.time = time.perf_counter() - t0
-    if not conv:
-        import warnings  # noqa: PLC0415
-
-        warnings.warn(f"solve_min_norm stopped after {it} column-generation rounds with dual "
-                      f"constraints still violated (gap {gap:.3e}); raise max_iter",
-                      ConvergenceWarning, stacklevel=2)
+    if not sol.converged:
+        warnings.warn(f"solve_min_norm stopped after {sol.n_iter} rounds with dual constraints "
+                      f"still violated (gap {sol.gap:.3e}): {sol.reason}", ConvergenceWarning,
+                      stacklevel=2)
     return res

@@ -8,22 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from .lasso import solve_lasso
-from .problem import Problem, check_beta
+from ..validation import check_beta
+from .datafits import get_datafit
+from .lasso import beta_max, solve_lasso
 from .result import LassoResult
-
-
-def beta_max(d, y, *, sample_weight=None, bias: bool = True) -> float:
-    """The smallest beta of (1.1) whose squared-loss Lasso solution is z = 0.
-
-    z = 0 is optimal iff ``|A^T theta0| <= beta~`` for ``theta0 = w (y - xi0)`` with the optimal
-    xi0 = weighted mean of y (0 without bias): ``beta_max = ||A^T theta0||_inf / beta_scale``.
-    """
-    prob = Problem.make(d, y, sample_weight, bias)
-    theta = prob.wu * (prob.yu - prob.center(prob.yu))
-    if getattr(d, "implicit", False):  # the structured pricer's exact maximum
-        return d.price(theta, 1, centered=bias).corr_max / d.beta_scale
-    return float(np.abs(prob.correlations(theta)).max()) / d.beta_scale
 
 
 @dataclass
@@ -51,16 +39,17 @@ def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: 
     ``eps * beta_max``, log-spaced.  Extra keyword arguments go to :func:`solve_lasso`.
     """
     if betas is None:
-        if loss != "squared":
-            raise ValueError(f"pass betas explicitly for loss={loss!r}: the default grid is "
-                             "relative to beta_max of the squared loss")
+        datafit = get_datafit(loss, kwargs.get("quantile"), kwargs.get("delta"))
+        if datafit.grows_working_set:  # a piecewise-linear loss: beta_max is only a bound
+            raise ValueError(f"pass betas explicitly for loss={datafit.name!r}: the default "
+                             "grid is relative to beta_max, exact for the smooth losses only")
         bmax = beta_max(d, y, sample_weight=kwargs.get("sample_weight"),
-                        bias=kwargs.get("bias", True))
+                        bias=kwargs.get("bias", True), loss=datafit)
         if bmax <= 0:
             raise ValueError("beta_max = 0: y is constant (after the external bias), so z = 0 "
                              "for every beta; pass betas explicitly to solve anyway")
         betas = bmax * np.geomspace(1.0, eps, n_betas)
-    if getattr(d, "implicit", False):
+    if not getattr(d, "listed", True):
         raise ValueError("lasso_path needs an explicit dictionary (its coefficients share one "
                          "column space); over an implicit one call solve_lasso per beta with "
                          "warm_start=<previous result>, each result holding its own columns")
@@ -76,8 +65,7 @@ def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: 
 
         it = tqdm(betas, desc="lasso path", unit="beta")
     for b in it:
-        res = solve_lasso(d, y, b, loss=loss, warm_start=warm if loss in ("squared", "huber")
-                          else None, **kwargs)
+        res = solve_lasso(d, y, b, loss=loss, warm_start=warm, **kwargs)
         results.append(res)
         warm = res
     coefs = sp.csr_matrix(np.array([r.z for r in results])) if results else sp.csr_matrix(

@@ -42,6 +42,11 @@ class LassoResult:
     n_priced: int = 0
     #: unit codes of ``dictionary``'s columns in the implicit library (for warm starts)
     codes: np.ndarray | None = None
+    #: the data fit solved (:mod:`.datafits`); ``res.datafit.output`` says what the network's
+    #: output means ("value", or the log-odds of a "probability")
+    datafit: object = None
+    #: (C.1): the largest interpolation residual left (0 when the data are interpolated)
+    slack: float = 0.0
 
     @property
     def active(self) -> np.ndarray:
@@ -59,13 +64,10 @@ class LassoResult:
         evaluates its own ``dictionary`` (``d`` may then be the implicit one)."""
         if self.dictionary is not None:
             d = self.dictionary
-        act = self.active
         xn = np.asarray(x_new, dtype=float)
         if xn.ndim != 2 or xn.shape[1] == 1:
             xn = xn.ravel()
-        if act.shape[0] == 0:
-            return np.full(xn.shape[0], self.xi)
-        return d.batch.subset(act).evaluate(xn) @ self.z[act] + self.xi
+        return d.feature_sum(self.z, xn) + self.xi
 
     def __repr__(self) -> str:
         return (f"LassoResult(loss={self.loss!r}, objective={self.objective:.10g}, "

@@ -12,24 +12,24 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import minimize
 
-from .problem import Problem
+from .rows import Rows, weighted_center
 
 
-def solve_spred(prob: Problem, lam: float, depth: int = 2, tol: float = 1e-12,
+def solve_spred(pool, rows: Rows, lam: float, bias: bool, depth: int = 2, tol: float = 1e-12,
                 max_iter: int = 50_000, seed=0):
-    """Minimize the factored objective on the distinct points; returns (z, xi, value, n_iter).
+    """Minimize the factored objective on the distinct inputs (squared-loss rows); returns
+    (z, xi, value, n_iter, factors) with xi in the rows' centered coordinates.
 
     ``value`` is the factored objective (for depth 2 equal to the Lasso objective at z)."""
     if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 2:
         raise ValueError(f"spred depth must be an integer >= 2, got {depth!r}")
-    d = prob.d
-    A = d.batch.evaluate(d.x_unique)
-    sw = np.sqrt(prob.wu)
-    if prob.bias:
-        A = A - (prob.wu @ A) / prob.wu.sum()
-        b = sw * (prob.yu - prob.center(prob.yu))
+    A = pool.columns(np.arange(len(pool)))
+    sw = np.sqrt(rows.w)
+    if bias:
+        A = A - (rows.w @ A) / rows.w.sum()
+        b = sw * (rows.y - weighted_center(rows.y, rows.w))
     else:
-        b = sw * prob.yu
+        b = sw * rows.y
     B = A * sw[:, None]
     p = B.shape[1]
     rng = np.random.default_rng(seed)
@@ -52,6 +52,6 @@ def solve_spred(prob: Problem, lam: float, depth: int = 2, tol: float = 1e-12,
                             "gtol": 1e-12, "maxcor": 30})
     U = res.x.reshape(depth, p)
     z = np.prod(U, axis=0)
-    fit = prob.fit_u(z)
-    xi = prob.center(prob.yu - fit)
-    return z, xi, float(res.fun) + prob.const, int(res.nit), U
+    fit = pool.fit(z)
+    xi = weighted_center(rows.y - fit, rows.w) if bias else 0.0
+    return z, xi, float(res.fun) + rows.const, int(res.nit), U

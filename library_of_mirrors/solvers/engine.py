@@ -1,0 +1,215 @@
+"""The one certified working-set loop: every loss, every library kind.
+
+Each iteration (celer's scheme, with a pool for libraries too large to list):
+
+1. **evaluate**: the fit ``A z`` at the distinct inputs (``pool.fit``), the optimal external
+   bias, the datafit's dual point ``theta`` at the rows;
+2. **price**: the library's exact ``max_j |A_j^T theta|`` and its most correlated columns
+   (``pool.price``: all columns of an explicit library, the structured pricer of an implicit
+   one, whose units join the pool);
+3. **certify**: theta scaled to dual feasibility; the duality gap as a sum of non-negative
+   terms, ``fenchel_young + sum_j (beta~ |z_j| - s z_j A_j^T theta)`` (no difference of two
+   large numbers, so it cannot be wrong by cancellation); stop when it is at most
+   ``tol`` times the objective at z = 0;
+4. **grow**: the working set: the support plus the most violating columns (twice the support
+   plus 16), or, for linear programs, every column that ever entered plus the new violators;
+5. **restricted solve**: the datafit's exact solver over the working set
+   (:mod:`.active_set`, :mod:`.linear_programs`, :mod:`.prox_newton`);
+6. **re-express** the iterate at one unit per kink where the library knows how (kept only if
+   the objective does not grow).
+
+The loop cannot stall silently: when the working set stops changing while the gap stays above
+the tolerance, the restricted tolerance is tightened (down to rounding level); when that is
+exhausted, the solve stops with ``converged=False`` and the reason, never with a gap it did
+not certify.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .datafits import Datafit, Restricted
+from .rows import Rows
+
+#: celer's working-set rule: twice the support plus this many violators
+WS_MIN = 16
+#: linear programs: the first working set holds this many columns (all of a smaller library)
+LP_FIRST = 4000
+#: linear programs: at most this many violators join per round
+LP_ADD = 200
+#: a dual constraint counts as violated above beta~ (1 + this)
+VIOLATION = 1e-9
+
+
+@dataclass
+class Solution:
+    """What the engine returns (before it becomes a :class:`~.result.LassoResult`)."""
+
+    z: np.ndarray
+    xi: float
+    objective: float
+    gap: float
+    n_iter: int
+    converged: bool
+    theta: np.ndarray
+    scale: float
+    reason: str = ""
+    history: list = field(default_factory=list)
+    n_priced: int = 0
+    slack: float = 0.0
+
+
+@dataclass
+class Certificate:
+    """The objective at (z, xi*) and its certified gap, with what produced them: the optimal
+    bias, the scaled dual point at the rows and the pricing pass (candidates for the working
+    set)."""
+
+    primal: float
+    gap: float
+    xi: float
+    theta: np.ndarray
+    price: object
+
+
+def _objective(datafit: Datafit, rows: Rows, f_rows: np.ndarray, z: np.ndarray, lam: float,
+               bias: bool) -> tuple[float, float]:
+    xi = datafit.optimal_bias(rows, f_rows, None) if bias else 0.0
+    return datafit.value(rows, f_rows + xi) + lam * float(np.abs(z).sum()), xi
+
+
+def certify(pool, datafit: Datafit, rows: Rows, lam: float, z: np.ndarray, bias: bool,
+            state: Restricted | None = None, want: int = 1) -> tuple:
+    """Objective and certified duality gap at ``z`` (pool coordinates): returns
+    (primal, gap, xi, Certificate).  The pool may grow while pricing (implicit libraries):
+    ``z`` is then shorter than the pool, and the new columns are zero."""
+    if z.shape[0] < len(pool):
+        z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
+    f = rows.at_rows(pool.fit(z)) if len(pool) else np.zeros(rows.n_rows)
+    xi = datafit.optimal_bias(rows, f, state) if bias else 0.0
+    u = f + xi
+    th = datafit.dual_point(rows, u, state)
+    tp = rows.to_points(th)
+    price = pool.price(tp, want, centered=bias)
+    S = np.flatnonzero(z)
+    s = datafit.scale(rows, th, price.corr_max, lam)
+    cS = pool.correlations(tp, S) if S.shape[0] else np.zeros(0)
+    primal = datafit.value(rows, u) + lam * float(np.abs(z).sum())
+    gap = (datafit.fenchel_young(rows, u, s * th)
+           + float(np.sum(lam * np.abs(z[S]) - s * z[S] * cS))
+           + abs(s * xi * float(th.sum())))
+    if not (np.isfinite(primal) and np.isfinite(gap)):
+        raise ValueError("non-finite values in the objective or its certificate: the "
+                         "library's columns or the targets overflow (check the scale of x, y "
+                         "and leaky_slope)")
+    gap = max(gap, 0.0)
+    return primal, gap, xi, Certificate(primal, gap, xi, s * th, price)
+
+
+def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: float,
+          max_iter: int, z0: np.ndarray | None = None, verbose: bool = False) -> Solution:
+    """Minimize ``F(A z + xi 1) + lam ||z||_1`` over the library behind ``pool`` (see the
+    module); ``tol`` is relative to the objective at z = 0."""
+    t0 = time.perf_counter()
+    z = np.zeros(len(pool)) if z0 is None else np.asarray(z0, dtype=float).copy()
+    f0 = np.zeros(rows.n_rows)
+    xi0 = datafit.optimal_bias(rows, f0, None) if bias else 0.0
+    scale = datafit.value(rows, f0 + xi0)
+    if not np.isfinite(scale):
+        raise ValueError("the data fit is not finite at z = 0 (targets too large for the loss?)")
+    unit = max(datafit.tolerance_unit(rows, scale), np.finfo(float).tiny)
+    inner_tol = 0.1 * tol * unit
+    floor_tol = 1e-15 * unit
+    lp = datafit.grows_working_set
+    state: Restricted | None = None
+    ws = np.zeros(0, dtype=np.int64)
+    history: list = []
+    n_priced = 0
+    converged, reason = False, f"stopped after max_iter={max_iter} iterations"
+    primal = gap = np.inf
+    xi = xi0
+    theta = np.zeros(rows.n_rows)
+    best_gap = np.inf
+    stalls = 0
+    it = 0
+    for it in range(1, max_iter + 1):
+        S = np.flatnonzero(z)
+        want = LP_FIRST if lp and it == 1 else (LP_ADD if lp else 2 * S.shape[0] + WS_MIN)
+        primal, gap, xi, cert = certify(pool, datafit, rows, lam, z, bias, state, want)
+        price = cert.price
+        n_priced += price.n_priced
+        if len(pool) > z.shape[0]:
+            z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
+        theta = cert.theta
+        cmax = price.corr_max
+        history.append((primal, gap))
+        if verbose:
+            print(f"[solve] {time.perf_counter() - t0:7.2f} s iteration {it}: objective "
+                  f"{primal:.12g} gap {gap:.3e} active {S.shape[0]} working set {ws.shape[0]} "
+                  f"pool {len(pool)} max|A^T theta|/beta~ {cmax / lam:.6f}")
+        violators = price.index[price.scores > lam * (1 + VIOLATION)]
+        if gap <= tol * unit or (lp and state is not None and violators.shape[0] == 0
+                                 and cmax <= lam * (1 + VIOLATION)):
+            converged, reason = True, ""
+            break
+        # the working set
+        if lp:
+            cand, sc = price.index, price.scores
+            if state is not None:  # after the first LP: the violators only
+                cand, sc = cand[sc > lam * (1 + VIOLATION)], sc[sc > lam * (1 + VIOLATION)]
+            fresh = ~np.isin(cand, ws)
+            new = cand[fresh][np.argsort(-sc[fresh])][:LP_FIRST if state is None else LP_ADD]
+            grown = new.shape[0] > 0
+            new_ws = np.union1d(np.union1d(ws, S), new)
+        else:
+            order = price.index[np.argsort(-price.scores)]
+            extra = order[~np.isin(order, S)][:S.shape[0] + WS_MIN]
+            new_ws = np.union1d(S, extra)
+            grown = np.setdiff1d(new_ws, ws).shape[0] > 0 or state is None
+        if gap < best_gap * 0.999:
+            best_gap, stalls = gap, 0
+        else:
+            stalls += 1
+        if not grown or stalls >= 3:
+            # every violator is in the working set already: the restricted solve was not
+            # tight enough (or rounding has the last word)
+            if inner_tol <= floor_tol:
+                reason = (f"the gap stopped at {gap:.3e} (above the tolerance {tol:.1e} x "
+                          f"{unit:.3e}) with every violated column in the working set: the "
+                          "rounding floor of this problem")
+                break
+            inner_tol = max(inner_tol * 1e-2, floor_tol)
+            stalls = 0
+        ws = new_ws
+        elastic = lp and ws.shape[0] < len(pool)
+        state = datafit.solve_restricted(pool.features(ws), rows, lam, z[ws], xi, inner_tol,
+                                         bias, elastic)
+        z = np.zeros(len(pool))
+        z[ws] = state.z
+        if state.theta is None:
+            z = _reexpress(pool, datafit, rows, lam, z, bias)
+    return Solution(z, float(xi), float(primal), float(gap), it, converged,
+                    theta, unit, reason, history, n_priced,
+                    0.0 if state is None else state.slack)
+
+
+def _reexpress(pool, datafit, rows, lam, z, bias) -> np.ndarray:
+    """The pool's canonical re-expression of ``z`` (one unit per kink), kept when the
+    objective does not grow (it keeps the fit up to a constant, so only with a free bias)."""
+    if not bias or np.count_nonzero(z) <= 1:
+        return z
+    z2 = pool.canonical(z)
+    if z2 is None:
+        return z
+    if z2.shape[0] > z.shape[0]:
+        z = np.concatenate([z, np.zeros(z2.shape[0] - z.shape[0])])
+    before, _ = _objective(datafit, rows, rows.at_rows(pool.fit(z)), z, lam, bias)
+    after, _ = _objective(datafit, rows, rows.at_rows(pool.fit(z2)), z2, lam, bias)
+    return z2 if after <= before else z
+
+
+__all__ = ["Certificate", "LP_ADD", "LP_FIRST", "Solution", "VIOLATION", "WS_MIN", "certify",
+           "solve"]
