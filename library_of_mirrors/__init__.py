@@ -6,16 +6,24 @@ Mirrors").  This package builds those dictionaries, solves the Lasso and rebuild
 """
 
 from .activations import Activation, get_activation
-from .dictionary import AdditiveDictionary, Dictionary, build_additive_dictionary, build_dictionary
-from .estimator import ConvexNetRegressor
+from .architectures import lookup as architecture
+from .dictionary import (
+    AdditiveDictionary,
+    Dictionary,
+    ImplicitDictionary,
+    build_additive_dictionary,
+    build_dictionary,
+)
 from .executors import Executor
-from .features import Breakpoint, Feature, FeatureBatch, Unit
+from .features import Breakpoint, Feature, FeatureBatch
 from .model_selection import CVPath, cross_validate_path
+from .models import ConvexNetClassifier, ConvexNetRegressor
 from .nn import ParallelNetwork, StandardNetwork
 from .nn.training import train_adam
 from .reconstruct import reconstruct
 from .solvers import (
     ConvergenceWarning,
+    Datafit,
     LassoPath,
     LassoResult,
     beta_max,
@@ -25,6 +33,7 @@ from .solvers import (
     solve_min_norm,
 )
 from .timeseries import ARForecaster, backtest
+from .units import Unit
 
 __version__ = "0.1.0"
 
@@ -35,16 +44,20 @@ __all__ = [
     "Breakpoint",
     "ConvergenceWarning",
     "CVPath",
+    "ConvexNetClassifier",
     "ConvexNetRegressor",
+    "Datafit",
     "Dictionary",
     "Executor",
     "Feature",
     "FeatureBatch",
+    "ImplicitDictionary",
     "LassoPath",
     "LassoResult",
     "ParallelNetwork",
     "StandardNetwork",
     "Unit",
+    "architecture",
     "backtest",
     "beta_max",
     "build_additive_dictionary",

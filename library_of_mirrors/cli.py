@@ -33,10 +33,14 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .activations import ACTIVATION_NAMES
+from .architectures import ARCHITECTURE_NAMES
 from .dictionary import build_dictionary
+from .executors import KINDS
+from .solvers.datafits import REGRESSION_LOSSES
+from .timeseries.backtest import BASELINES, WINDOWS
 from .timeseries.datasets import DATASETS, Series, check_series, read_series
-
-ACTIVATIONS = ["relu", "leaky_relu", "abs", "sign", "threshold"]
+from .timeseries.forecaster import POINT_LOSSES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -196,7 +200,7 @@ def _fit_data(args) -> tuple[np.ndarray, np.ndarray, str, str]:
 
 
 def _fit(args, model_path: Path, bp_path: Path, png_path: Path) -> dict:
-    from .estimator import ConvexNetRegressor  # noqa: PLC0415
+    from .models import ConvexNetRegressor  # noqa: PLC0415
     from .plotting import plot_fit  # noqa: PLC0415
 
     x, y, xl, yl = _fit_data(args)
@@ -242,7 +246,7 @@ def _cmd_fit(args) -> int:
 
 
 def _cmd_predict(args) -> int:
-    from .estimator import ConvexNetRegressor  # noqa: PLC0415
+    from .models import ConvexNetRegressor  # noqa: PLC0415
 
     model = ConvexNetRegressor.load(args.model)
     x = _read_points(args)
@@ -477,10 +481,9 @@ def _cmd_figures(args) -> int:
 
 def _network_options(p: argparse.ArgumentParser, activation: str, depth: int,
                      beta: float | None, relative: bool = False) -> None:
-    p.add_argument("--activation", default=activation, choices=ACTIVATIONS)
+    p.add_argument("--activation", default=activation, choices=ACTIVATION_NAMES)
     p.add_argument("--depth", type=int, default=depth)
-    p.add_argument("--architecture", default="deep_narrow",
-                   choices=["deep_narrow", "symmetrized"])
+    p.add_argument("--architecture", default="deep_narrow", choices=ARCHITECTURE_NAMES)
     if beta is not None:
         p.add_argument("--beta", type=float, default=beta,
                        help=f"weight decay of the training problem (1.1) on standardized data "
@@ -519,12 +522,12 @@ def _forecast_options(p: argparse.ArgumentParser) -> None:
     _data_options(p)
     _network_options(p, "abs", 2, 1e-2)
     p.add_argument("--lags", type=int, default=1, help="previous values the network reads")
-    p.add_argument("--loss", default="squared", choices=["squared", "absolute", "huber"])
+    p.add_argument("--loss", default="squared", choices=POINT_LOSSES)
     p.add_argument("--quantiles", default="0.1,0.9", help="quantile levels (comma-separated)")
 
 
 def _executor_options(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--executor", choices=["serial", "processes", "dask"], default=None,
+    p.add_argument("--executor", choices=KINDS, default=None,
                    help="where the batch's tasks run (default serial; processes: a local "
                    "joblib pool; dask: a local cluster, or --scheduler)")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
@@ -545,10 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument("--x", help="comma-separated training points (default: 2,0,-1,3)")
     src.add_argument("--csv", help="CSV file with the training points")
     f.add_argument("--column", help="CSV column to read (default: the first)")
-    f.add_argument("--activation", default="abs", choices=ACTIVATIONS)
+    f.add_argument("--activation", default="abs", choices=ACTIVATION_NAMES)
     f.add_argument("--depth", type=int, default=3)
-    f.add_argument("--architecture", default="deep_narrow",
-                   choices=["deep_narrow", "symmetrized"])
+    f.add_argument("--architecture", default="deep_narrow", choices=ARCHITECTURE_NAMES)
     f.add_argument("--leaky-slope", type=float, default=None)
     f.add_argument("--n-features", type=int, default=None, help="sample this many features")
     f.add_argument("--seed", type=int, default=None)
@@ -563,7 +565,7 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--absolute-beta", action="store_true",
                    help="take --beta as is, in the data's units")
     g.add_argument("--loss", default="squared",
-                   choices=["squared", "quantile", "absolute", "huber"])
+                   choices=REGRESSION_LOSSES)
     g.add_argument("--quantile", type=float, default=None, help="level of --loss quantile")
     _common(g, "mirrors-fit")
     g.set_defaults(func=_cmd_fit, column=None)
@@ -605,11 +607,11 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--initial", type=int, default=None,
                    help="first cutoff (default: 2/3 of the series)")
     b.add_argument("--step", type=int, default=1, help="refit every STEP points")
-    b.add_argument("--window", default="expanding", choices=["expanding", "sliding"])
+    b.add_argument("--window", default="expanding", choices=WINDOWS)
     b.add_argument("--window-size", type=int, default=None)
     b.add_argument("--max-folds", type=int, default=None, help="keep the last MAX_FOLDS cutoffs")
-    b.add_argument("--baselines", default="random_walk,ar1,adam",
-                   help="comma-separated: random_walk, ar1, adam")
+    b.add_argument("--baselines", default=",".join(BASELINES),
+                   help=f"comma-separated: {', '.join(BASELINES)}")
     b.add_argument("--adam-epochs", type=int, default=2000)
     b.add_argument("--adam-width", type=int, default=50)
     _executor_options(b)

@@ -40,7 +40,7 @@ WORKER_MALLOC = {"trim_threshold": 128 * 2**20, "mmap_threshold": 32 * 2**20}
 _TUNED: list[bool] = []
 
 
-def _tune_malloc() -> None:
+def tune_malloc() -> None:
     """Apply :data:`WORKER_MALLOC` to this (worker) process, once; glibc only (elsewhere, or
     if libc cannot be loaded, nothing changes)."""
     if _TUNED:
@@ -63,7 +63,7 @@ def _run_task(fn: Callable, item: Any, threads: int | None, shared: dict,
     thread (if given); a ``worker`` process (of a parallel executor, never the caller's) also
     gets :data:`WORKER_MALLOC`."""
     if worker:
-        _tune_malloc()
+        tune_malloc()
     if threads is not None:
         import numba  # noqa: PLC0415
 

@@ -16,33 +16,19 @@ import numpy as np
 
 from .dictionary import build_dictionary
 from .executors import run_batch
-from .solvers import beta_max, lasso_path
-from .solvers.losses import huber, pinball
-from .solvers.problem import check_beta, check_targets
-
-#: held-out score per loss: the mean of the training loss over the held-out samples
-SCORES = {"squared": "mean squared error", "quantile": "mean pinball loss",
-          "absolute": "mean absolute error", "huber": "mean Huber loss"}
-
-
-def _heldout(r: np.ndarray, loss: str, quantile: float | None, delta: float) -> float:
-    if loss == "squared":
-        return float(np.mean(r * r))
-    if loss == "quantile":
-        return float(np.mean(pinball(r, quantile)))
-    if loss == "absolute":
-        return float(np.mean(np.abs(r)))
-    return float(np.mean(huber(r, delta)))
+from .solvers import beta_max, get_datafit, lasso_path
+from .validation import check_beta, check_vector
 
 
 def _fold_task(fold: tuple[np.ndarray, np.ndarray], *, x: np.ndarray, y: np.ndarray,
                betas: np.ndarray, build: dict, solve: dict) -> dict:
-    """One fold: library on the training part, warm-started path, held-out loss per beta."""
+    """One fold: library on the training part, warm-started path, held-out loss per beta (the
+    datafit's own score: the mean of its loss over the held-out samples)."""
     train, test = fold
     d = build_dictionary(x[train], **build)
     path = lasso_path(d, y[train], betas, **solve)
-    loss, q, delta = solve["loss"], solve.get("quantile"), solve.get("delta", 1.0)
-    errors = [_heldout(y[test] - r.predict(d, x[test]), loss, q, delta) for r in path.results]
+    datafit = get_datafit(solve["loss"], solve.get("quantile"), solve.get("delta"))
+    errors = [datafit.score(y[test], r.predict(d, x[test])) for r in path.results]
     return {"errors": np.array(errors), "gaps": path.gaps, "n_active": path.n_active,
             "converged": np.array([r.converged for r in path.results]),
             "n_features": int(d.n_features)}
@@ -52,8 +38,9 @@ def _fold_task(fold: tuple[np.ndarray, np.ndarray], *, x: np.ndarray, y: np.ndar
 class CVPath:
     """Held-out losses of the Lasso path over K folds.
 
-    ``errors[k, j]``: mean held-out loss (:data:`SCORES`) of fold k at ``betas[j]`` (betas
-    decreasing); ``mean`` / ``se`` over the folds (standard error = std / sqrt(K));
+    ``errors[k, j]``: mean held-out loss of fold k at ``betas[j]`` (the datafit's score, named
+    by ``score``; betas decreasing); ``mean`` / ``se`` over the folds (standard error =
+    std / sqrt(K));
     ``best_beta`` minimizes the mean, ``beta_1se`` is the largest beta whose mean is within
     one standard error of that minimum (the sparser network of about the same quality)."""
 
@@ -65,6 +52,7 @@ class CVPath:
     folds: list[np.ndarray]
     n_features: np.ndarray
     loss: str
+    score: str
 
     @property
     def mean(self) -> np.ndarray:
@@ -89,10 +77,6 @@ class CVPath:
         i = self.best_index
         ok = np.flatnonzero(self.mean <= self.mean[i] + self.se[i])
         return float(self.betas[ok.min()])  # betas decrease: the first is the largest
-
-    @property
-    def score(self) -> str:
-        return SCORES[self.loss]
 
     def rows(self) -> list[dict]:
         """One row per beta: mean and standard error of the held-out loss, mean active
@@ -126,7 +110,7 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
                         architecture: str = "deep_narrow", leaky_slope: float | None = None,
                         n_features: int | None = None, n_folds: int = 5, n_betas: int = 30,
                         eps: float = 1e-3, loss: str = "squared", quantile: float | None = None,
-                        delta: float = 1.0, random_state=0, tol: float = 1e-8,
+                        delta: float | None = None, random_state=0, tol: float = 1e-8,
                         executor="serial", progress: bool = False) -> CVPath:
     """K-fold cross-validation of the regularization path of the network's Lasso (1.2).
 
@@ -139,7 +123,8 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
         :func:`build_dictionary`; ``n_features`` samples each fold's library with
         ``random_state``).
     n_folds : K >= 2; every fold needs enough distinct training points for its library.
-    loss, quantile, delta : the training loss; the held-out score is its mean (:data:`SCORES`).
+    loss, quantile, delta : the training loss; the held-out score is its mean over the
+        held-out samples (the datafit's ``score``).
     random_state : seeds the folds (and sampled libraries); results are a function of it.
     executor : where the folds run: "serial", "processes", "dask", an
         :class:`~library_of_mirrors.executors.Executor` or a ``distributed.Client``.
@@ -151,7 +136,8 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
              "random_state": random_state}
     whole = build_dictionary(x, **build)  # validates x and the architecture
     x = np.asarray(x, dtype=float).reshape(-1)
-    y = check_targets(whole, y)
+    y = check_vector(y, whole.n_samples, "y")
+    datafit = get_datafit(loss, quantile, delta)
     if n_folds > x.shape[0]:
         raise ValueError(f"n_folds={n_folds} is more than the {x.shape[0]} samples")
     if isinstance(n_betas, bool) or not isinstance(n_betas, (int, np.integer)) or n_betas < 1:
@@ -160,10 +146,10 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
         raise ValueError(f"eps must be in (0, 1): the grid runs from beta_max down to eps "
                          f"beta_max, got {eps!r}")
     if betas is None:
-        if loss != "squared":
+        if datafit.grows_working_set:
             raise ValueError(f"pass betas explicitly for loss={loss!r}: the default grid is "
-                             "relative to beta_max of the squared loss")
-        bmax = beta_max(whole, y)
+                             "relative to beta_max, exact for the smooth losses only")
+        bmax = beta_max(whole, y, loss=datafit)
         if bmax <= 0:
             raise ValueError("beta_max = 0: y is constant, every beta gives z = 0")
         betas = bmax * np.geomspace(1.0, eps, n_betas)
@@ -171,6 +157,8 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
     if betas.shape[0] == 0:
         raise ValueError("betas is empty: give at least one beta")
     solve = {"loss": loss, "quantile": quantile, "delta": delta, "tol": tol}
+    if delta is None:
+        del solve["delta"]
     folds = kfolds(x.shape[0], int(n_folds), random_state)
     out = run_batch(_fold_task, folds, executor, desc="cross-validation folds",
                     progress=progress,
@@ -178,7 +166,7 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
     return CVPath(betas, np.array([o["errors"] for o in out]),
                   np.array([o["gaps"] for o in out]), np.array([o["n_active"] for o in out]),
                   np.array([o["converged"] for o in out]), [f[1] for f in folds],
-                  np.array([o["n_features"] for o in out]), loss)
+                  np.array([o["n_features"] for o in out]), datafit.name, datafit.score_name)
 
 
-__all__ = ["CVPath", "SCORES", "cross_validate_path", "kfolds"]
+__all__ = ["CVPath", "cross_validate_path", "kfolds"]

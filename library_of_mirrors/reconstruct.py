@@ -18,14 +18,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import Activation
-from .dictionary import AdditiveDictionary, Dictionary, ImplicitDictionary
-from .features import Unit
 from .nn.parallel import ParallelNetwork
-from .solvers.problem import check_beta
 from .solvers.result import LassoResult
+from .units import Unit
+from .validation import check_beta
 
 
-def reconstruct(d: Dictionary | AdditiveDictionary, res: LassoResult | np.ndarray,
+def reconstruct(d, res: LassoResult | np.ndarray,
                 beta: float | None = None, *, xi: float = 0.0) -> ParallelNetwork:
     """The optimal parallel network of a Lasso solution ``res`` over dictionary ``d``.
 
@@ -39,14 +38,14 @@ def reconstruct(d: Dictionary | AdditiveDictionary, res: LassoResult | np.ndarra
     Over an :class:`ImplicitDictionary` the network is built from ``res.dictionary``, the
     materialized columns of the solution.
     """
-    if isinstance(d, ImplicitDictionary):
+    if not hasattr(d, "beta_scale") or not hasattr(d, "activation"):
+        raise TypeError(f"d must be a Dictionary, got {type(d).__name__}")
+    if not getattr(d, "listed", True):
         if not isinstance(res, LassoResult) or res.dictionary is None:
             raise ValueError("an implicit dictionary has no columns of its own: pass the "
                              "LassoResult of solve_lasso over it (its res.dictionary holds the "
                              "solution's units)")
         d = res.dictionary
-    if not isinstance(d, (Dictionary, AdditiveDictionary)):
-        raise TypeError(f"d must be a Dictionary, got {type(d).__name__}")
     if not isinstance(res, LassoResult):
         z = np.asarray(res, dtype=float)
         if z.shape != (d.n_features,) or not np.all(np.isfinite(z)):
@@ -64,12 +63,13 @@ def reconstruct(d: Dictionary | AdditiveDictionary, res: LassoResult | np.ndarra
     return _network(d, z, float(res.xi))
 
 
-def _network(d: Dictionary | AdditiveDictionary, z: np.ndarray, xi: float) -> ParallelNetwork:
+def _network(d, z: np.ndarray, xi: float) -> ParallelNetwork:
     active = np.flatnonzero(z)
-    net = network_of_units(d.activation, d.depth, [d.batch.unit(int(j)) for j in active],
+    net = network_of_units(d.activation, d.depth, [d.unit(int(j)) for j in active],
                            z[active], xi)
-    if isinstance(d, AdditiveDictionary):
-        net.inputs = d.feature_columns[active].copy()
+    columns = getattr(d, "feature_columns", None)
+    if columns is not None:  # an additive network: unit j reads input column columns[j]
+        net.inputs = columns[active].copy()
     return net
 
 

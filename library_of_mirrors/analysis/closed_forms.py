@@ -54,7 +54,7 @@ def paper_matrix(x, activation: str) -> np.ndarray | tuple[np.ndarray, np.ndarra
     raise ValueError(f"activation must be abs, sign, threshold or relu, got {activation!r}")
 
 
-def _delta_block(n: int, corner: float, last_row: np.ndarray) -> np.ndarray:
+def delta_block(n: int, corner: float, last_row: np.ndarray) -> np.ndarray:
     """[[Delta | (0, ..., 0, corner)^T], [last_row]]: the N x N pattern of Appendix D.5."""
     M = np.zeros((n, n))
     M[:n - 1, :n - 1] = np.eye(n - 1) - np.eye(n - 1, k=1)
@@ -63,7 +63,7 @@ def _delta_block(n: int, corner: float, last_row: np.ndarray) -> np.ndarray:
     return M
 
 
-def _gaps(xs: np.ndarray) -> np.ndarray:
+def point_gaps(xs: np.ndarray) -> np.ndarray:
     """D of Appendix D.5: 1 / (x_i - x_{i+1}), and 1 / (x_1 - x_N) last."""
     return np.concatenate([1.0 / (xs[:-1] - xs[1:]), [1.0 / (xs[0] - xs[-1])]])
 
@@ -74,7 +74,7 @@ def inverse_sign(x) -> np.ndarray:
     n = xs.shape[0]
     last = np.zeros(n)
     last[[0, -1]] = 1.0
-    return 0.5 * _delta_block(n, -1.0, last)
+    return 0.5 * delta_block(n, -1.0, last)
 
 
 def inverse_threshold(x) -> np.ndarray:
@@ -83,7 +83,7 @@ def inverse_threshold(x) -> np.ndarray:
     n = xs.shape[0]
     last = np.zeros(n)
     last[-1] = 1.0
-    return _delta_block(n, -1.0, last)
+    return delta_block(n, -1.0, last)
 
 
 def inverse_abs(x) -> np.ndarray:
@@ -94,8 +94,8 @@ def inverse_abs(x) -> np.ndarray:
     n = xs.shape[0]
     last = np.zeros(n)
     last[[0, -1]] = -1.0
-    E = _delta_block(n, -1.0, last)
-    core = 0.5 * E @ (_gaps(xs)[:, None] * E)
+    E = delta_block(n, -1.0, last)
+    core = 0.5 * E @ (point_gaps(xs)[:, None] * E)
     return np.roll(core, 1, axis=0)
 
 
@@ -107,9 +107,9 @@ def inverse_relu(x) -> np.ndarray:
     n = xs.shape[0]
     last = np.zeros(n)
     last[-1] = 1.0
-    Ep = _delta_block(n, 1.0, last)
-    Em = _delta_block(n, -1.0, last)
-    return Ep @ (_gaps(xs)[:, None] * Em)
+    Ep = delta_block(n, 1.0, last)
+    Em = delta_block(n, -1.0, last)
+    return Ep @ (point_gaps(xs)[:, None] * Em)
 
 
 def min_norm_abs(x, y) -> dict:

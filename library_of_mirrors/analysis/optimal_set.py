@@ -53,8 +53,9 @@ class OptimalSet:
         corr = d.rmatvec(y - fit)
         E = np.flatnonzero(np.abs(corr) >= lam * (1 - rtol))
         s = np.sign(corr[E])
-        fit_u = d.batch.grid_matvec(res.z) + res.xi
-        M = d.batch.subset(E).evaluate(d.x_unique) * s[None]
+        pool = d.pool()
+        fit_u = pool.fit(res.z) + res.xi
+        M = pool.columns(E) * s[None]
         return cls(d, y, float(res.beta), fit, float(res.xi), E, s, M, fit_u - res.xi,
                    float(np.abs(res.z).sum()))
 
@@ -70,7 +71,7 @@ class OptimalSet:
         on the set, so it certifies that a point is optimal."""
         U = np.asarray(U, dtype=float)
         P = np.atleast_2d(U)
-        A = self.d.batch.subset(self.equicorrelation).evaluate(self.d.x_unique)
+        A = self.d.pool().columns(self.equicorrelation)
         F = (P * self.signs) @ A.T + self.xi  # fits at the distinct points
         R = self.y[None, :] - F[:, self.d.inverse]
         out = 0.5 * np.einsum("ij,ij->i", R, R) + self.beta * self.d.beta_scale * P.sum(axis=1)

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from ..executors import as_executor
-from ._context import COUNTS, ARData, FigureContext
+from .context import COUNTS, ARData, FigureContext
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ from ..nn.training import train_adam
 from ..reconstruct import reconstruct
 from ..solvers import beta_max, solve_lasso
 from ..timeseries.synthetic import planted_series, simulate
-from ._context import FigureContext, note_figure
+from .context import FigureContext, note_figure
 
 #: beta of (1.1) on the standardized series for Figures 4.1 and 4.2: the default of the
 #: library's ``ARForecaster`` (the paper's beta_p = 1 of (4.3) is on unstandardized prices;

@@ -38,7 +38,7 @@ from matplotlib.figure import Figure
 from ..dictionary import build_dictionary
 from ..plotting import MODEL_COLORS
 from ..solvers import solve_lasso
-from ._context import FigureContext, note_figure
+from .context import FigureContext, note_figure
 
 #: network depths compared in section 4
 DEPTHS = (2, 3, 4, 5)
@@ -171,7 +171,7 @@ def _inside(x_train, x_test) -> np.ndarray:
     return (x_test >= x_train.min()) & (x_test <= x_train.max())
 
 
-def _warm_up(x, y, beta: float, n_features: int) -> None:
+def warm_up(x, y, beta: float, n_features: int) -> None:
     """Compile (numba) every code path once, on problems of the timed size, so that no timed
     problem pays for it (the warm-up's seed is not one of the experiment's); once per process
     (a worker of a parallel executor warms up before its first timed task)."""
@@ -187,14 +187,14 @@ def _warm_up(x, y, beta: float, n_features: int) -> None:
     _WARM.append(True)
 
 
-#: whether this process has run :func:`_warm_up`
+#: whether this process has run :func:`warm_up`
 _WARM: list[bool] = []
 
 
-def _sampled_task(job: tuple[int, int], *, x_train, y_train, x_test, y_test, beta: float,
+def sampled_task(job: tuple[int, int], *, x_train, y_train, x_test, y_test, beta: float,
                   n_features: int) -> tuple[DepthFit, np.ndarray]:
     """One sampled library of the experiment (one task): ``job = (depth, seed)``."""
-    _warm_up(x_train, y_train, beta, n_features)
+    warm_up(x_train, y_train, beta, n_features)
     L, seed = job
     return fit_depth(x_train, y_train, x_test, y_test, L, beta, n_features, seed)
 
@@ -215,13 +215,13 @@ def _compute(ctx: FigureContext) -> DepthExperiment:
     beta = 1.0 / T
     n_samples, n_features = ctx.count("samples"), ctx.count("features")
     n_timed = min(ctx.count("timed"), n_samples)
-    _warm_up(x_train, y_train, beta, n_features)
+    warm_up(x_train, y_train, beta, n_features)
     fits: dict[int, list[DepthFit]] = {}
     predictions: dict[int, np.ndarray] = {}
     fit, pred = fit_depth(x_train, y_train, x_test, y_test, 2, beta)  # full 2-layer library
     fits[2], predictions[2] = [fit], pred
     jobs = [(L, s) for L in DEPTHS[1:] for s in ctx.seeds(f"depth{L}", n_samples)]
-    done = ctx.map(_sampled_task, jobs, "sampled libraries",
+    done = ctx.map(sampled_task, jobs, "sampled libraries",
                    shared={"x_train": x_train, "y_train": y_train, "x_test": x_test,
                            "y_test": y_test, "beta": beta, "n_features": n_features})
     for (L, _), (fit, pred) in zip(jobs, done):

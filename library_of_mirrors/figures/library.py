@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from ..dictionary import build_dictionary
 from ..features import Feature
 from ..plotting import PROVENANCE_COLORS, breakpoint_label, mark_breakpoints
-from ._context import FigureContext
+from .context import FigureContext
 
 
 def _draw_feature(ax, f: Feature, t: np.ndarray, data: np.ndarray, title: str,

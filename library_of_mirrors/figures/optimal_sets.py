@@ -27,7 +27,7 @@ from matplotlib.figure import Figure
 from ..analysis.optimal_set import OptimalSet
 from ..dictionary import build_dictionary
 from ..solvers import solve_lasso
-from ._context import FigureContext
+from .context import FigureContext
 
 #: beta of (1.1) for Figure E.1 (not given in the paper; at 1e-3 the optimal sets of these
 #: 5-point problems are polytopes of positive dimension)

@@ -22,7 +22,7 @@ from ..nn.training import train_adam
 from ..plotting import breakpoint_label, mark_breakpoints
 from ..reconstruct import network_of_units
 from ..solvers import solve_lasso, solve_min_norm
-from ._context import FigureContext
+from .context import FigureContext
 
 BETA = 1e-3
 LR = 5e-3

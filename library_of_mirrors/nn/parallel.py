@@ -26,8 +26,18 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..activations import Activation
+from ..solvers.datafits import Datafit, Squared
 
 REGULARIZATIONS = ("paper", "weight_decay")
+
+
+def _datafit(loss) -> Datafit:
+    if loss is None:
+        return Squared()
+    if not isinstance(loss, Datafit):
+        raise TypeError(f"loss must be a Datafit (library_of_mirrors.solvers.datafits), got "
+                        f"{type(loss).__name__}")
+    return loss
 
 
 def _slope(act: Activation, z: np.ndarray) -> np.ndarray:
@@ -168,17 +178,22 @@ class ParallelNetwork:
                       else 0.5 * np.sum(norms**2))
         return float(total)
 
-    def objective(self, x, y, beta: float, regularization: str = "paper") -> float:
-        """The training objective (1.1): ``0.5 ||f(x) - y||^2 + beta * penalty``."""
-        r = self._forward(self._as_input(x))[0] - np.asarray(y, dtype=float).ravel()
-        return 0.5 * float(r @ r) + beta * self.penalty(regularization)
+    def objective(self, x, y, beta: float, regularization: str = "paper", loss=None) -> float:
+        """The training objective (1.1): ``sum_i loss(y_i, f(x_i)) + beta * penalty``; the loss
+        is a datafit (:mod:`library_of_mirrors.solvers.datafits`), by default the squared
+        ``0.5 (y - f)^2`` of (1.1) itself."""
+        f = self._forward(self._as_input(x))[0]
+        fit = _datafit(loss)
+        y = fit.targets(np.asarray(y, dtype=float).ravel())
+        return float(np.sum(fit.loss(y, f))) + beta * self.penalty(regularization)
 
-    def gradient(self, x, y, beta: float, regularization: str = "paper") -> dict:
+    def gradient(self, x, y, beta: float, regularization: str = "paper", loss=None) -> dict:
         """Exact gradient of :meth:`objective` (the a+ slope at kinks); keys ``weights``,
         ``biases``, ``alpha``, ``xi``, ``skip`` and ``amplitudes`` (sign / threshold)."""
         x = self._as_input(x)
         f, hs, zs = self._forward(x)
-        r = f - np.asarray(y, dtype=float).ravel()
+        fit = _datafit(loss)
+        r = fit.derivative(fit.targets(np.asarray(y, dtype=float).ravel()), f)
         top = hs[-1][:, :, 0]
         g: dict = {"xi": float(r.sum()), "skip": float(r @ x) if self.inputs is None else 0.0}
         if self.amplitudes is not None:

@@ -14,21 +14,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..activations import get_activation
+from ..architectures import lookup
 from .parallel import ParallelNetwork
 
-ARCHITECTURES = ("deep_narrow", "symmetrized")
 LR_SCHEDULES = ("constant", "cosine")
-
-
-def _widths(depth: int, architecture: str) -> list[int]:
-    if architecture == "symmetrized":
-        if depth != 3:
-            raise ValueError(f"symmetrized networks have depth 3, got depth={depth}")
-        return [1, 2, 1]
-    if architecture != "deep_narrow":
-        raise ValueError(f"architecture must be one of {ARCHITECTURES}, got {architecture!r}")
-    return [1] * depth
 
 
 def _hidden(act, W: list, b: list, t: np.ndarray) -> np.ndarray:
@@ -56,10 +45,11 @@ def init_network(x, activation: str, depth: int, architecture: str = "deep_narro
     Gaussians.  Inputs ``x`` of shape (n, p), p > 1, give an additive network whose units read
     the columns in turn (unit i reads column i mod p)."""
     rng = np.random.default_rng(seed)
-    act = get_activation(activation, leaky_slope)
+    spec = lookup(activation, depth, architecture, leaky_slope)
+    act = spec.activation
     x, p = _inputs(x)
     inputs = None if p is None else np.arange(width, dtype=np.int64) % p
-    ws = _widths(depth, architecture)
+    ws = spec.widths
     W, b = [], []
     for l in range(depth - 1):
         w = rng.normal(size=(width, ws[l], ws[l + 1])) * scale
@@ -108,8 +98,8 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
          regularization: str = "paper", batch_size: int | None = None, seed=None,
          architecture: str = "deep_narrow", train_skip: bool = False,
          lr_schedule: str = "constant", progress: bool = False, record_every: int = 10,
-         callback: Callable[[int, ParallelNetwork, float], None] | None = None
-         ) -> ParallelNetwork:
+         callback: Callable[[int, ParallelNetwork, float], None] | None = None,
+         loss=None) -> ParallelNetwork:
     """Train ``net`` in place with Adam (Kingma & Ba; beta1 = 0.9, beta2 = 0.999, eps = 1e-8)
     on the objective (1.1); ``net.history`` gets (epoch, objective) pairs.  Returns ``net``.
 
@@ -117,7 +107,8 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
     at a constant step hovers around a minimum at a distance set by the step).
     ``callback(epoch, net, seconds)`` is called at every recorded epoch (every
     ``record_every``-th and the last) with the training time so far, which excludes the
-    recording and the callbacks themselves (test losses per epoch, Figures 4.1 and 4.2)."""
+    recording and the callbacks themselves (test losses per epoch, Figures 4.1 and 4.2).
+    ``loss``: the datafit of the objective (default: the squared loss of (1.1))."""
     x = net._as_input(x)
     y = np.asarray(y, dtype=float).ravel()
     if x.shape[0] != y.shape[0]:
@@ -153,7 +144,7 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
         for idx in batches:
             t += 1
             # the penalty is scaled to the batch so an epoch sees it once
-            g = net.gradient(x[idx], y[idx], beta * idx.shape[0] / n, regularization)
+            g = net.gradient(x[idx], y[idx], beta * idx.shape[0] / n, regularization, loss)
             grads = list(g["weights"]) + list(g["biases"]) + [g["alpha"]]
             params = _params(net)
             if net.amplitudes is not None:
@@ -171,7 +162,7 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
             _project(net, architecture)
         seconds += time.perf_counter() - tic
         if epoch % record_every == 0 or epoch == epochs - 1:
-            net.history.append((epoch, net.objective(x, y, beta, regularization)))
+            net.history.append((epoch, net.objective(x, y, beta, regularization, loss)))
             if callback is not None:
                 callback(epoch, net, seconds)
     return net
@@ -183,8 +174,8 @@ def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
                seed=None, init: ParallelNetwork | None = None, pad_scale: float = 0.1,
                regularization: str = "paper", batch_size: int | None = None,
                lr_schedule: str = "constant", progress: bool = False, record_every: int = 10,
-               callback: Callable[[int, ParallelNetwork, float], None] | None = None
-               ) -> ParallelNetwork:
+               callback: Callable[[int, ParallelNetwork, float], None] | None = None,
+               loss=None) -> ParallelNetwork:
     """Train a ``width``-unit parallel network on (1.1) with Adam.  Deterministic in ``seed``.
 
     Start: random (:func:`init_network`, external bias at the mean of ``y``), or ``init`` for a
@@ -192,12 +183,13 @@ def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
     random units whose weights are ``pad_scale`` times smaller.  Returns the trained network;
     ``net.history`` is its loss curve.  ``x`` of shape (n, p), p > 1, trains an additive
     network (each unit reads one column).  ``record_every`` and ``callback``: see
-    :func:`adam`."""
+    :func:`adam`.  ``loss``: a datafit (:mod:`library_of_mirrors.solvers.datafits`), e.g.
+    ``Logistic()`` for labels; default the squared loss of (1.1)."""
     x, _ = _inputs(x)
     y = np.asarray(y, dtype=float).ravel()
     if init is None:
         net = init_network(x, activation, depth, architecture, width, leaky_slope, seed)
-        net.xi = float(np.mean(y))
+        net.xi = float(np.mean(y)) if loss is None or loss.output == "value" else 0.0
     else:
         if not isinstance(init, ParallelNetwork):
             raise TypeError(f"init must be a ParallelNetwork, got {type(init).__name__}")
@@ -210,4 +202,4 @@ def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
     return adam(net, x, y, beta, epochs=epochs, lr=lr, regularization=regularization,
                 batch_size=batch_size, seed=seed, architecture=architecture,
                 lr_schedule=lr_schedule, progress=progress, record_every=record_every,
-                callback=callback)
+                callback=callback, loss=loss)

@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+from sklearn.base import clone
 
 from ..executors import run_batch
+from ..validation import check_positive_int
 from .baselines import AR1, AdamNetwork, RandomWalk
 from .datasets import Series, check_series
 from .forecaster import ARForecaster
-from .lagmodel import check_positive_int, check_quantiles
+from .lagmodel import check_quantiles
 
 WINDOWS = ("expanding", "sliding")
 BASELINES = ("random_walk", "ar1", "adam")
@@ -201,7 +203,7 @@ def _backtest_fold(fold: tuple, *, values: np.ndarray, models: list, horizon: in
 
 
 def _copy(fc: ARForecaster) -> ARForecaster:
-    return ARForecaster(**fc.get_params())
+    return clone(fc)
 
 
 def _label(v):

@@ -9,8 +9,8 @@ from scipy.stats import norm
 
 from ..nn.parallel import ParallelNetwork
 from ..nn.training import train_adam
-from ..solvers.problem import check_beta
-from .lagmodel import LagModel, check_positive_int, check_quantiles
+from ..validation import check_beta, check_positive_int
+from .lagmodel import LagModel, check_quantiles
 
 
 class RandomWalk(LagModel):

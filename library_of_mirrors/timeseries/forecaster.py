@@ -18,19 +18,30 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+from sklearn.base import BaseEstimator
 
-from ..dictionary import build_additive_dictionary, build_dictionary
-from ..features import Breakpoint
+from ..activations import ACTIVATION_NAMES
+from ..architectures import ARCHITECTURE_NAMES, lookup
+from ..models.network import NETWORK_PARAMS, fit_network
 from ..nn.parallel import ParallelNetwork
-from ..reconstruct import reconstruct
-from ..solvers import solve_lasso
-from ..solvers.problem import check_beta
-from .lagmodel import LagModel, check_positive_int, check_quantiles
+from ..solvers.datafits import Quantile, get_datafit
+from ..validation import (
+    POSITIVE,
+    Anything,
+    Boolean,
+    Integer,
+    Optional,
+    Options,
+    Real,
+    check_positive_int,
+    validate,
+)
+from .lagmodel import LagModel, check_quantiles
 
 POINT_LOSSES = ("squared", "absolute", "huber")
 
 
-class ARForecaster(LagModel):
+class ARForecaster(LagModel, BaseEstimator):
     """Autoregressive forecaster with an exactly trained network (paper section 4).
 
     Parameters
@@ -79,69 +90,58 @@ class ARForecaster(LagModel):
     name = "exact network"
     has_quantiles = True
 
-    def get_params(self) -> dict:
-        return {k: getattr(self, k) for k in (
-            "lags", "depth", "activation", "architecture", "beta", "loss", "quantiles",
-            "leaky_slope", "n_features", "standardize", "random_state", "tol", "delta")}
-
-    def __repr__(self) -> str:
-        return (f"ARForecaster(lags={self.lags}, depth={self.depth}, "
-                f"activation={self.activation!r}, beta={self.beta})")
+    _constraints = {
+        "lags": Integer(1),
+        "depth": Integer(2),
+        "activation": Options(*ACTIVATION_NAMES),
+        "architecture": Options(*ARCHITECTURE_NAMES),
+        "beta": POSITIVE,
+        "loss": Options(*POINT_LOSSES),
+        "quantiles": Anything(),
+        "leaky_slope": Optional(Real()),
+        "n_features": Optional(Integer(1)),
+        "standardize": Boolean(),
+        "random_state": Anything(),
+        "tol": POSITIVE,
+        "delta": POSITIVE,
+    }
 
     # fitting ---------------------------------------------------------------------------------
     def _fit(self, X: np.ndarray, y: np.ndarray) -> None:
-        """The one-step model x_t = f(lags) by the exact Lasso."""
-        check_beta(self.beta)
-        if self.loss not in POINT_LOSSES:
-            raise ValueError(f"loss must be one of {POINT_LOSSES} for the point forecast, got "
-                             f"{self.loss!r} (quantile forecasts: predict_quantiles)")
+        """The one-step model x_t = f(lags) by the exact convex problem (the shared pipeline
+        of :func:`~library_of_mirrors.models.network.fit_network`)."""
+        params = validate(self.get_params(), self._constraints)
+        lookup(params["activation"], params["depth"], params["architecture"],
+               params["leaky_slope"])
         check_quantiles(self.quantiles)
         if np.unique(X, axis=0).shape[0] < 2:
             raise ValueError("the series needs at least 2 distinct lag values to fit a network")
-        self.library_ = self._dictionary(X)
-        self.result_ = solve_lasso(self.library_, y, self.beta, self.loss, None, self.tol,
-                                   delta=self.delta)
-        self.dictionary_ = (self.library_ if self.result_.dictionary is None
-                            else self.result_.dictionary)
-        self.network_ = reconstruct(self.dictionary_, self.result_)
+        self._params = {k: params[k] for k in NETWORK_PARAMS}
+        datafit = get_datafit(self.loss, None, self.delta if self.loss == "huber" else None)
+        fit = fit_network(self._design(X), y, self._params, datafit, params["beta"],
+                          params["tol"])
+        self.fit_ = fit
+        self.library_ = fit.library
+        self.result_ = fit.result
+        self.dictionary_ = fit.dictionary
+        self.network_ = fit.network
         self.objective_ = float(self.result_.objective)
         self.fitted_ = self._unscale(self._step(X))
-        self.breakpoints_ = self._breakpoints()
+        self.breakpoints_ = [(c + 1, dataclasses.replace(
+            b, position=float(self._unscale(b.position)),
+            points=tuple(float(self._unscale(t)) for t in b.points)))
+            for c, b in fit.breakpoints()]
         self._quantile_fits: dict = {}
-
-    def _dictionary(self, X: np.ndarray):
-        kw = dict(leaky_slope=self.leaky_slope, n_features=self.n_features,
-                  random_state=self.random_state)
-        if X.shape[1] == 1:
-            return build_dictionary(X[:, 0], self.activation, self.depth, self.architecture,
-                                    implicit="auto" if self.loss == "squared" else False, **kw)
-        return build_additive_dictionary(X, self.activation, self.depth, self.architecture, **kw)
 
     def _design(self, X: np.ndarray) -> np.ndarray:
         return X[:, 0] if X.shape[1] == 1 else X
 
     def _apply(self, res, X: np.ndarray) -> np.ndarray:
-        return res.predict(self.dictionary_, self._design(np.atleast_2d(X)))
+        return res.predict(self.dictionary_ if res.dictionary is None else res.dictionary,
+                           self._design(np.atleast_2d(X)))
 
     def _step(self, rows: np.ndarray) -> np.ndarray:
         return self._apply(self.result_, rows)
-
-    def _breakpoints(self) -> list[tuple[int, Breakpoint]]:
-        d, out, seen = self.dictionary_, [], set()
-        for j in self.result_.active:
-            if self.lags == 1:
-                lag, feat = 1, d.features[int(j)]
-            else:
-                c, feat = d.feature(int(j))
-                lag = c + 1
-            for b in feat.provenance:
-                key = (lag, round(b.position, 12), b.formula)
-                if key not in seen:
-                    seen.add(key)
-                    out.append((lag, dataclasses.replace(
-                        b, position=float(self._unscale(b.position)),
-                        points=tuple(float(self._unscale(t)) for t in b.points))))
-        return sorted(out, key=lambda lb: (lb[0], lb[1].position))
 
     # predicting --------------------------------------------------------------------------------
     def predict_function(self, X) -> np.ndarray:
@@ -187,23 +187,22 @@ class ARForecaster(LagModel):
             target[:avail] = s[self.lags + h - 1:]
             w = np.zeros(rows)
             w[:avail] = 1.0
-            self._quantile_fits[(h, tau)] = solve_lasso(
-                self.library_, target, self.beta, "quantile", tau, self.tol, sample_weight=w)
+            self._quantile_fits[(h, tau)] = fit_network(
+                None, target, self._params, Quantile(tau), self.beta, self.tol,
+                sample_weight=w, library=self.library_).result
         out = np.array([[self._apply(self._quantile_fits[(h, t)], last)[0] for t in levels]
                         for h in range(1, steps + 1)])
         return self._unscale(np.sort(out, axis=1))
 
     # objectives --------------------------------------------------------------------------------
     def objective(self, network: ParallelNetwork | None = None) -> float:
-        """Training objective (1.1) (squared loss) of ``network`` (default: the fitted one) on
-        the standardized lag data at ``beta``: compare an Adam-trained network with the
-        optimum ``objective_``."""
+        """Training objective (1.1) of ``network`` (default: the fitted one) on the standardized
+        lag data at ``beta``, under the forecaster's loss: compare an Adam-trained network with
+        the optimum ``objective_``."""
         self._check_fitted()
-        if self.loss != "squared":
-            raise ValueError(f"objective() is the squared-loss objective (1.1); this forecaster "
-                             f"was fitted with loss={self.loss!r} (see result_.objective)")
         net = self.network_ if network is None else network
-        return net.objective(self._design(self.X_), self.y_, self.beta)
+        return net.objective(self._design(self.X_), self.y_, self.beta,
+                             loss=self.result_.datafit)
 
 
 __all__ = ["ARForecaster", "POINT_LOSSES"]

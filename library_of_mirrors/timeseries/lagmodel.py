@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..validation import check_positive_int
 from .datasets import check_series
 
 
@@ -30,12 +31,6 @@ def check_quantiles(quantiles, name: str = "quantiles") -> tuple[float, ...]:
         raise ValueError(f"{name} must be levels strictly between 0 and 1, got "
                          f"{[float(v) for v in q.ravel()] or 'none'}")
     return tuple(float(v) for v in np.unique(q))
-
-
-def check_positive_int(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
 
 
 class LagModel:
@@ -94,4 +89,4 @@ class LagModel:
         return self._unscale(out)
 
 
-__all__ = ["LagModel", "check_positive_int", "check_quantiles", "lag_matrix"]
+__all__ = ["LagModel", "check_quantiles", "lag_matrix"]

@@ -12,8 +12,8 @@ import numpy as np
 
 from ..activations import get_activation
 from ..nn.parallel import ParallelNetwork
+from ..validation import check_positive_int
 from .datasets import Series
-from .lagmodel import check_positive_int
 
 
 def simulate(net: ParallelNetwork, n: int, sigma: float, rng: np.random.Generator

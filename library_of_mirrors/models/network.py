@@ -1,0 +1,97 @@
+"""Fitting an exact network: the one pipeline behind every model of the package.
+
+inputs (one column, or several for an additive network) -> library (explicit, sampled, or
+implicit when the full one is too large to list) -> certified solve for a datafit -> the
+optimal network (Definition B.3) -> its breakpoints with provenance.
+
+``ConvexNetRegressor``, ``ConvexNetClassifier`` (:mod:`.estimators`) and ``ARForecaster``
+(:mod:`library_of_mirrors.timeseries.forecaster`) all fit through :func:`fit_network`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..dictionary import build_additive_dictionary, build_dictionary
+from ..features import Breakpoint
+from ..nn.parallel import ParallelNetwork
+from ..reconstruct import reconstruct
+from ..solvers import solve_lasso
+from ..solvers.datafits import Datafit
+from ..solvers.result import LassoResult
+
+#: network parameters shared by every model (what :func:`build_library` takes)
+NETWORK_PARAMS = ("activation", "depth", "architecture", "leaky_slope", "n_features",
+                  "random_state")
+
+
+@dataclass
+class FittedNetwork:
+    """A certified fit: the library solved over, the columns ``result.z`` refers to
+    (``dictionary``), the solution and the optimal network."""
+
+    library: object
+    dictionary: object
+    result: LassoResult
+    network: ParallelNetwork
+
+    @property
+    def implicit(self) -> bool:
+        """True when the library was too large to list and was priced by structure."""
+        return not getattr(self.library, "listed", True)
+
+    @property
+    def n_library_features(self) -> int:
+        return int(self.library.n_features)
+
+    @property
+    def n_neurons(self) -> int:
+        return int(self.result.active.shape[0])
+
+    def decision(self, X) -> np.ndarray:
+        """The network's output at X (the feature sum, exact anywhere)."""
+        return self.result.predict(self.dictionary, X)
+
+    def breakpoints(self) -> list[tuple[int, Breakpoint]]:
+        """(input column, breakpoint) of every active unit, without repeats, sorted."""
+        d, out, seen = self.dictionary, [], set()
+        additive = hasattr(d, "feature_columns")
+        for j in self.result.active:
+            c, feat = d.feature(int(j)) if additive else (0, d.features[int(j)])
+            for b in feat.provenance:
+                key = (c, round(b.position, 12), b.formula)
+                if key not in seen:
+                    seen.add(key)
+                    out.append((c, b))
+        return sorted(out, key=lambda cb: (cb[0], cb[1].position))
+
+
+def build_library(X: np.ndarray, params: dict, implicit: bool | str = "auto",
+                  progress: bool = False):
+    """The library of the network ``params`` (:data:`NETWORK_PARAMS`) on inputs X: (n,) or
+    (n, 1) gives the library of Table 3.1, (n, p) the additive one (each unit reads one
+    column)."""
+    X = np.asarray(X, dtype=float)
+    kw = {k: params.get(k) for k in ("leaky_slope", "n_features", "random_state")}
+    if X.ndim == 1 or X.shape[1] == 1:
+        return build_dictionary(X.reshape(-1), params["activation"], params["depth"],
+                                params["architecture"], implicit=implicit, progress=progress,
+                                **kw)
+    return build_additive_dictionary(X, params["activation"], params["depth"],
+                                     params["architecture"], progress=progress, **kw)
+
+
+def fit_network(X, y, params: dict, datafit: Datafit, beta: float, tol: float = 1e-8, *,
+                sample_weight=None, library=None, progress: bool = False) -> FittedNetwork:
+    """Build the library (unless given), solve for ``datafit`` at ``beta`` with a certificate,
+    and rebuild the optimal network.  A library too large to list becomes implicit where the
+    architecture has a structured pricer."""
+    d = build_library(X, params, progress=progress) if library is None else library
+    res = solve_lasso(d, y, beta, datafit, tol=tol, sample_weight=sample_weight)
+    cols = res.dictionary if res.dictionary is not None else d
+    return FittedNetwork(d, cols, res, reconstruct(cols, res))
+
+
+__all__ = ["FittedNetwork", "NETWORK_PARAMS", "build_library", "fit_network"]
