@@ -18,16 +18,15 @@ import time
 import numpy as np
 
 import library_of_mirrors as lom
-from library_of_mirrors.dictionary import MAX_CANDIDATES, TABLE_3_1
-from library_of_mirrors.dictionary import _kernels as kn
-from library_of_mirrors.dictionary.core import _families
+from library_of_mirrors.architectures import TABLE_3_1, lookup
+from library_of_mirrors.dictionary import MAX_CANDIDATES
+from library_of_mirrors.dictionary.build import candidate_counts
 
 CASES = TABLE_3_1
 
 
 def candidates(act, L, arch, slope, n):
-    a = lom.get_activation(act, slope)
-    return sum(int(kn.family_size(k, LL, n, s)) for k, LL, s in _families(a, L, arch, "anchor"))
+    return sum(candidate_counts(lookup(act, L, arch, slope), n))
 
 
 def timed(fn, repeat):

@@ -6,7 +6,7 @@
 The workload is the one of Figures 4.3 and 4.5-4.7: autoregression x_{t-1} -> x_t on the
 bundled yearly sunspots (standardized, first half trains), deep narrow abs networks of depth
 3, 4 and 5, each on a library of ``--features`` features drawn with its own seed, solved to a
-certified optimum with beta = 1/T.  The same tasks (``figures.depth._sampled_task``) run
+certified optimum with beta = 1/T.  The same tasks (``figures.depth.sampled_task``) run
 
 * serially in this process (numba with all its threads),
 * on a joblib (loky) pool of ``--workers`` processes,
@@ -30,8 +30,8 @@ import time
 
 import numpy as np
 
-from library_of_mirrors.executors import Executor, _tune_malloc
-from library_of_mirrors.figures.depth import _sampled_task, _warm_up
+from library_of_mirrors.executors import Executor, tune_malloc
+from library_of_mirrors.figures.depth import sampled_task, warm_up
 from library_of_mirrors.timeseries import load_sunspots
 
 
@@ -67,10 +67,10 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=1, help="batches per executor (best kept)")
     args = ap.parse_args()
 
-    _tune_malloc()
+    tune_malloc()
     shared = _data(args.features)
     jobs = _jobs(args.problems)
-    _warm_up(shared["x_train"], shared["y_train"], shared["beta"], args.features)
+    warm_up(shared["x_train"], shared["y_train"], shared["beta"], args.features)
     print(f"{args.problems} sampled deep narrow abs libraries (depths 3-5, {args.features} "
           f"features each) on sunspots, T = {shared['y_train'].shape[0]}; "
           f"{os.cpu_count()} cores")
@@ -87,7 +87,7 @@ def main() -> None:
         with ex:
             for _ in range(args.repeats):
                 t0 = time.perf_counter()
-                out = ex.map(_sampled_task, jobs, shared=shared)
+                out = ex.map(sampled_task, jobs, shared=shared)
                 best = min(best, time.perf_counter() - t0)
         if reference is None:
             reference = out

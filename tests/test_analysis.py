@@ -22,7 +22,7 @@ from library_of_mirrors.analysis import (
     min_norm_threshold,
     paper_matrix,
 )
-from library_of_mirrors.analysis.closed_forms import _delta_block, _gaps
+from library_of_mirrors.analysis.closed_forms import delta_block, point_gaps
 
 
 def _data(n, seed):
@@ -50,11 +50,11 @@ def test_lemma_d28_as_printed_is_not_the_inverse():
     xs = np.sort(x)[::-1]
     last = np.zeros(5)
     last[-1] = 1.0
-    Ep = _delta_block(5, 1.0, last)
-    Em_paper = _delta_block(5, -1.0, -last)
+    Ep = delta_block(5, 1.0, last)
+    Em_paper = delta_block(5, -1.0, -last)
     Ap, Am = paper_matrix(x, "relu")
     sub = np.column_stack([Ap[:, 1:], Am[:, 0]])
-    assert np.abs(Ep @ (_gaps(xs)[:, None] * Em_paper) @ sub - np.eye(5)).max() > 0.5
+    assert np.abs(Ep @ (point_gaps(xs)[:, None] * Em_paper) @ sub - np.eye(5)).max() > 0.5
 
 
 @pytest.mark.parametrize("act", ["abs", "sign"])

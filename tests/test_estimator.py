@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import library_of_mirrors as lom
-from library_of_mirrors.estimator import EXPECTED_FAILED_CHECKS, ConvexNetRegressor
+from library_of_mirrors.models import EXPECTED_FAILED_CHECKS, ConvexNetRegressor
 
 
 def _data(n=40, seed=0):

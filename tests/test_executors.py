@@ -18,7 +18,7 @@ import library_of_mirrors as lom
 from library_of_mirrors.analysis import OptimalSet
 from library_of_mirrors.executors import Executor, as_executor, run_batch
 from library_of_mirrors.figures import make_figures
-from library_of_mirrors.figures.depth import _sampled_task
+from library_of_mirrors.figures.depth import sampled_task
 from library_of_mirrors.model_selection import cross_validate_path, kfolds
 from library_of_mirrors.timeseries import ARForecaster, backtest, load_sunspots
 
@@ -119,9 +119,9 @@ def _build_task(i, *, x):
 @pytest.mark.parametrize("kind", ["processes", "dask"])
 def test_sampled_libraries_equal_serial(kind, dask_executor, ar_pairs):
     jobs = _sampled_jobs()
-    serial = run_batch(_sampled_task, jobs, shared=ar_pairs)
+    serial = run_batch(sampled_task, jobs, shared=ar_pairs)
     ex = dask_executor if kind == "dask" else Executor("processes", n_workers=2)
-    parallel = run_batch(_sampled_task, jobs, ex, shared=ar_pairs)
+    parallel = run_batch(sampled_task, jobs, ex, shared=ar_pairs)
     assert len(parallel) == len(jobs)
     for (fa, pa), (fb, pb), (L, seed) in zip(serial, parallel, jobs):
         assert (fa.depth, fa.seed) == (L, seed)
@@ -243,14 +243,14 @@ def _dies_once(job, *, marker: str, **shared):
     if job == shared.pop("victim") and not os.path.exists(marker):
         open(marker, "w").close()
         os._exit(1)  # no cleanup, no exception: the process is gone
-    return _sampled_task(job, **shared)
+    return sampled_task(job, **shared)
 
 
 @pytest.mark.parametrize("kind", ["dask", "processes"])
 def test_a_killed_worker_loses_and_duplicates_nothing(kind, dask_executor, ar_pairs,
                                                       tmp_path):
     jobs = _sampled_jobs(5)
-    serial = run_batch(_sampled_task, jobs, shared=ar_pairs)
+    serial = run_batch(sampled_task, jobs, shared=ar_pairs)
     marker = tmp_path / "killed"
     ex = dask_executor if kind == "dask" else Executor("processes", n_workers=2)
     arrived = []

@@ -10,9 +10,8 @@ import cvxpy as cp
 import numpy as np
 import pytest
 
-from library_of_mirrors.figures import FIGURES, make_figures
+from library_of_mirrors.figures import FIGURES, FigureContext, make_figures
 from library_of_mirrors.figures import autoregression as ar
-from library_of_mirrors.figures._context import FigureContext
 from library_of_mirrors.timeseries import load_sunspots
 
 SMALL = {"adam_runs": 2, "adam_epochs": 50, "path_betas": 3, "max_T": 120}

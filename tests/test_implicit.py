@@ -7,7 +7,7 @@ from convex_reference import cvx_lasso
 
 import library_of_mirrors as lom
 from library_of_mirrors.dictionary import ImplicitDictionary
-from library_of_mirrors.dictionary import core as dcore
+from library_of_mirrors.dictionary import build as dbuild
 
 IMPLICIT = [("relu", 3, "deep_narrow", None), ("relu", 4, "deep_narrow", None),
             ("relu", 3, "symmetrized", None), ("leaky_relu", 3, "symmetrized", 0.25)]
@@ -153,17 +153,34 @@ def test_implicit_errors():
     imp = lom.build_dictionary(x, "relu", 3, implicit=True)
     with pytest.raises(MemoryError, match="never stored"):
         imp.matrix()
-    with pytest.raises(ValueError, match="squared, quantile and absolute losses"):
-        lom.solve_lasso(imp, y, 0.1, loss="huber")
-    with pytest.raises(ValueError, match="warm_start is used by the squared loss only"):
-        first = lom.solve_lasso(imp, y, 0.1)
-        lom.solve_lasso(imp, y, 0.1, loss="absolute", warm_start=first)
     with pytest.raises(ValueError, match="lasso_path needs an explicit dictionary"):
         lom.lasso_path(imp, y)
     with pytest.raises(ValueError, match="pass the LassoResult"):
         lom.reconstruct(imp, np.zeros(3))
     with pytest.raises(ValueError, match="one value per distinct point"):
         imp.price(np.zeros(3), 5)
+
+
+@pytest.mark.parametrize("combo", [IMPLICIT[0], IMPLICIT[2]], ids=[IDS[0], IDS[2]])
+def test_every_loss_runs_over_an_implicit_library(combo):
+    """The engine is one loop for every loss and library kind: Huber and logistic over an
+    implicit library reach the explicit library's optimum (checked by cvxpy), and a warm start
+    from another loss's result over the same library is accepted."""
+    x, y = _data(16 if combo[2] == "symmetrized" else 24, 9)
+    d, imp = _pair(combo, x)
+    lam = 0.02 * d.beta_scale
+    A = d.matrix()
+    res = lom.solve_lasso(imp, y, 0.02, loss="huber", delta=0.3)
+    assert res.converged
+    assert res.objective == pytest.approx(cvx_lasso(A, y, lam, "huber", delta=0.3), rel=1e-7)
+    assert res.objective == pytest.approx(
+        lom.solve_lasso(d, y, 0.02, loss="huber", delta=0.3).objective, rel=1e-9)
+    labels = (y > np.median(y)).astype(float)
+    lg = lom.solve_lasso(imp, labels, 0.02, loss="logistic")
+    assert lg.objective == pytest.approx(
+        lom.solve_lasso(d, labels, 0.02, loss="logistic").objective, rel=1e-8)
+    warm = lom.solve_lasso(imp, y, 0.02, loss="absolute", warm_start=res)
+    assert warm.objective == pytest.approx(cvx_lasso(A, y, lam, "absolute"), rel=1e-7)
 
 
 def test_auto_goes_implicit_above_the_candidate_limit():
@@ -184,7 +201,7 @@ def test_estimator_and_forecaster_go_implicit_when_the_library_is_too_large(monk
     x, y = _data(60, 10)
     ref = lom.ConvexNetRegressor(activation="relu", depth=3, beta=0.05, tol=1e-10).fit(
         x[:, None], y)
-    monkeypatch.setattr(dcore, "MAX_CANDIDATES", 1000)
+    monkeypatch.setattr(dbuild, "MAX_CANDIDATES", 1000)
     est = lom.ConvexNetRegressor(activation="relu", depth=3, beta=0.05, tol=1e-10).fit(
         x[:, None], y)
     assert est.implicit_
@@ -197,9 +214,9 @@ def test_estimator_and_forecaster_go_implicit_when_the_library_is_too_large(monk
     back = lom.ConvexNetRegressor.load(tmp_path / "m.json")
     assert back.implicit_ and np.array_equal(back.predict(x[:, None]), est.predict(x[:, None]))
     series = np.sin(np.arange(80) / 5.0) + 0.1 * np.random.default_rng(0).standard_normal(80)
-    monkeypatch.setattr(dcore, "MAX_CANDIDATES", 10**9)
+    monkeypatch.setattr(dbuild, "MAX_CANDIDATES", 10**9)
     fc_ref = lom.ARForecaster(depth=3, activation="relu", beta=0.05, tol=1e-10).fit(series)
-    monkeypatch.setattr(dcore, "MAX_CANDIDATES", 1000)
+    monkeypatch.setattr(dbuild, "MAX_CANDIDATES", 1000)
     fc = lom.ARForecaster(depth=3, activation="relu", beta=0.05, tol=1e-10).fit(series)
     assert isinstance(fc.library_, ImplicitDictionary)
     assert fc.result_.objective == pytest.approx(fc_ref.result_.objective, rel=1e-9)
@@ -214,15 +231,13 @@ def test_two_layer_solutions_are_canonical_one_unit_per_kink():
     solver re-expresses its iterates by the flow decomposition: at most one unit per kink plus
     the linear unit, at the cvxpy optimum (a noisy case that stalled for 500 iterations
     without it)."""
-    from library_of_mirrors.dictionary.flow import slope_changes
-
     rng = np.random.default_rng(0)
     x = np.sort(rng.uniform(-2, 2, 200))
     y = np.sin(3 * x) + 0.3 * rng.standard_normal(200)
     d = lom.build_dictionary(x, "relu", 2)
     res = lom.solve_lasso(d, y, 1e-3, tol=1e-10)
     assert res.converged
-    v = slope_changes(d.batch, res.z)
+    v = d.batch.slope_changes(res.z)
     kinks = np.count_nonzero(np.abs(v[1:]) > 1e-13 * np.abs(v).max())
     assert res.active.shape[0] <= kinks + 1
     ref = cvx_lasso(d.matrix(), y, 1e-3)

@@ -7,7 +7,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import library_of_mirrors as lom
-from library_of_mirrors.operators import DenseOperator, MatrixFreeOperator, make_operator
 
 
 def _rel(a, b):
@@ -64,20 +63,31 @@ def test_memory_guard_points_to_matrix_free_path():
     assert d.matrix(max_bytes=10**9).shape == (300, d.n_features)
 
 
-def test_operators_share_one_interface():
+@pytest.mark.parametrize("implicit", [False, True])
+def test_the_library_protocol_is_the_dense_matrix(implicit):
+    """What the solvers see of a library (``d.pool()``): fits, correlations, columns and an
+    exact pricing maximum, equal to the dense matrix's (at the distinct inputs)."""
     rng = np.random.default_rng(3)
     x = rng.normal(size=30)
-    d = lom.build_dictionary(x, "abs", 3)
-    dense, free = DenseOperator(d), MatrixFreeOperator(d)
-    assert isinstance(make_operator(d, "auto"), DenseOperator)
-    assert isinstance(make_operator(d, "auto", max_bytes=1000), MatrixFreeOperator)
-    z = rng.normal(size=d.n_features)
-    r = rng.normal(size=d.n_samples)
-    assert _rel(free.matvec(z), dense.matvec(z)) < 1e-10
-    assert _rel(free.rmatvec(r), dense.rmatvec(r)) < 1e-10
-    np.testing.assert_allclose(free.column_norms(), dense.column_norms(), rtol=1e-10)
-    sub = rng.choice(d.n_features, 10, replace=False)
-    np.testing.assert_allclose(free.columns(sub), d.matrix()[:, sub], atol=1e-12)
-    assert free.shape == dense.shape == (30, d.n_features)
-    with pytest.raises(ValueError, match="backend must be"):
-        make_operator(d, "sparse")
+    full = lom.build_dictionary(x, "relu", 3)
+    d = lom.build_dictionary(x, "relu", 3, implicit=implicit)
+    A = full.batch.grid_columns()  # the distinct inputs, sorted
+    theta = rng.normal(size=A.shape[0])
+    theta -= theta.mean()
+    pool = d.pool()
+    price = pool.price(theta, 25, centered=True)
+    assert price.corr_max == pytest.approx(np.abs(A.T @ theta).max(), rel=1e-12)
+    assert len(pool) >= 1 and price.index.shape[0] >= 1
+    cols = pool.columns(price.index)
+    np.testing.assert_allclose(np.abs(cols.T @ theta), price.scores, rtol=1e-10)
+    np.testing.assert_allclose(pool.correlations(theta, price.index), cols.T @ theta,
+                               rtol=1e-10, atol=1e-12)
+    z = np.zeros(len(pool))
+    z[price.index] = rng.normal(size=price.index.shape[0])
+    np.testing.assert_allclose(pool.fit(z), pool.columns(np.arange(len(pool))) @ z,
+                               rtol=1e-10, atol=1e-12)
+    # every priced column is a library column up to sign
+    for j in range(cols.shape[1]):
+        err = np.minimum(np.abs(A - cols[:, [j]]).max(axis=0),
+                         np.abs(A + cols[:, [j]]).max(axis=0))
+        assert err.min() <= 1e-12 * max(1.0, np.abs(cols[:, j]).max())

@@ -68,11 +68,11 @@ def test_free_block_is_the_dense_block():
     u_order = np.argsort(x)
     yu, wsort = y[u_order], wu[u_order]
     ybar = float(wsort @ yu / wsort.sum())
-    A = d.batch.subset(ws).evaluate(d.x_unique)
+    A = d.pool().columns(ws)
     A = A - (wsort @ A) / wsort.sum()
     sw = np.sqrt(wsort)
     dense = DenseBlock(np.asfortranarray(A * sw[:, None]), sw * (yu - ybar))
-    free = FreeBlock(d.batch.subset(ws), wsort, yu - ybar, True)
+    free = FreeBlock(d.pool().features(ws), wsort, yu - ybar, True)
     np.testing.assert_allclose(free.c, dense.c, rtol=1e-10, atol=1e-12)
     assert free.bb == pytest.approx(dense.bb, rel=1e-12)
     for j in range(ws.shape[0]):

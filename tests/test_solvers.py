@@ -13,7 +13,7 @@ from conftest import COMBOS, combo_id
 from convex_reference import cvx_lasso, lp_min_norm, objective, solve_and_check
 
 import library_of_mirrors as lom
-from library_of_mirrors.solvers import linear_programs
+from library_of_mirrors.solvers import engine
 
 RTOL = 1e-7
 
@@ -170,7 +170,7 @@ def test_min_norm_accepts_consistent_duplicates():
 def test_column_generation_on_a_large_dictionary(monkeypatch):
     """With the LP restricted to a working set, pricing over the full dictionary still finds
     the optimum of the whole LP."""
-    monkeypatch.setattr(linear_programs, "ALL_COLUMNS", 30)
+    monkeypatch.setattr(engine, "LP_FIRST", 30)
     x, y = _data(12, 11)
     d = lom.build_dictionary(x, "abs", 3)
     assert d.n_features > 30
@@ -254,6 +254,7 @@ def test_result_predicts_off_the_data():
 
 @pytest.mark.parametrize("kwargs,exc,msg", [
     ({"loss": "hinge"}, ValueError, "loss must be one of"),
+    ({"loss": "squared", "delta": 0.5}, ValueError, "delta=0.5 is only used with loss='huber'"),
     ({"loss": "quantile"}, ValueError, "needs quantile=tau"),
     ({"loss": "quantile", "quantile": 1.0}, ValueError, "strictly between 0 and 1"),
     ({"quantile": 0.5}, ValueError, "only used with loss='quantile'"),
@@ -363,7 +364,6 @@ def test_returned_dual_point_certifies_the_lower_bound(loss, kw):
     ({"warm_start": np.full(14, np.nan)}, ValueError, "warm_start contains NaN"),
     ({"loss": "quantile", "quantile": "abc"}, TypeError, "quantile must be a number"),
     ({"loss": "huber", "delta": "abc"}, TypeError, "delta must be a number"),
-    ({"max_epochs": 0}, ValueError, "max_epochs must be a positive integer"),
 ])
 def test_more_bad_input_is_named(kwargs, exc, msg):
     d = lom.build_dictionary(np.arange(8.0), "relu", 2)

@@ -8,7 +8,7 @@ import pytest
 from conftest import COMBOS, combo_id
 
 import library_of_mirrors as lom
-from library_of_mirrors.solvers.problem import Problem
+from library_of_mirrors.solvers import Squared
 from library_of_mirrors.solvers.spred import solve_spred
 
 
@@ -35,11 +35,11 @@ def test_three_factor_products_give_the_l_two_thirds_penalty():
     x = np.sort(rng.uniform(-2, 2, 10))
     y = np.sin(2 * x) + 0.2 * rng.standard_normal(10)
     d = lom.build_dictionary(x, "relu", 2)
-    prob = Problem.make(d, y)
-    z, xi, value, _, U = solve_spred(prob, 0.05, depth=3)
+    rows = Squared().prepare(y, np.ones(10), d.inverse, d.x_unique.shape[0])
+    z, xi, value, _, U = solve_spred(d.pool(), rows, 0.05, True, depth=3)
     weight = 0.5 * np.sum(U * U)
     assert weight == pytest.approx(1.5 * np.sum(np.abs(z) ** (2 / 3)), rel=1e-4)
-    r = y - d.matrix() @ z - xi
+    r = y - d.matrix() @ z - (xi + rows.shift)
     assert value == pytest.approx(0.5 * r @ r + 0.05 * weight, rel=1e-9)
 
 
@@ -47,7 +47,8 @@ def test_spred_rejects_other_losses_and_depths():
     d = lom.build_dictionary(np.arange(6.0), "relu", 2)
     with pytest.raises(ValueError, match="squared loss only"):
         lom.solve_lasso(d, np.arange(6.0), 0.1, loss="absolute", solver="spred")
-    with pytest.raises(ValueError, match="solver must be 'auto' or 'spred'"):
+    with pytest.raises(ValueError, match=r"solver must be one of \('auto', 'spred'\), got 'cd'"):
         lom.solve_lasso(d, np.arange(6.0), 0.1, solver="cd")
     with pytest.raises(ValueError, match="spred depth must be an integer >= 2"):
-        solve_spred(Problem.make(d, np.arange(6.0)), 0.1, depth=1)
+        rows = Squared().prepare(np.arange(6.0), np.ones(6), d.inverse, 6)
+        solve_spred(d.pool(), rows, 0.1, True, depth=1)
