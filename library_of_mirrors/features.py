@@ -175,6 +175,12 @@ class FeatureBatch:
                               np.ascontiguousarray(z, dtype=float), self.du,
                               self.basis == "step")
 
+    def grid_matvec_accurate(self, z: np.ndarray) -> np.ndarray:
+        """:meth:`grid_matvec` with compensated sums (what certificates evaluate)."""
+        return gr.grid_matvec_accurate(self.grid_ptr, self.grid_row, self.grid_val,
+                                       np.ascontiguousarray(z, dtype=float), self.du,
+                                       self.basis == "step")
+
     def grid_rmatvec(self, q: np.ndarray) -> np.ndarray:
         """(f_j . q)_j for q given at the distinct training points, O(n + nnz)."""
         out = np.empty(self.n_features)

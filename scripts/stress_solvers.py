@@ -67,13 +67,13 @@ def cases():
                 dict(beta=1e-3), None)
     add("leaky2 x offset 1e6 spread 1e-3", leaky_offset)
 
-    # --- input scales
+    # --- input scales (beta relative to beta_max: the same problem at every scale)
     for spread in (1e-6, 1e-3, 1.0, 1e3, 1e8):
         for offset in (0.0, 1e3, 1e8):
             def scaled(spread=spread, offset=offset):
                 x, y = _noisy(30, 2)
-                xs = offset * spread + spread * x
-                return lom.build_dictionary(xs, "abs", 3), y, dict(beta=1e-2, tol=1e-10), None
+                d = lom.build_dictionary(offset * spread + spread * x, "abs", 3)
+                return d, y, dict(beta=1e-3 * lom.beta_max(d, y), tol=1e-10), None
             add(f"abs3 x spread {spread:g} offset {offset:g}x", scaled)
 
     # --- target offsets: the objective of the centered problem

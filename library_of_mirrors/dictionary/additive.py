@@ -74,6 +74,17 @@ class AdditiveBatch:
                 out += self.parts[c].grid_matvec(zc)[self.routes[c]]
         return out
 
+    def grid_matvec_accurate(self, z: np.ndarray) -> np.ndarray:
+        """:meth:`grid_matvec` with each column's part summed by the compensated kernel."""
+        z = np.asarray(z, dtype=float)
+        out = np.zeros(self.routes[0].shape[0])
+        for c, cols in enumerate(self._split()):
+            if cols.size:
+                zc = np.zeros(self.parts[c].n_features)
+                zc[self.local[cols]] = z[cols]
+                out += self.parts[c].grid_matvec_accurate(zc)[self.routes[c]]
+        return out
+
     def grid_rmatvec(self, q: np.ndarray) -> np.ndarray:
         """(f_k . q)_k for q given at the distinct sample rows."""
         q = np.asarray(q, dtype=float)

@@ -144,7 +144,9 @@ class Pool:
         return 0 if self.batch is None else self.batch.n_features
 
     def fit(self, z: np.ndarray) -> np.ndarray:
-        return self.batch.grid_matvec(z)
+        """``A z`` at the distinct inputs, with compensated sums: the certificate's residual
+        must be the rounded exact one even where columns cancel."""
+        return self.batch.grid_matvec_accurate(z)
 
     def correlations(self, theta_u: np.ndarray, index: np.ndarray | None = None) -> np.ndarray:
         b = self.batch if index is None else self.batch.subset(index)

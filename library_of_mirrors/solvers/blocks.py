@@ -54,27 +54,51 @@ def qp_subproblem(k: int, smooth, lam) -> np.ndarray | None:
     return sol
 
 
-def basic_solution(M, z: np.ndarray, S: np.ndarray) -> np.ndarray:
-    """Crossover: the simplex solution of ``min sum u  s.t.  M diag(s) u = M |z_S|, u >= 0``
-    for the support S of ``z`` with its signs s, where ``M z_S = 0`` characterizes the
-    directions that keep the fit (at most rank(M) nonzeros, same fit, no larger l1 norm).  An
-    interior point lies inside the optimal face, dense; its vertex keeps the working sets
-    small.  ``z`` itself if HiGHS fails.  ``M`` dense or scipy sparse."""
-    from scipy.optimize import linprog  # noqa: PLC0415
+def basic_solution(M, z: np.ndarray, S: np.ndarray, rtol: float = 1e-11) -> np.ndarray:
+    """Crossover: a point with the fit ``M z_S`` of ``z``, no larger l1 norm and at most
+    rank(M) nonzeros inside the support S, found by moving along null directions of ``M``
+    (``M`` dense or scipy sparse, one column per support entry).
 
-    sgn = np.sign(z[S])
-    if isinstance(M, np.ndarray):
-        Ms = M * sgn[None, :]
-    else:
-        import scipy.sparse as sp  # noqa: PLC0415
-
-        Ms = (M @ sp.diags(sgn)).tocsc()
-    res = linprog(np.ones(S.shape[0]), A_eq=Ms, b_eq=Ms @ np.abs(z[S]), bounds=(0, None),
-                  method="highs-ds")
-    if res.status != 0:
+    The null space of ``M`` (singular values below ``rtol`` times the largest) is computed once;
+    each step moves along a null vector, signed so that the l1 norm does not grow (it is linear
+    while no coefficient changes sign), until a coefficient reaches zero, then eliminates that
+    coordinate from the null basis (Gaussian elimination with the largest pivot): at most
+    ``|S| - rank`` steps of O(|S| m).  An interior point of a QP lies inside its optimal face;
+    its vertex keeps the next working sets small."""
+    if not isinstance(M, np.ndarray):
+        M = M.toarray()
+    zS = z[S].astype(float).copy()
+    if M.shape[0] == 0:
         return z
+    _, sv, vt = np.linalg.svd(M, full_matrices=True)
+    rank = int(np.sum(sv > rtol * sv[0])) if sv.size and sv[0] > 0 else 0
+    N = vt[rank:].T.copy()  # |S| x m, a basis of the (numerical) null space
+    alive = np.ones(zS.shape[0], dtype=bool)
+    while N.shape[1] > 0:
+        v = N[:, 0]
+        if float(np.sign(zS) @ v) > 0:
+            v = -v
+        with np.errstate(divide="ignore", invalid="ignore"):
+            steps = np.where(alive & (zS * v < 0), -zS / v, np.inf)
+        k = int(np.argmin(steps))
+        t = float(steps[k])
+        if not np.isfinite(t):  # no coefficient decreases in magnitude: drop this direction
+            N = N[:, 1:]
+            continue
+        zS += t * v
+        zS[k] = 0.0
+        alive[k] = False
+        # eliminate coordinate k from the null basis: the remaining directions keep it zero
+        col = int(np.argmax(np.abs(N[k])))
+        piv = N[:, col].copy()
+        if abs(piv[k]) <= 0.0:
+            N = N[:, 1:]
+            continue
+        N = np.delete(N, col, axis=1)
+        N -= np.outer(piv, N[k] / piv[k])
+        N[k] = 0.0
     out = np.zeros_like(z)
-    out[S] = sgn * np.asarray(res.x)
+    out[S] = zS
     return out
 
 

@@ -198,7 +198,9 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
 
 def _reexpress(pool, datafit, rows, lam, z, bias) -> np.ndarray:
     """The pool's canonical re-expression of ``z`` (one unit per kink), kept when the
-    objective does not grow (it keeps the fit up to a constant, so only with a free bias)."""
+    objective does not grow beyond rounding (in exact arithmetic it keeps the fit up to a
+    constant and does not grow the l1 norm, so only with a free bias; the next certificate is
+    computed at the re-expressed point whatever rounding did)."""
     if not bias or np.count_nonzero(z) <= 1:
         return z
     z2 = pool.canonical(z)
@@ -208,7 +210,7 @@ def _reexpress(pool, datafit, rows, lam, z, bias) -> np.ndarray:
         z = np.concatenate([z, np.zeros(z2.shape[0] - z.shape[0])])
     before, _ = _objective(datafit, rows, rows.at_rows(pool.fit(z)), z, lam, bias)
     after, _ = _objective(datafit, rows, rows.at_rows(pool.fit(z2)), z2, lam, bias)
-    return z2 if after <= before else z
+    return z2 if after <= before + 1e-13 * max(abs(before), np.finfo(float).tiny) else z
 
 
 __all__ = ["Certificate", "LP_ADD", "LP_FIRST", "Solution", "VIOLATION", "WS_MIN", "certify",
