@@ -1,4 +1,5 @@
-"""The ``mirrors`` command, driven through a subprocess."""
+"""The ``mirrors`` command: in-process through ``main`` (tests/cli_runner.py), and through a
+real subprocess where the process boundary matters (a closed pipe)."""
 
 import csv
 import json
@@ -7,14 +8,14 @@ import sys
 
 import numpy as np
 import pytest
+from cli_runner import run_cli
 
 import library_of_mirrors as lom
 from library_of_mirrors.timeseries import read_series
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "library_of_mirrors.cli", *args],
-                          capture_output=True, text=True, timeout=300)
+    return run_cli(*args)
 
 
 def test_features_prints_breakpoints_with_provenance():
@@ -63,8 +64,6 @@ def test_bad_csv_column(tmp_path):
 
 
 def test_closed_pipe_is_not_a_traceback():
-    import subprocess
-    import sys
 
     proc = subprocess.run(
         f"{sys.executable} -m library_of_mirrors.cli features --activation abs --depth 3 "

@@ -6,13 +6,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import os
-import subprocess
 import sys
 
 import cloudpickle
 import cvxpy as cp
 import numpy as np
 import pytest
+from cli_runner import run_cli
 
 import library_of_mirrors as lom
 from library_of_mirrors.analysis import OptimalSet
@@ -290,8 +290,7 @@ def test_figures_equal_serial_on_processes(tmp_path):
 
 
 def _cli(*args):
-    return subprocess.run([sys.executable, "-m", "library_of_mirrors.cli", *args],
-                          capture_output=True, text=True, timeout=300)
+    return run_cli(*args)
 
 
 def test_cli_backtest_on_a_local_dask_cluster(tmp_path):

@@ -12,6 +12,7 @@ import sys
 
 import numpy as np
 import pytest
+from cli_runner import run_cli
 
 import library_of_mirrors as lom
 from library_of_mirrors.analysis import min_norm_lower_bound
@@ -171,8 +172,7 @@ def test_same_seed_same_numbers(tmp_path):
 
 
 def run(*args):
-    return subprocess.run([sys.executable, "-m", "library_of_mirrors.cli", *args],
-                          capture_output=True, text=True, timeout=600)
+    return run_cli(*args)
 
 
 def test_cli_figures_writes_pngs_and_numbers_and_refuses_to_overwrite(tmp_path):
@@ -216,10 +216,13 @@ def test_cli_figures_list():
         assert f"{spec.stem}.png" in p.stdout
 
 
+@pytest.mark.slow
 def test_cli_figures_quick_writes_every_figure(tmp_path):
     """Acceptance: ``mirrors figures --quick`` writes every figure of the paper, and the numbers
     behind them keep the equivalence: no Adam run below a certified optimum, every optimal-set
-    sample optimal, the real series named."""
+    sample optimal, the real series named.  Slow (two to three minutes on two cores: 59 Adam
+    runs): the default suite computes every figure in-process at small counts
+    (test_figures*.py, test_optimal_sets_figure.py) and runs the command on a subset."""
     out = tmp_path / "all"
     p = run("figures", "--quick", "--out", str(out), "--quiet")
     assert p.returncode == 0, p.stderr
