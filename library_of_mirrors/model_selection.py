@@ -17,7 +17,11 @@ import numpy as np
 from .dictionary import build_dictionary
 from .executors import run_batch
 from .solvers import beta_max, get_datafit, lasso_path
-from .validation import check_beta, check_vector
+from .validation import POSITIVE, POSITIVE_INT, Integer, Real, check_beta, check_vector, validate
+
+#: the declarative constraints of :func:`cross_validate_path`'s numeric parameters
+_CONSTRAINTS = {"n_folds": Integer(2), "n_betas": POSITIVE_INT, "eps": Real(0.0, 1.0),
+                "tol": POSITIVE}
 
 
 def _fold_task(fold: tuple[np.ndarray, np.ndarray], *, x: np.ndarray, y: np.ndarray,
@@ -129,8 +133,9 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
     executor : where the folds run: "serial", "processes", "dask", an
         :class:`~library_of_mirrors.executors.Executor` or a ``distributed.Client``.
     """
-    if isinstance(n_folds, bool) or not isinstance(n_folds, (int, np.integer)) or n_folds < 2:
-        raise ValueError(f"n_folds must be an integer >= 2, got {n_folds!r}")
+    checked = validate({"n_folds": n_folds, "n_betas": n_betas, "eps": eps, "tol": tol},
+                       _CONSTRAINTS)
+    n_folds, n_betas, eps = checked["n_folds"], checked["n_betas"], checked["eps"]
     build = {"activation": activation, "depth": depth, "architecture": architecture,
              "leaky_slope": leaky_slope, "n_features": n_features,
              "random_state": random_state}
@@ -140,11 +145,6 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
     datafit = get_datafit(loss, quantile, delta)
     if n_folds > x.shape[0]:
         raise ValueError(f"n_folds={n_folds} is more than the {x.shape[0]} samples")
-    if isinstance(n_betas, bool) or not isinstance(n_betas, (int, np.integer)) or n_betas < 1:
-        raise ValueError(f"n_betas must be a positive integer, got {n_betas!r}")
-    if not 0 < eps < 1:
-        raise ValueError(f"eps must be in (0, 1): the grid runs from beta_max down to eps "
-                         f"beta_max, got {eps!r}")
     if betas is None:
         if datafit.grows_working_set:
             raise ValueError(f"pass betas explicitly for loss={loss!r}: the default grid is "

@@ -181,7 +181,7 @@ def test_cross_validated_path_errors(cv_data):
         cross_validate_path(x, y, loss="absolute")
     with pytest.raises(ValueError, match=r"n_betas must be a positive integer, got 0"):
         cross_validate_path(x, y, n_betas=0)
-    with pytest.raises(ValueError, match=r"eps must be in \(0, 1\)"):
+    with pytest.raises(ValueError, match=r"eps must lie strictly between 0 and 1, got 2.0"):
         cross_validate_path(x, y, eps=2.0)
     with pytest.raises(ValueError, match=r"betas is empty"):
         cross_validate_path(x, y, betas=[])
