@@ -125,12 +125,13 @@ class LibraryBase:
 
 def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     """Indices of the ``k`` largest entries (unsorted)."""
-    m = min(int(k), scores.shape[0])
+    n = scores.shape[0]
+    m = min(int(k), n)
     if m <= 0:
         return np.zeros(0, dtype=np.int64)
-    if m == scores.shape[0]:
+    if m == n:
         return np.arange(m)
-    return np.argpartition(-scores, m - 1)[:m]
+    return np.argpartition(scores, n - m)[n - m:]
 
 
 class Pool:
@@ -161,6 +162,9 @@ class Pool:
     def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> Pricing:
         raise NotImplementedError
 
+    #: whether :meth:`canonical` can re-express a solution (relu libraries)
+    has_canonical = False
+
     def canonical(self, z: np.ndarray) -> np.ndarray | None:
         return None
 
@@ -179,9 +183,11 @@ class ExplicitPool(Pool):
         self.library = library
         self.batch = library.batch
         self._canon = canon
+        self.has_canonical = canon is not None
 
     def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> Pricing:
-        corr = np.abs(self.batch.grid_rmatvec(theta_u))
+        corr = self.batch.grid_rmatvec(theta_u)
+        np.abs(corr, out=corr)
         cmax = float(corr.max()) if corr.shape[0] else 0.0
         pick = top_k(corr, k)
         return Pricing(cmax, pick, corr[pick], corr.shape[0])
@@ -202,6 +208,7 @@ class ImplicitPool(Pool):
 
     def __init__(self, library):
         self.library = library
+        self.has_canonical = bool(library.has_flow_form)
         self._codes: list[int] = []
         self._kinks: list[int] = []
         self._orient: list[int] = []

@@ -92,6 +92,10 @@ class Datafit:
         """d loss / d u per sample (a subgradient where the loss has a kink)."""
         raise NotImplementedError
 
+    def curvature(self, y: np.ndarray, u: np.ndarray) -> np.ndarray:  # pragma: no cover
+        """d^2 loss / d u^2 per sample, for smooth losses solved by proximal Newton steps."""
+        raise NotImplementedError
+
     def dual_point(self, rows: Rows, u: np.ndarray, state: Restricted | None) -> np.ndarray:
         """``theta = -grad F(u)`` at the rows (w times minus the derivative)."""
         return -rows.w * self.derivative(rows.y, u)
@@ -535,6 +539,16 @@ class Logistic(Datafit):
     def derivative(self, y, u):
         s = self._pm(y)
         return -s * expit(-s * u)
+
+    def curvature(self, y, u):
+        """d^2 loss / d u^2 = sigma(m) sigma(-m), m = s u (the proximal Newton weights)."""
+        m = self._pm(y) * u
+        return expit(m) * expit(-m)
+
+    def conic(self, cp, rows: Rows, u):
+        """The data fit as a cvxpy expression of the fit ``u`` (exponential cones): the
+        interior-point fallback of the restricted solver."""
+        return cp.sum(cp.multiply(rows.w, cp.logistic(-cp.multiply(rows.y, u))))
 
     @staticmethod
     def _pm(y):

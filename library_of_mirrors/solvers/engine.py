@@ -42,6 +42,9 @@ LP_FIRST = 4000
 LP_ADD = 200
 #: a dual constraint counts as violated above beta~ (1 + this)
 VIOLATION = 1e-9
+#: iterations without a lower gap (while the working set grows) before the restricted
+#: solves are tightened
+STALLS = 10
 
 
 @dataclass
@@ -82,10 +85,12 @@ def _objective(datafit: Datafit, rows: Rows, f_rows: np.ndarray, z: np.ndarray, 
 
 
 def certify(pool, datafit: Datafit, rows: Rows, lam: float, z: np.ndarray, bias: bool,
-            state: Restricted | None = None, want: int = 1) -> tuple:
-    """Objective and certified duality gap at ``z`` (pool coordinates): returns
-    (primal, gap, xi, Certificate).  The pool may grow while pricing (implicit libraries):
-    ``z`` is then shorter than the pool, and the new columns are zero."""
+            state: Restricted | None = None, want: int = 1,
+            support: np.ndarray | None = None) -> tuple:
+    """Objective and certified duality gap at ``z`` (pool coordinates; ``support`` its
+    nonzeros, if known): returns (primal, gap, xi, Certificate).  The pool may grow while
+    pricing (implicit libraries): ``z`` is then shorter than the pool, and the new columns are
+    zero."""
     if z.shape[0] < len(pool):
         z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
     f = rows.at_rows(pool.fit(z)) if len(pool) else np.zeros(rows.n_rows)
@@ -94,10 +99,10 @@ def certify(pool, datafit: Datafit, rows: Rows, lam: float, z: np.ndarray, bias:
     th = datafit.dual_point(rows, u, state)
     tp = rows.to_points(th)
     price = pool.price(tp, want, centered=bias)
-    S = np.flatnonzero(z)
+    S = np.flatnonzero(z) if support is None else support
     s = datafit.scale(rows, th, price.corr_max, lam)
     cS = pool.correlations(tp, S) if S.shape[0] else np.zeros(0)
-    primal = datafit.value(rows, u) + lam * float(np.abs(z).sum())
+    primal = datafit.value(rows, u) + lam * float(np.abs(z[S]).sum())
     gap = (datafit.fenchel_young(rows, u, s * th)
            + float(np.sum(lam * np.abs(z[S]) - s * z[S] * cS))
            + abs(s * xi * float(th.sum())))
@@ -135,10 +140,10 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
     best_gap = np.inf
     stalls = 0
     it = 0
+    S = np.flatnonzero(z)
     for it in range(1, max_iter + 1):
-        S = np.flatnonzero(z)
         want = LP_FIRST if lp and it == 1 else (LP_ADD if lp else 2 * S.shape[0] + WS_MIN)
-        primal, gap, xi, cert = certify(pool, datafit, rows, lam, z, bias, state, want)
+        primal, gap, xi, cert = certify(pool, datafit, rows, lam, z, bias, state, want, S)
         price = cert.price
         n_priced += price.n_priced
         if len(pool) > z.shape[0]:
@@ -173,24 +178,41 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             best_gap, stalls = gap, 0
         else:
             stalls += 1
-        if not grown or stalls >= 3:
+        if not grown:
             # every violator is in the working set already: the restricted solve was not
-            # tight enough (or rounding has the last word)
+            # tight enough, or rounding has the last word
             if inner_tol <= floor_tol:
                 reason = (f"the gap stopped at {gap:.3e} (above the tolerance {tol:.1e} x "
                           f"{unit:.3e}) with every violated column in the working set: the "
                           "rounding floor of this problem")
                 break
             inner_tol = max(inner_tol * 1e-2, floor_tol)
+        elif stalls >= STALLS:
+            # the working set grows but the gap does not fall: tighter restricted solves
+            inner_tol = max(inner_tol * 1e-2, floor_tol)
             stalls = 0
         ws = new_ws
         elastic = lp and ws.shape[0] < len(pool)
         state = datafit.solve_restricted(pool.features(ws), rows, lam, z[ws], xi, inner_tol,
                                          bias, elastic)
-        z = np.zeros(len(pool))
+        z[S] = 0.0  # z <- the restricted solution (without a pass over the whole pool)
+        if z.shape[0] < len(pool):
+            z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
         z[ws] = state.z
-        if state.theta is None:
-            z = _reexpress(pool, datafit, rows, lam, z, bias)
+        S = ws[np.flatnonzero(state.z)]
+        if state.theta is None and pool.has_canonical:
+            z2 = _reexpress(pool, datafit, rows, lam, z, bias)
+            if z2 is not z:
+                z, S = z2, np.flatnonzero(z2)
+    else:
+        # the budget ran out after a restricted solve: certify the point that is returned
+        primal, gap, xi, cert = certify(pool, datafit, rows, lam, z, bias, state, 1, S)
+        if len(pool) > z.shape[0]:
+            z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
+        theta = cert.theta
+        history.append((primal, gap))
+        converged = gap <= tol * unit
+        reason = "" if converged else reason
     return Solution(z, float(xi), float(primal), float(gap), it, converged,
                     theta, unit, reason, history, n_priced,
                     0.0 if state is None else state.slack)
@@ -201,7 +223,7 @@ def _reexpress(pool, datafit, rows, lam, z, bias) -> np.ndarray:
     objective does not grow beyond rounding (in exact arithmetic it keeps the fit up to a
     constant and does not grow the l1 norm, so only with a free bias; the next certificate is
     computed at the re-expressed point whatever rounding did)."""
-    if not bias or np.count_nonzero(z) <= 1:
+    if not bias:
         return z
     z2 = pool.canonical(z)
     if z2 is None:

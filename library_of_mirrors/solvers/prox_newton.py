@@ -15,7 +15,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-from scipy.special import expit
 
 from . import active_set
 from .blocks import point_block
@@ -23,13 +22,14 @@ from .blocks import point_block
 MAX_NEWTON = 60
 
 
-def _restricted_gap(datafit, source, rows, lam, z, u) -> float:
+def _restricted_gap(datafit, source, rows, lam, z, xi, u) -> float:
+    """The working set's duality gap at (z, xi) (the engine's certificate, restricted)."""
     theta = datafit.dual_point(rows, u, None)
     corr = source.grid_rmatvec(rows.to_points(theta))
     cmax = float(np.abs(corr).max()) if corr.shape[0] else 0.0
     s = datafit.scale(rows, theta, cmax, lam)
     return datafit.fenchel_young(rows, u, s * theta) + float(
-        np.sum(lam * np.abs(z) - s * z * corr)) + abs(s * float(theta.sum()))
+        np.sum(lam * np.abs(z) - s * z * corr)) + abs(s * xi * float(theta.sum()))
 
 
 def solve(datafit, source, rows, lam: float, z: np.ndarray, xi: float, tol: float,
@@ -47,14 +47,13 @@ def solve(datafit, source, rows, lam: float, z: np.ndarray, xi: float, tol: floa
     if bias:
         xi = datafit.optimal_bias(rows, fit(z), None)
     obj = objective(z, xi)
-    gap = _restricted_gap(datafit, source, rows, lam, z, fit(z) + xi)
+    gap = _restricted_gap(datafit, source, rows, lam, z, xi, fit(z) + xi)
     for _ in range(MAX_NEWTON):
         if gap <= tol:
             return z, xi
         u = fit(z) + xi
         grad = rows.w * datafit.derivative(rows.y, u)  # dF/du per row
-        p = expit(rows.y * u)
-        h = np.maximum(rows.w * p * (1.0 - p), 1e-12 * rows.w)
+        h = np.maximum(rows.w * datafit.curvature(rows.y, u), 1e-12 * rows.w)
         t = u - grad / h
         H = rows.to_points(h)
         T = np.divide(rows.to_points(h * t), H, out=np.zeros_like(H), where=H > 0)
@@ -80,29 +79,27 @@ def solve(datafit, source, rows, lam: float, z: np.ndarray, xi: float, tol: floa
             # raise the objective beyond rounding and lowers the gap (the KKT residual)
             zc, xc = z_new, (datafit.optimal_bias(rows, fit(z_new), None) if bias else 0.0)
             oc = objective(zc, xc)
-            gc = _restricted_gap(datafit, source, rows, lam, zc, fit(zc) + xc)
+            gc = _restricted_gap(datafit, source, rows, lam, zc, xc, fit(zc) + xc)
             if oc <= obj + 1e-14 * max(1.0, abs(obj)) and gc < 0.9 * gap:
                 z, xi, obj, gap = zc, xc, oc, gc
                 continue
             break  # no progress: the guaranteed method takes over
         z, xi, obj = moved
-        gap = _restricted_gap(datafit, source, rows, lam, z, fit(z) + xi)
+        gap = _restricted_gap(datafit, source, rows, lam, z, xi, fit(z) + xi)
     if gap <= tol:
         return z, xi
     return _interior_point(datafit, source, rows, lam, z, xi, bias)
 
 
 def _interior_point(datafit, source, rows, lam, z, xi, bias):
-    """The restricted logistic Lasso by cvxpy + Clarabel (exponential cones); the proximal
-    Newton point is kept if it is better."""
+    """The restricted problem by cvxpy + Clarabel, on the datafit's own conic form
+    (``datafit.conic(cp, rows, u)``); the proximal Newton point is kept if it is better."""
     import cvxpy as cp  # noqa: PLC0415
 
     A = source.grid_columns()[rows.point]
     zv = cp.Variable(A.shape[1])
     xv = cp.Variable() if bias else 0.0
-    m = cp.multiply(rows.y, A @ zv + xv)
-    prob = cp.Problem(cp.Minimize(cp.sum(cp.multiply(rows.w, cp.logistic(-m)))
-                                  + lam * cp.norm1(zv)))
+    prob = cp.Problem(cp.Minimize(datafit.conic(cp, rows, A @ zv + xv) + lam * cp.norm1(zv)))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
