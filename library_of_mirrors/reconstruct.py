@@ -38,9 +38,9 @@ def reconstruct(d, res: LassoResult | np.ndarray,
     Over an :class:`ImplicitDictionary` the network is built from ``res.dictionary``, the
     materialized columns of the solution.
     """
-    if not hasattr(d, "beta_scale") or not hasattr(d, "activation"):
+    if not all(hasattr(d, a) for a in ("beta_scale", "activation", "listed")):
         raise TypeError(f"d must be a Dictionary, got {type(d).__name__}")
-    if not getattr(d, "listed", True):
+    if not d.listed:
         if not isinstance(res, LassoResult) or res.dictionary is None:
             raise ValueError("an implicit dictionary has no columns of its own: pass the "
                              "LassoResult of solve_lasso over it (its res.dictionary holds the "

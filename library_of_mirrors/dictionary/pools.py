@@ -48,6 +48,9 @@ class Library(Protocol):
     x_unique: np.ndarray
     inverse: np.ndarray
     counts: np.ndarray
+    #: True when every feature is a column (a solution has one coefficient per feature);
+    #: False for implicit libraries (solutions refer to the pool's materialized columns)
+    listed: bool
 
     @property
     def n_samples(self) -> int: ...
@@ -174,6 +177,10 @@ class Pool:
     def codes(self) -> np.ndarray | None:
         return None
 
+    def warm(self, warm_start) -> np.ndarray | None:
+        """A warm start (a previous result or coefficients) in the pool's coordinates."""
+        raise NotImplementedError
+
 
 class ExplicitPool(Pool):
     """Every column of an explicit library; pricing is ``A^T theta`` over all of them, O(N +
@@ -197,6 +204,16 @@ class ExplicitPool(Pool):
 
     def dictionary(self):
         return self.library
+
+    def warm(self, warm_start) -> np.ndarray | None:
+        if warm_start is None:
+            return None
+        z0 = np.asarray(getattr(warm_start, "z", warm_start), dtype=float)
+        if z0.shape != (len(self),):
+            raise ValueError(f"warm_start must have {len(self)} coefficients, got {z0.shape}")
+        if not np.all(np.isfinite(z0)):
+            raise ValueError("warm_start contains NaN or infinite coefficients")
+        return z0
 
 
 class ImplicitPool(Pool):
@@ -275,12 +292,26 @@ class ImplicitPool(Pool):
     def codes(self) -> np.ndarray:
         return np.array(self._codes, dtype=np.int64)
 
-    def seed(self, codes: np.ndarray, coef: np.ndarray) -> np.ndarray:
-        """Coefficients over the pool of the units ``codes`` (added): a warm start."""
-        idx, sgn = self.locate(codes)
+    def warm(self, warm_start) -> np.ndarray | None:
+        """The units of a previous result over the same library join the pool, with their
+        coefficients."""
+        if warm_start is None:
+            return None
+        codes = getattr(warm_start, "codes", None)
+        old = getattr(warm_start, "dictionary", None)
+        if codes is None or old is None:
+            raise ValueError("warm_start for an implicit dictionary must be a LassoResult of an "
+                             "implicit solve (it carries the units of its solution)")
+        lib = self.library
+        if (old.x_unique.shape != lib.x_unique.shape
+                or not np.array_equal(old.x_unique, lib.x_unique) or old.spec != lib.spec):
+            raise ValueError("warm_start was solved over a different library (other points or "
+                             "architecture)")
+        keep = np.flatnonzero(warm_start.z)
+        idx, sgn = self.locate(np.asarray(codes, dtype=np.int64)[keep])
         z = np.zeros(len(self))
         ok = idx >= 0
-        np.add.at(z, idx[ok], sgn[ok] * coef[ok])
+        np.add.at(z, idx[ok], sgn[ok] * warm_start.z[keep][ok])
         return z
 
 

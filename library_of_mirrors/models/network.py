@@ -40,7 +40,7 @@ class FittedNetwork:
     @property
     def implicit(self) -> bool:
         """True when the library was too large to list and was priced by structure."""
-        return not getattr(self.library, "listed", True)
+        return not self.library.listed
 
     @property
     def n_library_features(self) -> int:

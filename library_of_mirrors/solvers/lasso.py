@@ -25,7 +25,7 @@ SOLVERS = ("auto", "spred")
 
 def check_library(d):
     """``d`` must implement the library protocol (:mod:`library_of_mirrors.dictionary.pools`)."""
-    if not (hasattr(d, "pool") and hasattr(d, "beta_scale") and hasattr(d, "inverse")):
+    if not all(hasattr(d, a) for a in ("pool", "beta_scale", "inverse", "listed")):
         raise TypeError("d must be a Dictionary from build_dictionary (or an AdditiveDictionary "
                         f"or ImplicitDictionary), got {type(d).__name__}")
     return d
@@ -41,32 +41,6 @@ def prepare(d, y, datafit: Datafit, sample_weight=None, bias: bool = True
         raise TypeError(f"bias must be True or False, got {bias!r}")
     rows = datafit.prepare(y, w, d.inverse, d.x_unique.shape[0], bias)
     return y, w, rows
-
-
-def _warm(pool, d, warm_start) -> np.ndarray | None:
-    """A warm start in the pool's coordinates: a previous result over the same library, or a
-    coefficient vector (explicit libraries)."""
-    if warm_start is None:
-        return None
-    codes = getattr(warm_start, "codes", None)
-    if hasattr(pool, "seed"):
-        old = getattr(warm_start, "dictionary", None)
-        if codes is None or old is None:
-            raise ValueError("warm_start for an implicit dictionary must be a LassoResult of an "
-                             "implicit solve (it carries the units of its solution)")
-        if (old.x_unique.shape != d.x_unique.shape or not np.array_equal(old.x_unique,
-                                                                           d.x_unique)
-                or old.spec != d.spec):
-            raise ValueError("warm_start was solved over a different library (other points or "
-                             "architecture)")
-        keep = np.flatnonzero(warm_start.z)
-        return pool.seed(np.asarray(codes, dtype=np.int64)[keep], warm_start.z[keep])
-    z0 = np.asarray(getattr(warm_start, "z", warm_start), dtype=float)
-    if z0.shape != (len(pool),):
-        raise ValueError(f"warm_start must have {len(pool)} coefficients, got {z0.shape}")
-    if not np.all(np.isfinite(z0)):
-        raise ValueError("warm_start contains NaN or infinite coefficients")
-    return z0
 
 
 def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | None = None,
@@ -115,18 +89,15 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     if solver == "spred":
         return _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0)
     pool = d.pool()
-    z0 = _warm(pool, d, warm_start)
-    sol = engine.solve(pool, datafit, rows, lam, bias=bias, tol=tol, max_iter=max_iter, z0=z0,
-                       verbose=verbose)
-    listed = getattr(d, "listed", True)
+    sol = engine.solve(pool, datafit, rows, lam, bias=bias, tol=tol, max_iter=max_iter,
+                       z0=pool.warm(warm_start), verbose=verbose)
     res = LassoResult(sol.z, rows.shift + sol.xi, sol.objective, sol.gap, sol.n_iter,
                       sol.converged, datafit.name, beta, lam, tol, "working sets",
                       datafit.to_samples(rows, sol.theta, y, w, d.inverse),
                       history=sol.history)
-    if not listed:
-        res.dictionary = pool.dictionary()
-        res.codes = pool.codes()
-        res.n_priced = sol.n_priced
+    columns = pool.dictionary()
+    if columns is not d:  # a growing pool: the solution refers to its materialized columns
+        res.dictionary, res.codes, res.n_priced = columns, pool.codes(), sol.n_priced
     res.time = time.perf_counter() - t0
     res.datafit = datafit
     res.slack = sol.slack
@@ -184,7 +155,7 @@ def _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0) -> LassoR
         raise ValueError("solver='spred' solves the squared loss only")
     from .spred import solve_spred  # noqa: PLC0415
 
-    if not getattr(d, "listed", True):
+    if not d.listed:
         raise ValueError("solver='spred' needs an explicit library (a dense matrix)")
     z, xi, _, it, _ = solve_spred(d.pool(), rows, lam, bias, 2, max_iter=max(max_iter, 50_000))
     obj, gap = duality_gap(d, y, beta, z, sample_weight=w, bias=bias)

@@ -68,9 +68,9 @@ def solve_min_norm(d, y, *, bias: bool = True, max_iter: int = 100,
                       sol.n_iter, sol.converged, "interpolation", None, None, 0.0,
                       "working sets (HiGHS)",
                       datafit.to_samples(rows, sol.theta, y, w, d.inverse))
-    if not getattr(d, "listed", True):
-        res.dictionary = pool.dictionary()
-        res.codes = pool.codes()
+    columns = pool.dictionary()
+    if columns is not d:  # a growing pool: the solution refers to its materialized columns
+        res.dictionary, res.codes = columns, pool.codes()
     res.datafit = datafit
     res.time = time.perf_counter() - t0
     if not sol.converged:

@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from ..validation import check_beta
 from .datafits import get_datafit
-from .lasso import beta_max, solve_lasso
+from .lasso import beta_max, check_library, solve_lasso
 from .result import LassoResult
 
 
@@ -38,6 +38,7 @@ def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: 
     previous solution.  Default grid: ``n_betas`` values from ``beta_max`` down to
     ``eps * beta_max``, log-spaced.  Extra keyword arguments go to :func:`solve_lasso`.
     """
+    check_library(d)
     if betas is None:
         datafit = get_datafit(loss, kwargs.get("quantile"), kwargs.get("delta"))
         if datafit.grows_working_set:  # a piecewise-linear loss: beta_max is only a bound
@@ -49,7 +50,7 @@ def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: 
             raise ValueError("beta_max = 0: y is constant (after the external bias), so z = 0 "
                              "for every beta; pass betas explicitly to solve anyway")
         betas = bmax * np.geomspace(1.0, eps, n_betas)
-    if not getattr(d, "listed", True):
+    if not d.listed:
         raise ValueError("lasso_path needs an explicit dictionary (its coefficients share one "
                          "column space); over an implicit one call solve_lasso per beta with "
                          "warm_start=<previous result>, each result holding its own columns")
