@@ -65,24 +65,22 @@ class AdditiveBatch:
 
     def grid_matvec(self, z: np.ndarray) -> np.ndarray:
         """sum_k z_k f_k at the distinct sample rows."""
-        z = np.asarray(z, dtype=float)
-        out = np.zeros(self.routes[0].shape[0])
-        for c, cols in enumerate(self._split()):
-            if cols.size:
-                zc = np.zeros(self.parts[c].n_features)
-                zc[self.local[cols]] = z[cols]
-                out += self.parts[c].grid_matvec(zc)[self.routes[c]]
-        return out
+        return self._grid_sum(z, accurate=False)
 
     def grid_matvec_accurate(self, z: np.ndarray) -> np.ndarray:
         """:meth:`grid_matvec` with each column's part summed by the compensated kernel."""
+        return self._grid_sum(z, accurate=True)
+
+    def _grid_sum(self, z: np.ndarray, accurate: bool) -> np.ndarray:
         z = np.asarray(z, dtype=float)
         out = np.zeros(self.routes[0].shape[0])
         for c, cols in enumerate(self._split()):
             if cols.size:
-                zc = np.zeros(self.parts[c].n_features)
+                part = self.parts[c]
+                zc = np.zeros(part.n_features)
                 zc[self.local[cols]] = z[cols]
-                out += self.parts[c].grid_matvec_accurate(zc)[self.routes[c]]
+                fit = part.grid_matvec_accurate(zc) if accurate else part.grid_matvec(zc)
+                out += fit[self.routes[c]]
         return out
 
     def grid_rmatvec(self, q: np.ndarray) -> np.ndarray:

@@ -16,7 +16,7 @@ from ..kinks import vertex as vx
 from . import data, jump, midpoint, padded, symmetrized
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def decode(kind, L, n, signed, cid, signs, idx):
     """Weight signs and slot indices of candidate ``cid``; False if the code is no unit."""
     if kind == data.KIND:
@@ -32,7 +32,7 @@ def decode(kind, L, n, signed, cid, signs, idx):
     return jump.decode(L, n, signed, cid, signs, idx)
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def build(kind, L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg, tmp, xs):
     """Vertex form of a continuous unit: (K, buffer); coefficients refer to its slots."""
     if kind == symmetrized.KIND:
@@ -52,7 +52,7 @@ def _scratch(KM, S, NS):
             np.empty(2 * KM + 4, dtype=np.int64), np.empty(2 * KM + 4))
 
 
-@njit(cache=True)
+@njit(cache=True, inline="always")
 def _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol, T, V, P, TC, VC, Q, oseg,
                tmp, xs, kt, ks, jc, rows, vals):
     """Kink / jump form and grid column of one decoded unit: (v0, c1, kinks, grid nnz)."""

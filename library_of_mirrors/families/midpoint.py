@@ -26,6 +26,14 @@ KIND_PAIRS = 3
 
 
 @njit(cache=True)
+def _slot_signs(signed, r, signs):
+    """The signs of slots 0 and 1 from the code's two sign bits (signed activations only)."""
+    if signed:
+        signs[0] = 1 if r & 1 == 0 else -1
+        signs[1] = 1 if (r >> 1) & 1 == 0 else -1
+
+
+@njit(cache=True)
 def decode(L, n, signed, cid, signs, idx):
     """Anchor pairing (Lemma D.11); False for a midpoint of a point with itself."""
     r = cid
@@ -40,9 +48,7 @@ def decode(L, n, signed, cid, signs, idx):
     idx[0] = pa
     idx[1] = j2
     idx[2] = j2
-    if signed:
-        signs[0] = 1 if r & 1 == 0 else -1
-        signs[1] = 1 if (r >> 1) & 1 == 0 else -1
+    _slot_signs(signed, r, signs)
     return True
 
 
@@ -63,9 +69,7 @@ def decode_pairs(L, n, signed, cid, signs, idx):
     idx[0] = pa
     idx[1] = pb
     idx[2] = j2
-    if signed:
-        signs[0] = 1 if r & 1 == 0 else -1
-        signs[1] = 1 if (r >> 1) & 1 == 0 else -1
+    _slot_signs(signed, r, signs)
     return True
 
 
