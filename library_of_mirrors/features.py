@@ -212,8 +212,12 @@ class FeatureBatch:
         """The fit ``sum_j z_j f_j`` as ramp-basis slope changes, one per distinct point (entry
         0 is the slope left of every kink; :mod:`library_of_mirrors.dictionary.flow`)."""
         n = self.x_unique.shape[0]
-        counts = np.diff(self.grid_ptr)
-        acc = np.bincount(self.grid_row, weights=self.grid_val * np.repeat(z, counts),
+        support = np.flatnonzero(z)  # O(nnz of the support), not of the library
+        starts = self.grid_ptr[support]
+        counts = self.grid_ptr[support + 1] - starts
+        pos = csr_positions(starts, counts)
+        acc = np.bincount(self.grid_row[pos],
+                          weights=self.grid_val[pos] * np.repeat(z[support], counts),
                           minlength=n + 1)
         return acc[1:n + 1]
 

@@ -249,10 +249,11 @@ class _FlowMap:
 
     def __call__(self, z: np.ndarray) -> np.ndarray | None:
         d = self.d
-        if np.count_nonzero(z) <= 1:
+        nnz = np.count_nonzero(z)
+        if nnz <= 1:
             return None
         idx, signs, coef = flow.decompose(d.batch.slope_changes(z), d.spec.flow_depth)
-        if coef.shape[0] >= np.count_nonzero(z):
+        if coef.shape[0] >= nnz:
             return None
         fam, L, signed = d.spec.families[0][0], d.depth, d.spec.families[0][1]
         codes = fam.encode(L, d.x_unique.shape[0], signed, idx, signs)
