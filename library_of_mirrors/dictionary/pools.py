@@ -167,6 +167,9 @@ class Pool:
 
     #: whether :meth:`canonical` can re-express a solution (relu libraries)
     has_canonical = False
+    #: True when pricing adds columns (implicit libraries): the pool is then the working set
+    #: (every unit priced so far stays in the restricted problem, as in column generation)
+    grows = False
 
     def canonical(self, z: np.ndarray) -> np.ndarray | None:
         return None
@@ -225,6 +228,7 @@ class ImplicitPool(Pool):
 
     def __init__(self, library):
         self.library = library
+        self.grows = True
         self.has_canonical = bool(library.has_flow_form)
         self._codes: list[int] = []
         self._kinks: list[int] = []
@@ -265,13 +269,11 @@ class ImplicitPool(Pool):
     def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> Pricing:
         p = self.library.price(theta_u, k, centered)
         idx, _ = self.locate(p.codes)
-        # the pool's own columns are priced too (O(pool), against the library's pricer): a
-        # column that joined earlier and violates again re-enters without waiting to be
-        # among the library's top k
-        corr = np.abs(self.batch.grid_rmatvec(theta_u))
-        pick = top_k(corr, k)
-        idx = np.union1d(idx[idx >= 0], pick)
-        return Pricing(max(p.corr_max, float(corr.max())), idx, corr[idx], p.n_priced)
+        ok = idx >= 0
+        idx, scores = idx[ok], p.scores[ok]
+        # several codes may share a column: keep each column once, with its score
+        uniq, first = np.unique(idx, return_index=True)
+        return Pricing(p.corr_max, uniq, scores[first], p.n_priced)
 
     def canonical(self, z: np.ndarray) -> np.ndarray | None:
         if not self.library.has_flow_form or np.count_nonzero(z) <= 1:
