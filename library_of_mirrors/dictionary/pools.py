@@ -167,9 +167,10 @@ class Pool:
 
     #: whether :meth:`canonical` can re-express a solution (relu libraries)
     has_canonical = False
-    #: True when pricing adds columns (implicit libraries): the pool is then the working set
-    #: (every unit priced so far stays in the restricted problem, as in column generation)
-    grows = False
+    #: True when a pricing round costs more than a restricted solve over every column priced so
+    #: far (the symmetrized pricer, O(N^3)): the pool is then the working set, as in column
+    #: generation; otherwise the engine keeps celer's working sets
+    keep_priced = False
 
     def canonical(self, z: np.ndarray) -> np.ndarray | None:
         return None
@@ -223,12 +224,13 @@ class ImplicitPool(Pool):
     """Materialized units of an implicit library, in the order they joined, without repeats
     (equal columns up to sign hash alike; all-zero columns never join).  ``library`` offers
     ``price(theta, k, centered)`` (with ``corr_max``, ``codes``, ``scores``, ``n_priced``),
-    ``hash_codes(codes)``, ``materialize(codes, kinks)`` and, where ``has_flow_form``,
+    ``hash_codes(codes)``, ``materialize(codes, kinks)``, ``costly_pricing`` and, where
+    ``has_flow_form``,
     ``flow_decomposition(v)`` (unit codes and coefficients of the slope changes ``v``)."""
 
     def __init__(self, library):
         self.library = library
-        self.grows = True
+        self.keep_priced = bool(library.costly_pricing)
         self.has_canonical = bool(library.has_flow_form)
         self._codes: list[int] = []
         self._kinks: list[int] = []

@@ -13,8 +13,8 @@ Each iteration (celer's scheme, with a pool for libraries too large to list):
    ``tol`` times the objective at z = 0;
 4. **grow**: the working set: the support plus the most violating columns (twice the support
    plus 16), or, for linear programs, every column that ever entered plus the new violators;
-   a growing pool (implicit library) is itself the working set, as in column generation:
-   its pricing costs more than a restricted solve over every unit it priced;
+   a pool whose pricing round costs more than a restricted solve over every unit it priced
+   (the symmetrized library) is itself the working set, as in column generation;
 5. **restricted solve**: the datafit's exact solver over the working set
    (:mod:`.active_set`, :mod:`.linear_programs`, :mod:`.prox_newton`);
 6. **re-express** the iterate at one unit per kink where the library knows how (kept only if
@@ -171,7 +171,7 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             new = cand[fresh][np.argsort(-sc[fresh])][:LP_FIRST if state is None else LP_ADD]
             grown = new.shape[0] > 0
             new_ws = np.union1d(np.union1d(ws, S), new)
-        elif pool.grows:  # column generation: the pool is the working set
+        elif pool.keep_priced:  # column generation: the pool is the working set
             new_ws = np.arange(len(pool))
             grown = new_ws.shape[0] > ws.shape[0] or state is None
         else:
