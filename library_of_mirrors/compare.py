@@ -1,4 +1,4 @@
-"""Adam against the Lasso: the comparison harness of the network issue.
+"""Adam against the Lasso: the harness behind ``scripts/compare_adam.py``.
 
 For one data set and architecture: solve the Lasso (the certified global optimum), train
 numpy networks with Adam from several seeds, and report best / median objective (1.1) against

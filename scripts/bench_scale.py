@@ -19,8 +19,8 @@ runs in its own child process, so its peak memory (ru_maxrss) is its own:
 * Adam (numpy, full batch, width 200, cosine schedule from lr 1e-2): the time it takes to get
   within 1% of the certified optimum, or its best objective when --adam-seconds run out.
 
-A case that cannot run says why (e.g. an explicit library above the candidate limit).  Targets
-of the scale issue are printed next to the measured times.
+A case that cannot run says why (e.g. an explicit library above the candidate limit).  Each case's
+time target (``CASES``: N and seconds) is printed next to its measured time.
 """
 
 from __future__ import annotations
