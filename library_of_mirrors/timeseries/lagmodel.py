@@ -51,6 +51,9 @@ class LagModel:
             raise ValueError("the series is constant; there is nothing to fit")
         self.center_, self.scale_ = center, scale
         self.values_ = v
+        pandas = hasattr(series, "iloc") and hasattr(series, "index")
+        self.index_ = series.index if pandas else None
+        self.series_name_ = getattr(series, "name", None) if pandas else None
         self.X_, self.y_ = lag_matrix((v - center) / scale, p)
         return self.X_, self.y_
 
@@ -77,16 +80,52 @@ class LagModel:
         """The standardized lags after the end of the training series, shape (1, p)."""
         return ((self.values_[::-1][:self.lags] - self.center_) / self.scale_)[None]
 
-    def predict(self, steps: int) -> np.ndarray:
-        """Recursive forecast of the next ``steps`` values after the training series."""
-        self._check_fitted()
-        steps = check_positive_int(steps, "steps")
+    def _forecast(self, steps: int) -> np.ndarray:
+        """The recursive point forecast of the next ``steps`` values (series units)."""
         row = self._last_row()[0]
         out = np.empty(steps)
         for h in range(steps):
             out[h] = self._step(row[None])[0]
             row = np.concatenate([[out[h]], row[:-1]])
         return self._unscale(out)
+
+    def _interval(self, steps: int, coverage: float) -> np.ndarray:
+        """Lower and upper ends of the central ``coverage`` band, shape (steps, 2); models
+        with ``has_intervals`` implement it."""
+        raise NotImplementedError(f"{type(self).__name__} makes point forecasts only")
+
+    has_intervals = False
+
+    def _wrap(self, values: np.ndarray, columns=None):
+        """Forecast values in the type of the training series: a pandas object on the future
+        index when the model was fitted on a ``pd.Series``, else the array itself."""
+        index = getattr(self, "index_", None)
+        if index is None:
+            return values
+        import pandas as pd  # noqa: PLC0415
+
+        from .datasets import future_index  # noqa: PLC0415
+
+        idx = future_index(index, values.shape[0])
+        if columns is None:
+            return pd.Series(values, index=idx, name=getattr(self, "series_name_", None))
+        return pd.DataFrame(values, index=idx, columns=columns)
+
+    def predict(self, steps: int):
+        """Recursive forecast of the next ``steps`` values after the training series (a
+        ``pd.Series`` on the future dates when fitted on a ``pd.Series``, else an array)."""
+        self._check_fitted()
+        steps = check_positive_int(steps, "steps")
+        return self._wrap(self._forecast(steps))
+
+    def predict_interval(self, steps: int, coverage: float = 0.8):
+        """The central ``coverage`` prediction band of the next ``steps`` values: columns
+        "lower" and "upper" (a ``pd.DataFrame`` on the future dates when fitted on a
+        ``pd.Series``, else an array of shape (steps, 2))."""
+        self._check_fitted()
+        steps = check_positive_int(steps, "steps")
+        check_quantiles([coverage], "coverage")
+        return self._wrap(self._interval(steps, float(coverage)), ["lower", "upper"])
 
 
 __all__ = ["LagModel", "check_quantiles", "lag_matrix"]
