@@ -51,8 +51,14 @@ class FittedNetwork:
         return int(self.result.active.shape[0])
 
     def decision(self, X) -> np.ndarray:
-        """The network's output at X (the feature sum, exact anywhere)."""
-        return self.result.predict(self.dictionary, X)
+        """The network's output at X (the feature sum plus the skip connection's linear
+        terms, if any; exact anywhere)."""
+        out = self.result.predict(self.dictionary, X)
+        lin = self.result.linear
+        if lin is not None:
+            X = np.asarray(X, dtype=float)
+            out = out + (X.reshape(-1) * lin[0] if X.ndim == 1 or X.shape[1] == 1 else X @ lin)
+        return out
 
     def breakpoints(self) -> list[tuple[int, Breakpoint]]:
         """(input column, breakpoint) of every active unit, without repeats, sorted."""
@@ -84,14 +90,21 @@ def build_library(X: np.ndarray, params: dict, implicit: bool | str = "auto",
 
 
 def fit_network(X, y, params: dict, datafit: Datafit, beta: float, tol: float = 1e-8, *,
-                sample_weight=None, library=None, progress: bool = False) -> FittedNetwork:
+                sample_weight=None, library=None, progress: bool = False, linear=None,
+                warm_start=None) -> FittedNetwork:
     """Build the library (unless given), solve for ``datafit`` at ``beta`` with a certificate,
     and rebuild the optimal network.  A library too large to list becomes implicit where the
-    architecture has a structured pricer."""
+    architecture has a structured pricer.  ``linear``: unpenalized linear terms (the skip
+    connection, ``solve_lasso(linear=...)``); the rebuilt network of one input carries the
+    skip weight, an additive one leaves it to the caller (``result.linear``)."""
     d = build_library(X, params, progress=progress) if library is None else library
-    res = solve_lasso(d, y, beta, datafit, tol=tol, sample_weight=sample_weight)
+    res = solve_lasso(d, y, beta, datafit, tol=tol, sample_weight=sample_weight,
+                      linear=linear, warm_start=warm_start)
     cols = res.dictionary if res.dictionary is not None else d
-    return FittedNetwork(d, cols, res, reconstruct(cols, res))
+    net = reconstruct(cols, res)
+    if res.linear is not None and net.inputs is None and res.linear.shape[0] == 1:
+        net.skip = float(res.linear[0])
+    return FittedNetwork(d, cols, res, net)
 
 
 __all__ = ["FittedNetwork", "NETWORK_PARAMS", "build_library", "fit_network"]

@@ -17,6 +17,7 @@ import numpy as np
 from ..validation import POSITIVE_INT, Options, check_beta, check_sample_weight, check_vector
 from . import engine
 from .datafits import Datafit, Squared, get_datafit
+from .linear_terms import ProjectedPool, Projector, linear_at_points
 from .result import ConvergenceWarning, LassoResult
 from .rows import Rows
 
@@ -46,7 +47,7 @@ def prepare(d, y, datafit: Datafit, sample_weight=None, bias: bool = True
 def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | None = None,
                 tol: float = 1e-8, *, bias: bool = True, sample_weight=None,
                 delta: float | None = None, max_iter: int = 500, warm_start=None,
-                solver: str = "auto", verbose: bool = False) -> LassoResult:
+                solver: str = "auto", linear=None, verbose: bool = False) -> LassoResult:
     """Train the network of library ``d`` to its global optimum: the Lasso (1.2) / (D.24).
 
     ``min_{z, xi} sum_i w_i loss(y_i, (A z)_i + xi) + beta~ ||z||_1`` with ``beta~ = beta *
@@ -71,6 +72,11 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     solver : "auto" (the working-set engine) or "spred": the Lasso as the redundant product
         network z = u * v with weight decay, trained by L-BFGS on the dense matrix (squared
         loss; a check of the equivalence, not the fast path).
+    linear : unpenalized linear terms, shape (n_samples, k), one value per distinct input:
+        the skip connection of Lemma 3.1 (for a network on inputs X, ``linear=X``).  The fit is
+        ``A z + linear @ res.linear + xi`` and the certificate covers the problem with them
+        (:mod:`.linear_terms`); squared loss only.  ``res.predict`` leaves them out: add
+        ``X_new @ res.linear``.
 
     Returns a :class:`LassoResult`; if the gap did not reach the tolerance it warns
     (:class:`ConvergenceWarning`) with the gap, the tolerance and why, and ``converged`` is
@@ -86,6 +92,9 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     y, w, rows = prepare(d, y, datafit, sample_weight, bias)
     lam = beta * d.beta_scale
     t0 = time.perf_counter()
+    if linear is not None:
+        return _solve_linear(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, solver,
+                             linear, warm_start, verbose, t0)
     if solver == "spred":
         return _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0)
     pool = d.pool()
@@ -132,22 +141,70 @@ def duality_gap(d, y, beta, z, *, sample_weight=None, bias: bool = True,
 
 
 def beta_max(d, y, *, sample_weight=None, bias: bool = True, loss: str | Datafit = "squared",
-             quantile: float | None = None, delta: float | None = None) -> float:
+             quantile: float | None = None, delta: float | None = None, linear=None) -> float:
     """The smallest beta of (1.1) from which z = 0 is certified optimal.
 
     z = 0 is optimal iff ``|A^T theta0| <= beta~`` for a dual point theta0 at the fit xi0 (the
-    optimal bias alone): ``beta_max = ||A^T theta0||_inf / beta_scale``, the maximum over the
-    whole library (structured for an implicit one).  For the smooth losses theta0 is unique and
-    this is exact; for the piecewise-linear ones it is the canonical subgradient's value, an
-    upper bound of the exact threshold.
+    optimal bias alone, with the unpenalized ``linear`` terms if given):
+    ``beta_max = ||A^T theta0||_inf / beta_scale``, the maximum over the whole library
+    (structured for an implicit one).  For the smooth losses theta0 is unique and this is
+    exact; for the piecewise-linear ones it is the canonical subgradient's value, an upper bound
+    of the exact threshold.
     """
     datafit = get_datafit(loss, quantile, delta)
     _, _, rows = prepare(d, y, datafit, sample_weight, bias)
+    pool = d.pool()
+    if linear is not None:
+        if not isinstance(datafit, Squared):
+            raise ValueError("linear (unpenalized skip) terms need loss='squared'")
+        n_points = d.x_unique.shape[0]
+        Lp = linear_at_points(linear, d.inverse, n_points, d.n_samples)
+        proj = Projector(np.column_stack([np.ones(n_points), Lp]) if bias else Lp, rows.w)
+        theta = rows.w * proj.apply(rows.y)
+        return pool.price(proj.adjoint(theta), 1, centered=bias).corr_max / d.beta_scale
     f0 = np.zeros(rows.n_rows)
     xi0 = datafit.optimal_bias(rows, f0, None) if bias else 0.0
     theta = datafit.dual_point(rows, f0 + xi0, None)
-    price = d.pool().price(rows.to_points(theta), 1, centered=bias)
+    price = pool.price(rows.to_points(theta), 1, centered=bias)
     return price.corr_max / d.beta_scale
+
+
+def _solve_linear(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, solver, linear,
+                  warm_start, verbose, t0) -> LassoResult:
+    """The Lasso with unpenalized linear terms, by projecting them out (:mod:`.linear_terms`)."""
+    if not isinstance(datafit, Squared):
+        raise ValueError(f"linear (unpenalized skip) terms need loss='squared', got "
+                         f"{datafit.name!r}")
+    if solver != "auto":
+        raise ValueError("linear terms are solved by the working-set engine (solver='auto')")
+    n_points = d.x_unique.shape[0]
+    Lp = linear_at_points(linear, d.inverse, n_points, d.n_samples)
+    cols = np.column_stack([np.ones(n_points), Lp]) if bias else Lp
+    proj = Projector(cols, rows.w)
+    projected = Rows(proj.apply(rows.y), rows.w, rows.point, rows.n_points, rows.shift,
+                     rows.const)
+    base = d.pool()
+    pool = ProjectedPool(base, proj, centered=bias)
+    sol = engine.solve(pool, datafit, projected, lam, bias=False, tol=tol, max_iter=max_iter,
+                       z0=base.warm(warm_start), verbose=verbose)
+    coef = proj.coef(rows.y - base.fit(sol.z))
+    xi = rows.shift + (float(coef[0]) if bias else 0.0)
+    res = LassoResult(sol.z, xi, sol.objective, sol.gap, sol.n_iter, sol.converged,
+                      datafit.name, beta, lam, tol, "working sets (projected skip)",
+                      datafit.to_samples(rows, sol.theta, y, w, d.inverse),
+                      history=sol.history)
+    res.linear = np.asarray(coef[1:] if bias else coef, dtype=float)
+    columns = base.dictionary()
+    if columns is not d:
+        res.dictionary, res.codes, res.n_priced = columns, base.codes(), sol.n_priced
+    res.time = time.perf_counter() - t0
+    res.datafit = datafit
+    res.slack = sol.slack
+    if not sol.converged:
+        warnings.warn(f"solve_lasso(linear=...) stopped after {sol.n_iter} iterations with "
+                      f"duality gap {sol.gap:.3e} above the tolerance {tol:.1e} x "
+                      f"{sol.scale:.3e}: {sol.reason}", ConvergenceWarning, stacklevel=3)
+    return res
 
 
 def _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0) -> LassoResult:

@@ -42,6 +42,9 @@ class LassoResult:
     n_priced: int = 0
     #: unit codes of ``dictionary``'s columns in the implicit library (for warm starts)
     codes: np.ndarray | None = None
+    #: coefficients of the unpenalized linear terms (``solve_lasso(linear=...)``, the skip
+    #: connection), None without them
+    linear: np.ndarray | None = None
     #: the data fit solved (:mod:`.datafits`); ``res.datafit.output`` says what the network's
     #: output means ("value", or the log-odds of a "probability")
     datafit: object = None
