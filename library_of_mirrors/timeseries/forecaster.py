@@ -1,30 +1,47 @@
-"""The autoregressive forecaster of section 4: ``x_t = f(x_{t-1}, ..., x_{t-p}) + eps_t`` with f
-a neural network trained to its global optimum.
+"""The autoregressive forecaster of section 4: ``u_t = f(u_{t-l_1}, ..., u_{t-l_k}) + eps_t``
+with f a neural network trained to its global optimum, u a transform of the series.
 
-Lag 1 (the paper's (4.1)-(4.3)): f is a network of Table 3.1 on the scalar x_{t-1}, and the
-training problem is the Lasso over the dictionary of the previous values.  ``lags = p > 1``: f is
-an additive network, each unit reading one lag, which stays an exact Lasso over the
-concatenated per-lag dictionaries (:mod:`library_of_mirrors.dictionary.additive`).
-
-The series is standardized (mean 0, standard deviation 1 on the training data) before fitting,
-so ``beta`` does not depend on the series' units; objectives are reported in those units.
-Forecasts are recursive (each prediction feeds the next).  Quantile forecasts are direct: for
-horizon h and level tau the network minimizing the pinball loss of x_{t+h-1} given the lags at
-t (an exact quantile Lasso, D.24), with crossing quantiles rearranged into order.
+* **The network.**  One lag (the paper's (4.1)-(4.3)): f is a network of Table 3.1 on the scalar
+  ``u_{t-l}``, and the training problem is the Lasso over the dictionary of the previous values.
+  Several lags: f is an additive network, each unit reading one lag, still an exact Lasso over
+  the concatenated per-lag dictionaries (:mod:`library_of_mirrors.dictionary.additive`).  With
+  ``skip`` the network has the skip connection of Lemma 3.1: an unpenalized linear term in every
+  lag, so the linear AR(p) model is nested in it (the limit of large beta), solved exactly by
+  projecting it out (:mod:`library_of_mirrors.solvers.linear_terms`).
+* **Transforms** (:mod:`.transforms`): log, differencing, seasonal differencing, inverted
+  automatically in every forecast.
+* **Choices by time-ordered cross-validation**: beta (along the warm-started path on the
+  standardized series, one common grid), the lags and the transform, scored by the one-step
+  squared error in the series' units over rolling origins (training rows always before test
+  rows: a splitter that puts training rows after test rows is refused).
+* **Forecasts** are recursive; each step is clipped to the *envelope*: the range of the
+  training targets of u widened by ``envelope`` times its span on both sides, so a forecast
+  cannot run away (:meth:`ARForecaster.envelope_bounds` gives the bounds in the series' units).
+* **Bands** (``intervals="conformal"``, the default): split-conformal intervals from the
+  rolling-origin errors of the same model (refitted at ``n_calibration`` recent origins with the
+  chosen beta, lags and transform), per horizon, around the point forecast, so the point always
+  lies inside its band.  ``intervals="quantile"``: the exact pinball-loss networks of each
+  level and horizon (direct quantile Lassos, D.24), rearranged into order and widened to contain
+  the point forecast.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from ..activations import ACTIVATION_NAMES
 from ..architectures import ARCHITECTURE_NAMES, lookup
-from ..models.network import NETWORK_PARAMS, fit_network
+from ..models.network import NETWORK_PARAMS, FittedNetwork, build_library, fit_network
 from ..nn.parallel import ParallelNetwork
+from ..solvers import beta_max
 from ..solvers.datafits import Quantile, get_datafit
+from ..solvers.result import ConvergenceWarning
 from ..validation import (
     POSITIVE,
     Anything,
@@ -36,9 +53,95 @@ from ..validation import (
     check_positive_int,
     validate,
 )
+from .datasets import check_series
 from .lagmodel import LagModel, check_quantiles
+from .transforms import TRANSFORMS, check_transform, forward, invert, lag_of, one_step, uses_log
 
 POINT_LOSSES = ("squared", "absolute", "huber")
+#: the beta path of the selection stops when the mean CV error exceeds its best by this factor
+#: for two betas in a row (the errors along a path are U-shaped; the small betas cost most)
+STOP = 1.2
+INTERVALS = ("conformal", "quantile", "none")
+#: the seasonal period of a pandas frequency (its leading letters)
+PERIODS = {"M": 12, "ME": 12, "MS": 12, "Q": 4, "QE": 4, "QS": 4, "W": 52, "D": 7, "B": 5,
+           "H": 24, "h": 24}
+
+
+def lag_rows(u: np.ndarray, lags: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Rows ``(u_{t-l_1}, ..., u_{t-l_k})`` and targets ``u_t`` for t = max(lags), ..., n-1."""
+    q, n = max(lags), u.shape[0]
+    X = np.column_stack([u[q - lag:n - lag] for lag in lags])
+    return X, u[q:]
+
+
+def lag_sets(max_lags: int, period: int | None) -> list[tuple[int, ...]]:
+    """The candidate lag sets of ``lags="auto"``: 1..p for p <= max_lags, and with a period m
+    the same sets plus lag m."""
+    sets = [tuple(range(1, p + 1)) for p in range(1, max_lags + 1)]
+    if period is not None and period > max_lags:
+        sets += [s + (period,) for s in sets[:2]]
+    return sets
+
+
+def time_splits(times: np.ndarray, n_splits: int, min_train: int
+                ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Rolling origins over rows with target times ``times`` (increasing): the last
+    ``max(n_splits, 30%)`` rows cut into ``n_splits`` consecutive test blocks, each trained on
+    every row before it."""
+    n = times.shape[0]
+    n_test = min(max(n_splits, int(round(0.3 * n))), n - min_train)
+    if n_test < n_splits:
+        raise ValueError(f"too few rows ({n}) for {n_splits} time-ordered splits with at least "
+                         f"{min_train} training rows each; use a shorter series of lags or "
+                         "fewer splits (cv=)")
+    blocks = np.array_split(np.arange(n - n_test, n), n_splits)
+    return [(np.arange(b[0]), b) for b in blocks]
+
+
+def check_time_splits(splits, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Splits of a splitter over n time-ordered rows; a split with a training row after a test
+    row is refused (a random split of a series trains on the future)."""
+    out = []
+    for k, (train, test) in enumerate(splits):
+        train, test = np.asarray(train, dtype=np.int64), np.asarray(test, dtype=np.int64)
+        if train.size == 0 or test.size == 0:
+            raise ValueError(f"split {k} has an empty training or test part")
+        if train.max() >= test.min():
+            raise ValueError(f"split {k} trains on rows after its test rows (training row "
+                             f"{int(train.max())} >= test row {int(test.min())}): a random or "
+                             "shuffled split of a series leaks the future; use an int, "
+                             "sklearn.model_selection.TimeSeriesSplit or rolling origins")
+        out.append((train, test))
+    if not out:
+        raise ValueError("the splitter gave no splits")
+    return out
+
+
+@dataclass
+class LagFit:
+    """One fitted configuration: transform, lags, the standardization of u and the network."""
+
+    kind: str
+    lags: tuple[int, ...]
+    period: int | None
+    center: float
+    scale: float
+    fit: FittedNetwork
+    bounds: tuple[float, float]  # envelope of the standardized one-step output
+
+    def step(self, rows: np.ndarray) -> np.ndarray:
+        X = np.atleast_2d(rows)
+        out = self.fit.decision(X[:, 0] if X.shape[1] == 1 else X)
+        return np.clip(out, *self.bounds)
+
+    def forecast(self, values: np.ndarray, steps: int) -> np.ndarray:
+        """The recursive forecast (series units) of ``steps`` values after ``values``."""
+        s = list((forward(values, self.kind, self.period) - self.center) / self.scale)
+        n = len(s)
+        for _ in range(steps):
+            s.append(float(self.step(np.array([[s[-lag] for lag in self.lags]]))[0]))
+        path = np.asarray(s[n:]) * self.scale + self.center
+        return invert(path, values, self.kind, self.period)
 
 
 class ARForecaster(LagModel, BaseEstimator):
@@ -46,40 +149,73 @@ class ARForecaster(LagModel, BaseEstimator):
 
     Parameters
     ----------
-    lags : number of previous values the network reads (p); p > 1 gives an additive network.
+    lags : "auto" (chosen by time-ordered CV among 1..p for p <= ``max_lags`` and, with a
+        period m, those plus lag m), an int p (lags 1..p) or a list of lags (e.g. [1, 12]).
     depth, activation, architecture, leaky_slope : the network (Table 3.1).
-    beta : weight decay of (1.1) on the standardized series.
+    beta : "auto" (time-ordered CV along the path) or the weight decay of (1.1) on the
+        standardized transformed series.
     loss : loss of the point model: "squared" (the paper's (4.3)), "absolute" or "huber".
+    skip : "auto" (with the squared loss), True or False: the unpenalized linear term in every
+        lag (the skip connection of Lemma 3.1), which nests the linear AR model.
+    transform : "auto" (chosen by CV among "none", "diff" and, for a positive series spanning
+        more than a factor 10, "log" and "log-diff"; with a period also "seasonal-diff") or one
+        of :data:`~.transforms.TRANSFORMS`.
+    period : seasonal period m (default: from a pandas series' frequency: 12 monthly, 4
+        quarterly, 24 hourly, ...).
+    intervals : "conformal" (default), "quantile" (exact pinball-loss networks) or "none".
+    coverage : default coverage of :meth:`predict_interval`.
     quantiles : default levels of :meth:`predict_quantiles`.
-    n_features : sample this many features per fit (section 4) instead of the full library.
-    standardize : fit on (x - mean) / std of the training series (default True).
-    random_state, tol, delta : sampling seed, duality-gap tolerance, Huber threshold.
+    cv : number of rolling origins of the selection, or a splitter over the time-ordered lag
+        rows (e.g. ``TimeSeriesSplit``); splits that train on the future are refused.
+    selection : "min" (lowest CV error) or "1se" (largest beta within one standard error).
+    n_betas, eps : the beta grid (from beta_max down to eps * beta_max).
+    max_lags : largest p of ``lags="auto"``.
+    envelope : the recursion guard (see the module); None disables it.
+    n_calibration : rolling origins of the conformal calibration.
+    n_features, standardize, random_state, tol, delta : sampled libraries, standardization of
+        u, sampling seed, duality-gap tolerance, Huber threshold.
 
     Attributes after :meth:`fit`
     ----------------------------
-    dictionary_, result_, network_ : the Lasso dictionary, its certified solution and the
-        optimal network (inputs: standardized lags).
-    library_ : the library solved over: ``dictionary_``, or, when the full library of one lag
-        exceeds the candidate limit (squared loss), the
-        :class:`~library_of_mirrors.dictionary.ImplicitDictionary` priced by structure, whose
-        solution's columns are ``dictionary_``.
-    objective_ : the optimal training objective (1.1) on the standardized series.
-    breakpoints_ : list of (lag, Breakpoint) of the fitted function, positions in series units.
-    fitted_ : one-step in-sample predictions of x_p, ..., x_{n-1} (series units).
+    lags_, transform_, beta_, period_ : the configuration used; ``cv_results_`` the
+        cross-validation table (one dict per configuration and beta).
+    dictionary_, result_, network_, library_ : the Lasso dictionary, its certified solution,
+        the optimal network (inputs: standardized lags of u; the skip weights are
+        ``result_.linear``) and the library solved over.
+    objective_ : the optimal training objective (1.1) on the standardized u.
+    breakpoints_ : list of (lag, Breakpoint), positions in the units of u.
+    fitted_ : one-step in-sample predictions (series units) of the values after the first
+        ``max(lags)`` (+ the transform's lag) points.
     """
 
-    def __init__(self, lags: int = 1, depth: int = 2, activation: str = "abs",
-                 architecture: str = "deep_narrow", beta: float = 1e-2, loss: str = "squared",
-                 quantiles=(0.1, 0.9), leaky_slope: float | None = None,
-                 n_features: int | None = None, standardize: bool = True, random_state=None,
-                 tol: float = 1e-8, delta: float = 1.0):
+    def __init__(self, lags="auto", depth: int = 2, activation: str = "abs",
+                 architecture: str = "deep_narrow", beta="auto", loss: str = "squared",
+                 skip="auto", transform="auto", period: int | None = None,
+                 intervals: str = "conformal", coverage: float = 0.8, quantiles=(0.1, 0.9),
+                 cv=5, selection: str = "min", n_betas: int = 10, eps: float = 1e-3,
+                 max_lags: int = 3, envelope: float | None = 0.5, n_calibration: int = 20,
+                 leaky_slope: float | None = None, n_features: int | None = None,
+                 standardize: bool = True, random_state=None, tol: float = 1e-8,
+                 delta: float = 1.0):
         self.lags = lags
         self.depth = depth
         self.activation = activation
         self.architecture = architecture
         self.beta = beta
         self.loss = loss
+        self.skip = skip
+        self.transform = transform
+        self.period = period
+        self.intervals = intervals
+        self.coverage = coverage
         self.quantiles = quantiles
+        self.cv = cv
+        self.selection = selection
+        self.n_betas = n_betas
+        self.eps = eps
+        self.max_lags = max_lags
+        self.envelope = envelope
+        self.n_calibration = n_calibration
         self.leaky_slope = leaky_slope
         self.n_features = n_features
         self.standardize = standardize
@@ -89,15 +225,23 @@ class ARForecaster(LagModel, BaseEstimator):
 
     name = "exact network"
     has_quantiles = True
+    has_intervals = True
 
     _constraints = {
-        "lags": Integer(1),
         "depth": Integer(2),
         "activation": Options(*ACTIVATION_NAMES),
         "architecture": Options(*ARCHITECTURE_NAMES),
-        "beta": POSITIVE,
         "loss": Options(*POINT_LOSSES),
         "quantiles": Anything(),
+        "period": Optional(Integer(2)),
+        "intervals": Options(*INTERVALS),
+        "coverage": Real(0.0, 1.0),
+        "selection": Options("min", "1se"),
+        "n_betas": Integer(1),
+        "eps": Real(0.0, 1.0),
+        "max_lags": Integer(1),
+        "envelope": Optional(POSITIVE),
+        "n_calibration": Integer(2),
         "leaky_slope": Optional(Real()),
         "n_features": Optional(Integer(1)),
         "standardize": Boolean(),
@@ -106,71 +250,361 @@ class ARForecaster(LagModel, BaseEstimator):
         "delta": POSITIVE,
     }
 
-    # fitting ---------------------------------------------------------------------------------
-    def _fit(self, X: np.ndarray, y: np.ndarray) -> None:
-        """The one-step model x_t = f(lags) by the exact convex problem (the shared pipeline
-        of :func:`~library_of_mirrors.models.network.fit_network`)."""
-        params = validate(self.get_params(), self._constraints)
+    # parameters ----------------------------------------------------------------------------
+    def _check_params(self, values: np.ndarray) -> dict:
+        params = validate({k: getattr(self, k) for k in self._constraints}, self._constraints)
         lookup(params["activation"], params["depth"], params["architecture"],
                params["leaky_slope"])
         check_quantiles(self.quantiles)
+        beta = self.beta
+        if not (isinstance(beta, str) and beta == "auto"):
+            if isinstance(beta, str):
+                raise ValueError(f"beta must be 'auto' or a positive number, got {beta!r}")
+            POSITIVE.check(beta, "beta")
+        if self.skip not in ("auto", True, False) or isinstance(self.skip, (int, float)) and \
+                not isinstance(self.skip, bool):
+            raise ValueError(f"skip must be 'auto', True or False, got {self.skip!r}")
+        skip = params["loss"] == "squared" if self.skip == "auto" else bool(self.skip)
+        if skip and params["loss"] != "squared":
+            raise ValueError(f"skip=True (unpenalized linear terms) needs loss='squared', got "
+                             f"{params['loss']!r}; pass skip=False")
+        params["skip"] = skip
+        params["period"] = self._period(params["period"])
+        params["lag_sets"] = self._lag_sets(params)
+        params["kinds"] = self._kinds(values, params["period"])
+        if params["intervals"] == "quantile" and any(k not in ("none", "log")
+                                                      for k in params["kinds"]):
+            raise ValueError("intervals='quantile' models the series' values directly: use "
+                             "transform='none' or 'log'")
+        return params
+
+    def _period(self, period):
+        if period is not None:
+            return int(period)
+        index = getattr(self, "index_", None)
+        freq = getattr(index, "freqstr", None) if index is not None else None
+        if not freq:
+            return None
+        letters = "".join(c for c in freq.split("-")[0] if c.isalpha())
+        return PERIODS.get(letters)
+
+    def _lag_sets(self, params) -> list[tuple[int, ...]]:
+        lags = self.lags
+        if isinstance(lags, str):
+            if lags != "auto":
+                raise ValueError(f"lags must be 'auto', a positive int or a list of positive "
+                                 f"ints, got {lags!r}")
+            return lag_sets(params["max_lags"], params["period"])
+        if isinstance(lags, (int, np.integer)) and not isinstance(lags, bool):
+            return [tuple(range(1, check_positive_int(lags, "lags") + 1))]
+        try:
+            seq = sorted({int(check_positive_int(v, "lags")) for v in lags})
+        except TypeError:
+            raise TypeError(f"lags must be 'auto', a positive int or a list of positive ints, "
+                            f"got {lags!r}") from None
+        if not seq:
+            raise ValueError("lags is empty")
+        return [tuple(seq)]
+
+    def _kinds(self, values: np.ndarray, period) -> list[str]:
+        t = self.transform
+        if isinstance(t, str) and t == "auto":
+            kinds = ["none", "diff"]
+            if np.all(values > 0) and values.max() > 10 * values.min():
+                kinds += ["log", "log-diff"]
+            if period is not None and values.shape[0] > 4 * period:
+                kinds += ["seasonal-diff"]
+            return kinds
+        if t is not None and t not in TRANSFORMS:
+            raise ValueError(f"transform must be 'auto', None or one of {', '.join(TRANSFORMS)}"
+                             f", got {t!r}")
+        return [check_transform(t, values, period)]
+
+    # fitting -------------------------------------------------------------------------------
+    def fit(self, series) -> ARForecaster:
+        """Choose the configuration (CV), fit the optimal network, calibrate the bands."""
+        pandas = hasattr(series, "iloc") and hasattr(series, "index")
+        self.index_ = series.index if pandas else None
+        self.series_name_ = getattr(series, "name", None) if pandas else None
+        values = check_series(series, min_points=4)
+        if np.ptp(values) == 0:
+            raise ValueError("the series is constant; there is nothing to fit")
+        params = self._check_params(values)
+        self._params = {k: params[k] for k in NETWORK_PARAMS}
+        self._datafit = get_datafit(params["loss"], None,
+                                    params["delta"] if params["loss"] == "huber" else None)
+        self._skip = params["skip"]
+        self._envelope = params["envelope"]
+        self.period_ = params["period"]
+        self.values_ = values
+        configs = [(k, lags) for k in params["kinds"] for lags in params["lag_sets"]
+                   if values.shape[0] - lag_of(k, params["period"]) - max(lags) >= 3]
+        if not configs:
+            raise ValueError(f"the series ({values.shape[0]} points) is too short for lags "
+                             f"{params['lag_sets'][0]} and transform {params['kinds'][0]!r}")
+        search = len(configs) > 1 or self.beta == "auto"
+        if search:
+            self._select(values, configs, params)
+        else:
+            self.transform_, self.lags_ = configs[0]
+            self.beta_ = float(self.beta)
+            self.cv_results_ = []
+        model = self._fit_config(values, self.transform_, self.lags_, self.beta_)
+        self._set_model(model)
+        self._residuals: dict = {}
+        self._quantile_fits: dict = {}
+        return self
+
+    def _fit_config(self, values: np.ndarray, kind: str, lags: tuple[int, ...], beta: float,
+                    warm=None) -> LagFit:
+        u = forward(values, kind, self.period_)
+        center, scale = (float(u.mean()), float(u.std())) if self.standardize else (0.0, 1.0)
+        if scale == 0.0:
+            scale = 1.0
+        X, y = lag_rows((u - center) / scale, lags)
         if np.unique(X, axis=0).shape[0] < 2:
             raise ValueError("the series needs at least 2 distinct lag values to fit a network")
-        self._params = {k: params[k] for k in NETWORK_PARAMS}
-        datafit = get_datafit(self.loss, None, self.delta if self.loss == "huber" else None)
-        fit = fit_network(self._design(X), y, self._params, datafit, params["beta"],
-                          params["tol"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fit = fit_network(X[:, 0] if X.shape[1] == 1 else X, y, self._params,
+                              self._datafit, beta, self.tol,
+                              linear=X if self._skip else None, warm_start=warm)
+        return LagFit(kind, lags, self.period_, center, scale, fit, self._bounds(y))
+
+    def _bounds(self, y: np.ndarray) -> tuple[float, float]:
+        if self._envelope is None:
+            return (-np.inf, np.inf)
+        lo, hi = float(y.min()), float(y.max())
+        return (lo - self._envelope * (hi - lo), hi + self._envelope * (hi - lo))
+
+    def _set_model(self, model: LagFit) -> None:
+        self.model_ = model
+        fit = model.fit
         self.fit_ = fit
         self.library_ = fit.library
         self.result_ = fit.result
         self.dictionary_ = fit.dictionary
         self.network_ = fit.network
-        self.objective_ = float(self.result_.objective)
-        self.fitted_ = self._unscale(self._step(X))
-        self.breakpoints_ = [(c + 1, dataclasses.replace(
-            b, position=float(self._unscale(b.position)),
-            points=tuple(float(self._unscale(t)) for t in b.points)))
+        self.objective_ = float(fit.result.objective)
+        u = forward(self.values_, model.kind, self.period_)
+        self.center_, self.scale_ = model.center, model.scale
+        self.X_, self.y_ = lag_rows((u - model.center) / model.scale, model.lags)
+        k = lag_of(model.kind, self.period_)
+        times = np.arange(max(model.lags), u.shape[0]) + k
+        u_hat = model.step(self.X_) * model.scale + model.center
+        self.fitted_ = one_step(u_hat, self.values_, times, model.kind, self.period_)
+        self.breakpoints_ = [(model.lags[c], dataclasses.replace(
+            b, position=float(b.position * model.scale + model.center),
+            points=tuple(float(t * model.scale + model.center) for t in b.points)))
             for c, b in fit.breakpoints()]
-        self._quantile_fits: dict = {}
 
-    def _design(self, X: np.ndarray) -> np.ndarray:
-        return X[:, 0] if X.shape[1] == 1 else X
+    # selection -----------------------------------------------------------------------------
+    def _select(self, values: np.ndarray, configs, params) -> None:
+        """Time-ordered CV of every (transform, lags) over one beta grid per configuration:
+        one-step squared errors in the series' units."""
+        rows = []
+        best = None
+        for kind, lags in configs:
+            table = self._cv_config(values, kind, lags, params)
+            if table is None:
+                continue
+            rows += table
+            mean = np.array([r["mean"] for r in table])
+            i = int(np.argmin(mean))
+            if params["selection"] == "1se":
+                ok = np.flatnonzero(mean <= mean[i] + table[i]["se"])
+                i = int(ok.min())  # betas decrease: the first is the largest
+            if best is None or table[i]["mean"] < best[0] * (1 - 1e-12):
+                best = (table[i]["mean"], kind, lags, table[i]["beta"])
+        if best is None:
+            raise ValueError("no configuration could be cross-validated (the series is too "
+                             "short for time-ordered splits); pass beta, lags and transform")
+        _, self.transform_, self.lags_, self.beta_ = best
+        self.cv_results_ = rows
 
-    def _apply(self, res, X: np.ndarray) -> np.ndarray:
-        return res.predict(self.dictionary_ if res.dictionary is None else res.dictionary,
-                           self._design(np.atleast_2d(X)))
-
-    def _step(self, rows: np.ndarray) -> np.ndarray:
-        return self._apply(self.result_, rows)
-
-    # predicting --------------------------------------------------------------------------------
-    def predict_function(self, X) -> np.ndarray:
-        """The fitted map f at lag rows X (series units; shape (m,) for lag 1 or (m, lags))."""
-        self._check_fitted()
+    def _cv_config(self, values, kind, lags, params) -> list[dict] | None:
+        k = lag_of(kind, params["period"])
+        u = forward(values, kind, params["period"])
+        center, scale = (float(u.mean()), float(u.std())) if params["standardize"] else (0., 1.)
+        scale = scale or 1.0
+        X, y = lag_rows((u - center) / scale, lags)
+        times = np.arange(max(lags), u.shape[0]) + k
+        design = (lambda A: A[:, 0]) if X.shape[1] == 1 else (lambda A: A)
+        if self.beta == "auto":
+            try:
+                d = build_library(design(X), self._params)
+                bmax = beta_max(d, y, loss=self._datafit.name if self._datafit.name != "huber"
+                                else "squared", linear=X if self._skip else None)
+            except ValueError:
+                return None
+            if not bmax > 0:
+                bmax = 1.0
+            betas = bmax * np.geomspace(1.0, params["eps"], params["n_betas"])
+        else:
+            betas = np.array([float(self.beta)])
+        cv = self.cv
+        min_train = max(8, 2 * len(lags) + 4)
         try:
-            X = np.asarray(X, dtype=float)
-        except (TypeError, ValueError):
-            raise TypeError("X must be numeric") from None
-        X = X.reshape(-1, 1) if X.ndim <= 1 and self.lags == 1 else np.atleast_2d(X)
-        if X.shape[1] != self.lags:
-            raise ValueError(f"X must have {self.lags} lag column(s), got shape {X.shape}")
-        return self._unscale(self._apply(self.result_, (X - self.center_) / self.scale_))
+            if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
+                splits = time_splits(times, check_positive_int(cv, "cv", 2), min_train)
+            else:
+                if not hasattr(cv, "split"):
+                    raise TypeError(f"cv must be an int or a splitter with split(), got "
+                                    f"{type(cv).__name__}")
+                splits = check_time_splits(cv.split(X), X.shape[0])
+        except ValueError as e:
+            if "leaks the future" in str(e) or "splitter" in str(e):
+                raise
+            return None
+        libs = []
+        for train, _ in splits:
+            try:
+                libs.append(build_library(design(X[train]), self._params))
+            except ValueError:
+                libs.append(None)
+        keep = [f for f, d in enumerate(libs) if d is not None]
+        if not keep:
+            return None
+        # betas outermost (every fold warm-started along the path); the path stops once the
+        # mean error has risen above the best by STOP for two betas in a row
+        errors = np.full((len(keep), betas.shape[0]), np.nan)
+        warm: list = [None] * len(keep)
+        best, worse = np.inf, 0
+        for j, beta in enumerate(betas):
+            for i, f in enumerate(keep):
+                train, test = splits[f]
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    fit = fit_network(None, y[train], self._params, self._datafit, beta,
+                                      max(self.tol, 1e-6), library=libs[f],
+                                      linear=X[train] if self._skip else None,
+                                      warm_start=warm[i])
+                warm[i] = fit.result
+                u_hat = np.clip(fit.decision(design(X[test])), *self._bounds(y[train]))
+                pred = one_step(u_hat * scale + center, values, times[test], kind,
+                                params["period"])
+                errors[i, j] = float(np.mean((values[times[test]] - pred) ** 2))
+            m = float(errors[:, j].mean())
+            best, worse = (m, 0) if m < best else (best, worse + (m > best * STOP))
+            if worse >= 2:
+                break
+        done = ~np.isnan(errors).any(axis=0)
+        betas, errors = betas[done], errors[:, done]
+        mean = errors.mean(axis=0)
+        se = errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]) if errors.shape[0] > 1 \
+            else np.zeros_like(mean)
+        return [{"transform": kind, "lags": lags, "beta": float(b), "mean": float(m),
+                 "se": float(s), "folds": int(errors.shape[0])}
+                for b, m, s in zip(betas, mean, se)]
+
+    # predicting ----------------------------------------------------------------------------
+    def _forecast(self, steps: int) -> np.ndarray:
+        return self.model_.forecast(self.values_, steps)
+
+    def envelope_bounds(self, steps: int) -> np.ndarray:
+        """The bounds (steps, 2) no forecast can leave: the envelope of the modeled series u
+        carried through the inverse transform (for differences: added up from the last
+        values)."""
+        self._check_fitted()
+        m = self.model_
+        lo, hi = (np.array(m.bounds) * m.scale + m.center)
+        k = lag_of(m.kind, self.period_)
+        base = np.log(self.values_) if uses_log(m.kind) else self.values_
+        out = np.empty((steps, 2))
+        if k == 0:
+            out[:] = (lo, hi)
+        else:
+            low, high = list(base[-k:]), list(base[-k:])
+            for h in range(steps):
+                low.append(low[h] + lo)
+                high.append(high[h] + hi)
+            out[:, 0], out[:, 1] = low[k:], high[k:]
+        return np.exp(out) if uses_log(m.kind) else out
+
+    def _calibration(self, steps: int) -> np.ndarray:
+        """Rolling-origin errors (origins, steps) of the chosen model refitted at the last
+        ``n_calibration`` origins (log ratios for a log transform); NaN where the outcome lies
+        beyond the series."""
+        have = self._residuals.get("errors")
+        if have is not None and have.shape[1] >= steps:
+            return have[:, :steps]
+        m = self.model_
+        v = self.values_
+        n = v.shape[0]
+        k = lag_of(m.kind, self.period_)
+        first = k + max(m.lags) + max(8, 2 * len(m.lags) + 4)
+        origins = [c for c in range(n - 1, first - 1, -1)][:self.n_calibration + steps - 1]
+        if len(origins) < 2:
+            raise ValueError(f"the series is too short ({n} points) to calibrate prediction "
+                             "intervals; use intervals='none'")
+        errors = np.full((len(origins), steps), np.nan)
+        warm = None
+        for i, c in enumerate(origins):
+            try:
+                fit = self._fit_config(v[:c], m.kind, m.lags, self.beta_, warm)
+            except ValueError:
+                continue
+            path = fit.forecast(v[:c], steps)
+            h = min(steps, n - c)
+            actual = v[c:c + h]
+            errors[i, :h] = (np.log(actual) - np.log(path[:h]) if uses_log(m.kind)
+                             else actual - path[:h])
+        self._residuals["errors"] = errors
+        return errors
+
+    def _interval(self, steps: int, coverage: float) -> np.ndarray:
+        point = self._forecast(steps)
+        if self.intervals == "none":
+            raise ValueError("this forecaster was made with intervals='none'")
+        if self.intervals == "quantile":
+            q = self._direct_quantiles(steps, ((1 - coverage) / 2, (1 + coverage) / 2))
+            return np.column_stack([np.minimum(q[:, 0], point), np.maximum(q[:, 1], point)])
+        errors = self._calibration(steps)
+        out = np.empty((steps, 2))
+        for h in range(steps):
+            e = errors[:, h][~np.isnan(errors[:, h])]
+            lo, hi = conformal_bounds(e, coverage)
+            lo, hi = min(lo, 0.0), max(hi, 0.0)
+            if uses_log(self.model_.kind):
+                out[h] = point[h] * np.exp(lo), point[h] * np.exp(hi)
+            else:
+                out[h] = point[h] + lo, point[h] + hi
+        # the band never leaves the envelope (which contains the point forecast)
+        env = self.envelope_bounds(steps)
+        return np.column_stack([np.maximum(out[:, 0], env[:, 0]),
+                                np.minimum(out[:, 1], env[:, 1])])
 
     def predict_quantiles(self, steps: int, quantiles=None, progress: bool = False
                           ) -> np.ndarray:
-        """Quantile forecasts, shape (steps, len(quantiles)) in increasing level order.
-
-        Column k at step h is the optimal pinball-loss network (level quantiles[k]) mapping the
-        last observed lags to x_{n+h-1}; each (h, level) is one exact quantile Lasso, fitted
-        once and cached.  Crossing quantiles are put in order (monotone rearrangement)."""
+        """Quantile forecasts, shape (steps, len(quantiles)) in increasing level order: the
+        conformal error quantiles around the point forecast (``intervals="conformal"``) or the
+        exact pinball-loss networks (``intervals="quantile"``, see :meth:`_direct_quantiles`)."""
         self._check_fitted()
         steps = check_positive_int(steps, "steps")
         levels = check_quantiles(self.quantiles if quantiles is None else quantiles)
+        if self.intervals == "quantile":
+            return self._direct_quantiles(steps, levels, progress)
+        if self.intervals == "none":
+            raise ValueError("this forecaster was made with intervals='none'")
+        point = self._forecast(steps)
+        errors = self._calibration(steps)
+        out = np.empty((steps, len(levels)))
+        for h in range(steps):
+            e = errors[:, h][~np.isnan(errors[:, h])]
+            q = np.quantile(e, levels)
+            out[h] = point[h] * np.exp(q) if uses_log(self.model_.kind) else point[h] + q
+        return np.sort(out, axis=1)
+
+    def _direct_quantiles(self, steps: int, levels, progress: bool = False) -> np.ndarray:
+        """Column k at step h: the optimal pinball-loss network (level ``levels[k]``) mapping
+        the lags at the origin to the value h - 1 steps later (one exact quantile Lasso per
+        (h, level), fitted once and cached; rows without a target get weight 0, which keeps it
+        exact: their library contains the one of the weighted rows)."""
+        m = self.model_
         rows = self.y_.shape[0]
         if steps > rows - 2:
             raise ValueError(f"steps={steps} is too far ahead for {rows} training rows; at most "
                              f"{rows - 2}")
-        last = self._last_row()
         todo = [(h, t) for h in range(1, steps + 1) for t in levels
                 if (h, t) not in self._quantile_fits]
         it = todo
@@ -178,31 +612,64 @@ class ARForecaster(LagModel, BaseEstimator):
             from tqdm.auto import tqdm  # noqa: PLC0415
 
             it = tqdm(todo, desc="quantile fits", unit="fit")
-        s = (self.values_ - self.center_) / self.scale_
+        s = (forward(self.values_, m.kind, self.period_) - m.center) / m.scale
+        q = max(m.lags)
+        last = np.array([[s[-lag] for lag in m.lags]])
+        design = (lambda A: A[:, 0]) if last.shape[1] == 1 else (lambda A: A)
         for h, tau in it:
-            # targets x_{t+h-1} where they exist; rows without one get weight 0 (the
-            # dictionary of all rows contains the one of the weighted rows: still exact)
             target = np.zeros(rows)
             avail = rows - (h - 1)
-            target[:avail] = s[self.lags + h - 1:]
+            target[:avail] = s[q + h - 1:]
             w = np.zeros(rows)
             w[:avail] = 1.0
             self._quantile_fits[(h, tau)] = fit_network(
-                None, target, self._params, Quantile(tau), self.beta, self.tol,
-                sample_weight=w, library=self.library_).result
-        out = np.array([[self._apply(self._quantile_fits[(h, t)], last)[0] for t in levels]
-                        for h in range(1, steps + 1)])
-        return self._unscale(np.sort(out, axis=1))
+                None, target, self._params, Quantile(tau), self.beta_, self.tol,
+                sample_weight=w, library=self.library_)
+        out = np.array([[self._quantile_fits[(h, t)].decision(design(last))[0] for t in levels]
+                        for h in range(1, steps + 1)]) * m.scale + m.center
+        out = np.exp(out) if uses_log(m.kind) else out
+        return np.sort(out, axis=1)
 
-    # objectives --------------------------------------------------------------------------------
+    def predict_function(self, X) -> np.ndarray:
+        """The fitted one-step map at lag rows X of the modeled series u (its units; shape
+        (m,) for one lag or (m, len(lags_)))."""
+        self._check_fitted()
+        try:
+            X = np.asarray(X, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError("X must be numeric") from None
+        p = len(self.lags_)
+        X = X.reshape(-1, 1) if X.ndim <= 1 and p == 1 else np.atleast_2d(X)
+        if X.shape[1] != p:
+            raise ValueError(f"X must have {p} lag column(s), got shape {X.shape}")
+        m = self.model_
+        return m.step((X - m.center) / m.scale) * m.scale + m.center
+
+    # objectives ----------------------------------------------------------------------------
     def objective(self, network: ParallelNetwork | None = None) -> float:
         """Training objective (1.1) of ``network`` (default: the fitted one) on the standardized
-        lag data at ``beta``, under the forecaster's loss: compare an Adam-trained network with
-        the optimum ``objective_``."""
+        lag data at ``beta_``, under the forecaster's loss: compare an Adam-trained network
+        with the optimum ``objective_`` (one lag: the skip weight is the network's ``skip``)."""
         self._check_fitted()
         net = self.network_ if network is None else network
-        return net.objective(self._design(self.X_), self.y_, self.beta,
-                             loss=self.result_.datafit)
+        X = self.X_[:, 0] if self.X_.shape[1] == 1 else self.X_
+        if self._skip and self.X_.shape[1] > 1 and network is None:
+            return self.objective_
+        return net.objective(X, self.y_, self.beta_, loss=self.result_.datafit)
 
 
-__all__ = ["ARForecaster", "POINT_LOSSES"]
+def conformal_bounds(errors: np.ndarray, coverage: float) -> tuple[float, float]:
+    """Split-conformal quantiles of ``errors`` for a central band of ``coverage``: the
+    ``ceil((n + 1)(1 + c) / 2)``-th smallest error above and the ``floor((n + 1)(1 - c) / 2)``-th
+    below (the extremes when there are too few errors)."""
+    e = np.sort(np.asarray(errors, dtype=float))
+    n = e.shape[0]
+    if n == 0:
+        return -np.inf, np.inf
+    hi = min(math.ceil((n + 1) * (1 + coverage) / 2 - 1e-9), n) - 1  # 1e-9: rounding of c
+    lo = max(math.floor((n + 1) * (1 - coverage) / 2 + 1e-9), 1) - 1
+    return float(e[lo]), float(e[hi])
+
+
+__all__ = ["ARForecaster", "INTERVALS", "LagFit", "POINT_LOSSES", "check_time_splits",
+           "conformal_bounds", "lag_rows", "lag_sets", "time_splits"]

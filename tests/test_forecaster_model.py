@@ -1,0 +1,176 @@
+"""The forecaster's model: transforms, the skip connection that nests AR(p), lag sets,
+time-ordered selection, the recursion envelope and conformal bands.
+
+Oracles: cvxpy on the explicit additive problem with free skip weights and bias; numpy least
+squares for the AR(p) limit; forecasts iterated by hand; errors recomputed at an origin by a
+separate fit; pandas' own date arithmetic."""
+
+import cvxpy as cp
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.model_selection import KFold, TimeSeriesSplit
+
+import library_of_mirrors as lom
+from library_of_mirrors.timeseries.forecaster import conformal_bounds, lag_rows
+from library_of_mirrors.timeseries.transforms import TRANSFORMS, forward, invert, one_step
+
+
+def _ar_series(n=160, seed=0):
+    rng = np.random.default_rng(seed)
+    v = np.zeros(n)
+    for t in range(2, n):
+        v[t] = 0.6 * v[t - 1] + 0.25 * v[t - 2] + np.tanh(2 * v[t - 1]) * 0.3 + rng.normal()
+    return v + 50.0
+
+
+@pytest.mark.parametrize("kind", TRANSFORMS)
+def test_transforms_invert_forecasts(kind):
+    rng = np.random.default_rng(1)
+    v = np.exp(np.cumsum(0.05 * rng.normal(size=40))) * 10
+    u = forward(v, kind, 4)
+    future = invert(u[-6:], v[:-6], kind, 4)  # the last 6 values from their transforms
+    np.testing.assert_allclose(future, v[-6:], rtol=1e-12)
+    k = v.shape[0] - u.shape[0]
+    times = np.arange(k + 5, v.shape[0])
+    np.testing.assert_allclose(one_step(u[times - k], v, times, kind, 4), v[times], rtol=1e-12)
+
+
+def test_skip_model_is_the_exact_optimum_with_free_linear_terms():
+    v = _ar_series(90)
+    fc = lom.ARForecaster(lags=2, beta=0.05, transform="none", intervals="none",
+                          tol=1e-10).fit(v)
+    assert fc.lags_ == (1, 2) and fc.result_.converged
+    A = fc.dictionary_.matrix()
+    X, y = fc.X_, fc.y_
+    z, c, b = cp.Variable(A.shape[1]), cp.Variable(2), cp.Variable()
+    prob = cp.Problem(cp.Minimize(0.5 * cp.sum_squares(y - A @ z - X @ c - b)
+                                  + 0.05 * cp.norm1(z)))
+    prob.solve(solver="CLARABEL")
+    assert fc.objective_ == pytest.approx(prob.value, rel=1e-6)
+    assert fc.objective_ - fc.result_.gap <= prob.value + 1e-8
+
+
+def test_large_beta_is_the_least_squares_ar_model():
+    """AR(p) is nested: above beta_max the network is the least-squares linear AR(p)."""
+    v = _ar_series(120, seed=3)
+    fc = lom.ARForecaster(lags=3, beta=1e3, transform="none", intervals="none",
+                          envelope=None).fit(v)
+    assert fc.result_.active.size == 0
+    s = (v - v.mean()) / v.std()
+    X, y = lag_rows(s, (1, 2, 3))
+    coef, *_ = np.linalg.lstsq(np.column_stack([X, np.ones(len(y))]), y, rcond=None)
+    np.testing.assert_allclose(fc.result_.linear, coef[:3], rtol=1e-8)
+    path = list(s)
+    for _ in range(5):
+        path.append(coef[:3] @ [path[-1], path[-2], path[-3]] + coef[3])
+    np.testing.assert_allclose(fc.predict(5), np.array(path[-5:]) * v.std() + v.mean(),
+                               rtol=1e-9)
+
+
+def test_lag_sets_and_recursion_by_hand():
+    v = _ar_series(150, seed=4) + 3 * np.sin(np.arange(150) * 2 * np.pi / 12)
+    fc = lom.ARForecaster(lags=[1, 12], beta=0.1, transform="none", intervals="none").fit(v)
+    assert fc.lags_ == (1, 12)
+    X, y = lag_rows(np.arange(20.0), (1, 12))
+    np.testing.assert_array_equal(X[0], [11, 0])
+    np.testing.assert_array_equal(y[:2], [12, 13])
+    path = list(v)
+    for _ in range(14):
+        path.append(fc.predict_function(np.array([[path[-1], path[-12]]]))[0])
+    np.testing.assert_allclose(fc.predict(14), path[-14:], rtol=1e-10)
+
+
+def test_selection_is_time_ordered_and_consistent():
+    v = _ar_series(140, seed=5)
+    with pytest.raises(ValueError, match="leaks the future"):
+        lom.ARForecaster(lags=1, cv=KFold(4, shuffle=True, random_state=0)).fit(v)
+    fc = lom.ARForecaster(cv=TimeSeriesSplit(4), intervals="none").fit(v)
+    table = pd.DataFrame(fc.cv_results_)
+    best = table.loc[table["mean"].idxmin()]
+    assert (fc.transform_, fc.lags_, fc.beta_) == (best["transform"], best["lags"],
+                                                    best["beta"])
+    one_se = lom.ARForecaster(selection="1se", lags=2, transform="none",
+                              intervals="none").fit(v)
+    t = pd.DataFrame(one_se.cv_results_)
+    i = t["mean"].idxmin()
+    assert one_se.beta_ == t.loc[t["mean"] <= t.loc[i, "mean"] + t.loc[i, "se"], "beta"].max()
+
+
+def test_envelope_stops_runaway_recursion():
+    rng = np.random.default_rng(6)
+    v = np.cumsum(np.cumsum(rng.normal(size=80)))  # an accelerating series
+    fc = lom.ARForecaster(lags=2, beta=1e-3, transform="none", intervals="none").fit(v)
+    path = fc.predict(200)
+    env = fc.envelope_bounds(200)
+    assert np.all(path >= env[:, 0] - 1e-9) and np.all(path <= env[:, 1] + 1e-9)
+    span = v.max() - v.min()
+    assert np.all(env[:, 1] <= v.max() + 0.5 * span + 1e-9)
+
+
+def test_conformal_bands_contain_the_point_and_use_rolling_origin_errors():
+    v = _ar_series(130, seed=7)
+    fc = lom.ARForecaster(lags=1, beta=0.05, transform="none", n_calibration=10).fit(v)
+    point, band = fc.predict(4), fc.predict_interval(4, coverage=0.8)
+    assert np.all(band[:, 0] <= point) and np.all(point <= band[:, 1])
+    errors = fc._calibration(4)
+    # the errors at one origin are those of a model refitted on the series before it
+    origin = v.shape[0] - 3
+    twin = lom.ARForecaster(lags=1, beta=0.05, transform="none", intervals="none")
+    twin.fit(v[:origin])
+    np.testing.assert_allclose(errors[2, :3], v[origin:] - twin.predict(3), rtol=1e-8)
+    assert np.isnan(errors[2, 3])
+    lo, hi = conformal_bounds(errors[:, 0][~np.isnan(errors[:, 0])], 0.8)
+    np.testing.assert_allclose(band[0], [point[0] + min(lo, 0), point[0] + max(hi, 0)])
+
+
+def test_conformal_bounds_by_hand():
+    e = np.arange(1.0, 20.0)  # 19 errors: ranks floor(20 * 0.1) = 2 and ceil(20 * 0.9) = 18
+    assert conformal_bounds(e, 0.8) == (2.0, 18.0)
+    assert conformal_bounds(np.array([1.0, 2.0]), 0.8) == (1.0, 2.0)
+
+
+def test_log_transform_keeps_a_positive_series_positive():
+    rng = np.random.default_rng(8)
+    v = np.exp(np.cumsum(0.1 + 0.3 * rng.normal(size=120)))
+    fc = lom.ARForecaster(lags=1, beta=0.1, transform="log-diff").fit(v)
+    band = fc.predict_interval(10, coverage=0.9)
+    assert np.all(band[:, 0] > 0) and np.all(fc.predict(10) > 0)
+
+
+def test_pandas_in_pandas_out_with_the_future_dates():
+    idx = pd.date_range("2015-01-31", periods=108, freq="ME")
+    v = pd.Series(_ar_series(108, seed=9) + 5 * np.sin(np.arange(108) * np.pi / 6), index=idx,
+                  name="sales")
+    fc = lom.ARForecaster(lags=[1, 12], beta=0.1, transform="none").fit(v)
+    assert fc.period_ == 12
+    pred = fc.predict(3)
+    assert isinstance(pred, pd.Series) and pred.name == "sales"
+    assert list(pred.index) == list(pd.to_datetime(["2024-01-31", "2024-02-29", "2024-03-31"]))
+    band = fc.predict_interval(3)
+    assert list(band.columns) == ["lower", "upper"] and band.index.equals(pred.index)
+    np.testing.assert_allclose(pred.to_numpy(), fc._forecast(3))
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"beta": "0.1"}, "beta must be 'auto' or a positive number, got '0.1'"),
+    ({"lags": "many"}, "lags must be 'auto', a positive int or a list"),
+    ({"transform": "boxcox"}, "transform must be 'auto', None or one of"),
+    ({"intervals": "quantile", "transform": "diff"}, "intervals='quantile' models the series"),
+    ({"skip": True, "loss": "huber"}, "skip=True .* needs loss='squared'"),
+    ({"transform": "log"}, "needs a positive series"),
+    ({"transform": "seasonal-diff"}, "needs a period of at least 2"),
+])
+def test_parameter_errors(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        lom.ARForecaster(**kwargs).fit(_ar_series(60) - 50)
+
+
+def test_intervals_none_and_clone():
+    v = _ar_series(60)
+    fc = lom.ARForecaster(lags=1, beta=0.1, transform="none", intervals="none").fit(v)
+    with pytest.raises(ValueError, match="intervals='none'"):
+        fc.predict_interval(2)
+    twin = clone(fc).set_params(lags=[1, 2])
+    assert twin.lags == [1, 2] and not hasattr(twin, "result_")
