@@ -199,40 +199,87 @@ def _fit_data(args) -> tuple[np.ndarray, np.ndarray, str, str]:
     return v[:-1], v[1:], f"{s.name} at t-1", f"{s.name} at t"
 
 
+def _beta_arg(text: str):
+    """``--beta``: "auto" or a number (its sign is checked by the model)."""
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'must be "auto" or a positive number, got {text!r}'
+                                          ) from None
+
+
+def _cv_splitter(k: int, series: bool, flag: str):
+    """The folds of ``--cv`` / ``--folds`` K: time-ordered for the lag pairs of one series
+    (random folds over lag pairs would train on the future), shuffled K-fold for y on x."""
+    from sklearn.model_selection import TimeSeriesSplit  # noqa: PLC0415
+
+    if isinstance(k, bool) or not isinstance(k, int) or k < 2:
+        raise ValueError(f"{flag} must be an integer >= 2, got {k!r}")
+    return TimeSeriesSplit(k) if series else k
+
+
+def _cv_words(k: int, series: bool) -> str:
+    return f"{k}-fold {'time-ordered' if series else 'shuffled'} cross-validation"
+
+
 def _fit(args, model_path: Path, bp_path: Path, png_path: Path) -> dict:
     from .models import ConvexNetRegressor  # noqa: PLC0415
     from .plotting import plot_fit  # noqa: PLC0415
 
     x, y, xl, yl = _fit_data(args)
-    beta = args.beta
-    if not args.absolute_beta:  # relative: the beta of standardized x and y
-        beta = args.beta * max(float(np.std(x)), 1e-300) * max(float(np.std(y)), 1e-300)
-    model = ConvexNetRegressor(args.activation, args.depth, args.architecture, beta,
+    series = args.x is None  # x_t on x_{t-1}: time-ordered folds
+    k = getattr(args, "cv", 5)
+    one_se = getattr(args, "one_se", False)
+    model = ConvexNetRegressor(args.activation, args.depth, args.architecture, args.beta,
                                args.loss, args.quantile, leaky_slope=args.leaky_slope,
-                               n_features=args.n_features, random_state=args.seed)
+                               n_features=args.n_features, random_state=args.seed,
+                               standardize=not args.absolute_beta,
+                               cv=_cv_splitter(k, series, "--cv"),
+                               selection="1se" if one_se else "min")
     t0 = time.perf_counter()
     model.fit(x, y)
     elapsed = time.perf_counter() - t0
     model.save(model_path, force=True)
     _write_csv(bp_path, ["position", "kind", "formula", "points"],
                _breakpoint_rows(model.breakpoints_))
-    res = model.result_
+    res, beta, by_cv = model.result_, model.beta_, model.cv_results_ is not None
+    units = "standardized" if model.standardize else "in the data's units"
     kinds = {}
     for b in model.breakpoints_:
         kinds[b.kind] = kinds.get(b.kind, 0) + 1
     plot_fit(x, y, model.predict, model.breakpoints_, png_path, force=True, xlabel=xl,
-             ylabel=yl, title=f"{args.depth}-layer {args.activation} network, beta={beta:.4g}"
-             f" ({model.n_neurons_} neurons, objective {res.objective:.6g})")
-    summary = {"n_samples": int(x.shape[0]), "beta": beta,
+             ylabel=yl, title=f"{args.depth}-layer {args.activation} network, beta={beta:.4g} "
+             f"({units}{', by cross-validation' if by_cv else ''}; {model.n_neurons_} neurons)")
+    summary = {"n_samples": int(x.shape[0]), "beta": beta, "beta_standardized":
+               model.standardize, "beta_chosen_by_cv": by_cv,
                "n_features": model.n_library_features_, "implicit_library": model.implicit_,
                "n_neurons": model.n_neurons_, "objective": res.objective, "gap": res.gap,
                "converged": res.converged, "fit_seconds": elapsed, "breakpoints": kinds}
+    if by_cv:
+        cv = model.cv_path_
+        summary["cv"] = {"folds": k, "time_ordered": series,
+                         "selection": model.selection, "score": cv.score,
+                         "betas": cv.betas, "mean": cv.mean, "se": cv.se,
+                         "n_active": cv.n_active.mean(axis=0)}
+        _log(args, f"{_cv_words(k, series)} of the regularization path ({cv.score} held out, "
+                   "in the data's units):")
+        _log(args, cv.table())
     _log(args, f"fitted a {args.depth}-layer {args.activation} network to {x.shape[0]} points "
                f"(beta {beta:.4g}) in {elapsed:.2f} s: {model.n_neurons_} neurons from "
                f"{model.n_library_features_:,} features"
                f"{' (implicit library, priced by structure)' if model.implicit_ else ''}, "
                f"objective {res.objective:.8g} "
                f"(certified gap {res.gap:.2g})")
+    if by_cv:
+        rule = "the largest within one standard error of the least" if one_se else "the least"
+        how = f"chosen by {_cv_words(k, series)} ({rule} held-out {model.cv_path_.score})"
+    else:
+        how = "given by --beta"
+    what = "on standardized x and y" if model.standardize else \
+        "in the data's units (--absolute-beta)"
+    _log(args, f"beta {beta:.4g}: the weight decay of (1.1) {what}, {how}")
     _log(args, "breakpoints by provenance: "
          + ", ".join(f"{k} {v}" for k, v in sorted(kinds.items())))
     return summary
@@ -369,16 +416,20 @@ def _executor(args):
 
 
 def _cmd_cv(args) -> int:
+    import shlex  # noqa: PLC0415
+
     from .model_selection import cross_validate_path  # noqa: PLC0415
     from .plotting import plot_cv_path  # noqa: PLC0415
 
+    series = args.x is None  # lag-1 pairs of one series: time-ordered folds
+    folds = _cv_splitter(args.folds, series, "--folds")
     paths = _outputs(args, ["cv.csv", "cv.png"])
     x, y, xl, yl = _fit_data(args)
     t0 = time.perf_counter()
     with _executor(args) as ex:
         cv = cross_validate_path(x, y, activation=args.activation, depth=args.depth,
                                  architecture=args.architecture, leaky_slope=args.leaky_slope,
-                                 n_features=args.n_features, n_folds=args.folds,
+                                 n_features=args.n_features, cv=folds, standardize=True,
                                  n_betas=args.n_betas, eps=args.eps,
                                  random_state=0 if args.seed is None else args.seed,
                                  executor=ex, progress=not args.quiet)
@@ -386,12 +437,32 @@ def _cmd_cv(args) -> int:
     keys = ["beta", "mean", "se", "n_active", "max_gap"]
     _write_csv(paths[0], keys, [[f"{r[k]:.10g}" for k in keys] for r in cv.rows()])
     plot_cv_path(cv, paths[1], force=True,
-                 title=f"{args.folds}-fold cross-validation: {args.depth}-layer "
-                       f"{args.activation} network, {yl} on {xl}")
+                 title=f"{_cv_words(args.folds, series)}: {args.depth}-layer "
+                       f"{args.activation} network, {yl} on {xl} (standardized beta)")
     _log(args, cv.table())
-    _log(args, f"{args.folds} folds x {cv.betas.size} betas in {elapsed:.2f} s; best beta "
-               f"{cv.best_beta:.6g}, one-standard-error beta {cv.beta_1se:.6g} (in the data's "
-               f"units: mirrors fit ... --absolute-beta --beta {cv.best_beta:.6g})")
+    _log(args, f"{args.folds} {'time-ordered' if series else 'shuffled'} folds x "
+               f"{cv.betas.size} betas in {elapsed:.2f} s; best beta {cv.best_beta:.6g}, "
+               f"one-standard-error beta {cv.beta_1se:.6g} (weight decays of (1.1) on x and y "
+               f"standardized by each fold's training mean and standard deviation; "
+               f"held-out {cv.score} in the data's units)")
+    command = ["mirrors", "fit", args.data]
+    if args.x is not None:
+        command += ["--x", args.x] + (["--y", args.y] if args.y is not None else [])
+    elif args.y is not None:
+        command += ["--y", args.y]
+    command += ["--activation", args.activation, "--depth", str(args.depth)]
+    if args.architecture != "deep_narrow":
+        command += ["--architecture", args.architecture]
+    if args.leaky_slope is not None:
+        command += ["--leaky-slope", f"{args.leaky_slope:g}"]
+    if args.n_features is not None:
+        command += ["--n-features", str(args.n_features)]
+    if args.seed is not None:
+        command += ["--seed", str(args.seed)]
+    same = args.n_betas == 20 and args.eps == 1e-4  # the grid of `mirrors fit --beta auto`
+    _log(args, f"fit at the best beta: {shlex.join(command + ['--beta', f'{cv.best_beta:.6g}'])}"
+               + (f" (or --beta auto --cv {args.folds}: this cross-validation, then the fit)"
+                  if same else ""))
     _log(args, f"wrote {', '.join(str(p) for p in paths)}")
     return 0
 
@@ -561,9 +632,19 @@ def build_parser() -> argparse.ArgumentParser:
     g = sub.add_parser("fit", help="fit an exact network; write model.json, breakpoints.csv, "
                        "fit.png")
     _xy_options(g)
-    _network_options(g, "abs", 3, 1e-2, relative=True)
+    _network_options(g, "abs", 3, None)
+    g.add_argument("--beta", type=_beta_arg, default="auto",
+                   help="weight decay of the training problem (1.1) on standardized x and y, or "
+                   "auto (default): chosen by cross-validation of the regularization path, "
+                   "then the fit on all points")
     g.add_argument("--absolute-beta", action="store_true",
-                   help="take --beta as is, in the data's units")
+                   help="solve on the raw data: --beta in the data's units")
+    g.add_argument("--cv", type=int, default=5,
+                   help="folds of --beta auto (default 5): time-ordered for a series' lag "
+                   "pairs, shuffled K-fold for --x/--y columns")
+    g.add_argument("--one-se", action="store_true",
+                   help="--beta auto takes the largest beta within one standard error of the "
+                   "least held-out loss (fewer neurons)")
     g.add_argument("--loss", default="squared",
                    choices=REGRESSION_LOSSES)
     g.add_argument("--quantile", type=float, default=None, help="level of --loss quantile")
@@ -574,10 +655,13 @@ def build_parser() -> argparse.ArgumentParser:
                        "cv.png")
     _xy_options(v)
     _network_options(v, "abs", 3, None)
-    v.add_argument("--folds", type=int, default=5, help="number of folds K (default 5)")
+    v.add_argument("--folds", type=int, default=5,
+                   help="number of folds K (default 5): time-ordered for a series' lag pairs, "
+                   "shuffled for --x/--y columns")
     v.add_argument("--n-betas", type=int, default=20,
-                   help="betas from beta_max down to EPS beta_max (default 20)")
-    v.add_argument("--eps", type=float, default=1e-3)
+                   help="betas (of standardized x and y) from beta_max down to EPS beta_max "
+                   "(default 20)")
+    v.add_argument("--eps", type=float, default=1e-4, help="default 1e-4")
     _executor_options(v)
     _common(v, "mirrors-cv")
     v.set_defaults(func=_cmd_cv, column=None)

@@ -4,37 +4,96 @@ Each fold is one task of the batch (:mod:`.executors`): the library is built on 
 training points (the dictionary depends on the data, so every fold has its own), the Lasso
 path is solved over one common grid of beta with warm starts (:func:`lasso_path`, Appendix
 E: the optimal fit is continuous in beta), and the held-out loss is measured at every beta.
-Folds are drawn here, once, from ``random_state``, so the numbers do not depend on the
-executor.
+Folds are drawn here, once (a K-fold split shuffled by ``random_state``, or any scikit-learn
+splitter or list of (train, test) pairs), so the numbers do not depend on the executor.
+
+With ``standardize=True`` every fold standardizes its own training inputs (and targets) by
+their mean and standard deviation before building its library, as the estimators do on the
+whole data (:class:`~library_of_mirrors.models.ConvexNetRegressor`): the grid's betas are
+then the weight decays of (1.1) on standardized data, and a fold's held-out loss is the one
+of the estimator fitted at that beta on the fold (in the data's units).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import numbers
+from dataclasses import dataclass, field
 
 import numpy as np
+from sklearn.model_selection import KFold, StratifiedKFold, check_cv
 
+from .architectures import lookup
 from .dictionary import build_dictionary
+from .dictionary.build import as_1d_data
 from .executors import run_batch
-from .solvers import beta_max, get_datafit, lasso_path
-from .validation import POSITIVE, POSITIVE_INT, Integer, Real, check_beta, check_vector, validate
+from .solvers import beta_max, get_datafit, lasso_path, solve_lasso
+from .validation import (
+    POSITIVE,
+    POSITIVE_INT,
+    Boolean,
+    Integer,
+    Real,
+    check_beta,
+    check_sample_weight,
+    check_vector,
+    validate,
+)
 
 #: the declarative constraints of :func:`cross_validate_path`'s numeric parameters
 _CONSTRAINTS = {"n_folds": Integer(2), "n_betas": POSITIVE_INT, "eps": Real(0.0, 1.0),
-                "tol": POSITIVE}
+                "tol": POSITIVE, "standardize": Boolean()}
+
+#: how a loss scales with the targets: loss(s y, s u) = s^k loss(y, u) (Huber with its
+#: threshold scaled by s as well), so a held-out loss on standardized targets times
+#: scale^k is the loss in the data's units
+_HOMOGENEITY = {"squared": 2, "huber": 2, "quantile": 1, "absolute": 1}
+
+
+def standardization(v, sample_weight=None) -> tuple[float, float]:
+    """(center, scale) of ``v``: its mean and standard deviation (weighted by
+    ``sample_weight`` if given); the scale of a constant ``v`` is 1."""
+    v = np.asarray(v, dtype=float).reshape(-1)
+    center = float(np.average(v, weights=sample_weight))
+    scale = float(np.sqrt(np.average((v - center) ** 2, weights=sample_weight)))
+    tiny = 10 * np.finfo(float).eps * max(abs(center), 1.0)
+    return center, (scale if scale > tiny else 1.0)
+
+
+def _warm_path(d, y, betas, solve: dict, sample_weight) -> list:
+    """Solutions over ``betas`` (decreasing), each warm-started from the previous one: the
+    :func:`lasso_path` of an explicit library, a sequence of warm-started solves over an
+    implicit one (each result holding its own columns)."""
+    if d.listed:
+        return lasso_path(d, y, betas, sample_weight=sample_weight, **solve).results
+    out, warm = [], None
+    for b in betas:
+        warm = solve_lasso(d, y, b, warm_start=warm, sample_weight=sample_weight, **solve)
+        out.append(warm)
+    return out
 
 
 def _fold_task(fold: tuple[np.ndarray, np.ndarray], *, x: np.ndarray, y: np.ndarray,
-               betas: np.ndarray, build: dict, solve: dict) -> dict:
-    """One fold: library on the training part, warm-started path, held-out loss per beta (the
-    datafit's own score: the mean of its loss over the held-out samples)."""
+               w: np.ndarray | None, betas: np.ndarray, build: dict, solve: dict,
+               standardize: bool) -> dict:
+    """One fold: library on the training part (standardized by its own statistics if
+    ``standardize``), warm-started path, held-out loss per beta (the datafit's own score: the
+    mean of its loss over the held-out samples, in the data's units)."""
     train, test = fold
-    d = build_dictionary(x[train], **build)
-    path = lasso_path(d, y[train], betas, **solve)
+    w_train = None if w is None else w[train]
+    w_test = None if w is None else w[test]
     datafit = get_datafit(solve["loss"], solve.get("quantile"), solve.get("delta"))
-    errors = [datafit.score(y[test], r.predict(d, x[test])) for r in path.results]
-    return {"errors": np.array(errors), "gaps": path.gaps, "n_active": path.n_active,
-            "converged": np.array([r.converged for r in path.results]),
+    scales_y = standardize and datafit.output == "value"
+    xc, xs = standardization(x[train], w_train) if standardize else (0.0, 1.0)
+    yc, ys = standardization(y[train], w_train) if scales_y else (0.0, 1.0)
+    d = build_dictionary((x[train] - xc) / xs, implicit="auto", **build)
+    results = _warm_path(d, (y[train] - yc) / ys, betas, solve, w_train)
+    k = _HOMOGENEITY.get(datafit.name, 0) if scales_y else 0
+    x_test, y_test = (x[test] - xc) / xs, (y[test] - yc) / ys
+    errors = [datafit.score(y_test, r.predict(d, x_test), sample_weight=w_test) * ys ** k
+              for r in results]
+    return {"errors": np.array(errors), "gaps": np.array([r.gap for r in results]),
+            "n_active": np.array([r.active.shape[0] for r in results]),
+            "converged": np.array([r.converged for r in results]),
             "n_features": int(d.n_features)}
 
 
@@ -43,10 +102,12 @@ class CVPath:
     """Held-out losses of the Lasso path over K folds.
 
     ``errors[k, j]``: mean held-out loss of fold k at ``betas[j]`` (the datafit's score, named
-    by ``score``; betas decreasing); ``mean`` / ``se`` over the folds (standard error =
-    std / sqrt(K));
-    ``best_beta`` minimizes the mean, ``beta_1se`` is the largest beta whose mean is within
-    one standard error of that minimum (the sparser network of about the same quality)."""
+    by ``score``; betas decreasing); ``mean`` / ``std`` / ``se`` over the folds (standard
+    error = std (ddof 1) / sqrt(K)); ``best_beta`` minimizes the mean, ``beta_1se`` is the
+    largest beta whose mean is within one standard error of that minimum (the sparser network
+    of about the same quality).  ``folds`` holds the test indices of each fold, ``train`` the
+    training ones; ``standardized``: the betas are those of standardized data (each fold
+    standardized by its own training statistics)."""
 
     betas: np.ndarray
     errors: np.ndarray
@@ -57,10 +118,22 @@ class CVPath:
     n_features: np.ndarray
     loss: str
     score: str
+    standardized: bool = False
+    train: list[np.ndarray] = field(default_factory=list)
+
+    @property
+    def n_splits(self) -> int:
+        return int(self.errors.shape[0])
 
     @property
     def mean(self) -> np.ndarray:
         return self.errors.mean(axis=0)
+
+    @property
+    def std(self) -> np.ndarray:
+        """Standard deviation of the held-out loss over the folds (ddof 0, as
+        scikit-learn's ``std_test_score``)."""
+        return self.errors.std(axis=0)
 
     @property
     def se(self) -> np.ndarray:
@@ -77,10 +150,13 @@ class CVPath:
         return float(self.betas[self.best_index])
 
     @property
-    def beta_1se(self) -> float:
+    def index_1se(self) -> int:
         i = self.best_index
-        ok = np.flatnonzero(self.mean <= self.mean[i] + self.se[i])
-        return float(self.betas[ok.min()])  # betas decrease: the first is the largest
+        return int(np.flatnonzero(self.mean <= self.mean[i] + self.se[i]).min())
+
+    @property
+    def beta_1se(self) -> float:
+        return float(self.betas[self.index_1se])  # betas decrease: the first is the largest
 
     def rows(self) -> list[dict]:
         """One row per beta: mean and standard error of the held-out loss, mean active
@@ -90,9 +166,33 @@ class CVPath:
                 for b, m, s, a, g in zip(self.betas, self.mean, self.se,
                                          self.n_active.mean(axis=0), self.gaps.max(axis=0))]
 
+    def cv_results(self) -> dict[str, np.ndarray]:
+        """The path as scikit-learn's ``cv_results_`` (one entry per beta, betas decreasing):
+        ``beta``, ``params``; the held-out loss ``mean_test_loss``, ``std_test_loss``,
+        ``se_test_loss``, ``split{k}_test_loss``; scikit-learn's greater-is-better
+        ``mean_test_score`` = -mean_test_loss (with ``std_test_score``,
+        ``split{k}_test_score``, ``rank_test_score``); ``n_active`` (mean active units over
+        the folds) and ``max_gap`` (the largest certified duality gap over the folds)."""
+        from scipy.stats import rankdata  # noqa: PLC0415
+
+        out: dict[str, np.ndarray] = {"beta": self.betas.copy(),
+                                      "params": [{"beta": float(b)} for b in self.betas]}
+        for k, e in enumerate(self.errors):
+            out[f"split{k}_test_loss"] = e.copy()
+        out |= {"mean_test_loss": self.mean, "std_test_loss": self.std,
+                "se_test_loss": self.se}
+        for k, e in enumerate(self.errors):
+            out[f"split{k}_test_score"] = -e
+        out |= {"mean_test_score": -self.mean, "std_test_score": self.std,
+                "rank_test_score": rankdata(self.mean, method="min").astype(np.int32),
+                "n_active": self.n_active.mean(axis=0), "max_gap": self.gaps.max(axis=0)}
+        return out
+
     def table(self) -> str:
         head = f"{'beta':>12}{self.score + ' (mean +- se)':>34}{'units':>8}{'max gap':>11}"
-        lines = [head]
+        lines = ["beta: weight decay of (1.1) on standardized data"] if self.standardized \
+            else []
+        lines.append(head)
         for r in self.rows():
             mark = " <- best" if r["beta"] == self.best_beta else (
                 " <- 1-se" if r["beta"] == self.beta_1se else "")
@@ -103,53 +203,98 @@ class CVPath:
 
 def kfolds(n: int, n_folds: int, random_state=0) -> list[tuple[np.ndarray, np.ndarray]]:
     """``n_folds`` (train, test) index pairs: a random permutation of range(n) cut into
-    nearly equal test parts (sorted indices)."""
-    perm = np.random.default_rng(random_state).permutation(n)
-    parts = np.array_split(perm, n_folds)
-    return [(np.sort(np.concatenate([p for j, p in enumerate(parts) if j != k])),
-             np.sort(parts[k])) for k in range(n_folds)]
+    nearly equal test parts (sorted indices); the folds of scikit-learn's
+    ``KFold(n_folds, shuffle=True, random_state=random_state)``."""
+    return list(KFold(n_folds, shuffle=True, random_state=random_state).split(np.empty(n)))
+
+
+def make_folds(cv, x: np.ndarray, y: np.ndarray, random_state=0, *,
+               classifier: bool = False, name: str = "cv"
+               ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The (train, test) index pairs of ``cv``: an int K >= 2 (K folds of a shuffled split
+    seeded by ``random_state``: ``KFold``, or ``StratifiedKFold`` for a classifier), a
+    scikit-learn splitter (``TimeSeriesSplit(3)``, ``GroupKFold`` without groups excepted,
+    ...) or an iterable of (train, test) pairs (scikit-learn's ``check_cv``)."""
+    n = x.shape[0]
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, (bool, np.bool_)):
+        k = Integer(2).check(cv, name)
+        if k > n:
+            raise ValueError(f"{name}={k} is more than the {n} samples")
+        splitter = (StratifiedKFold if classifier else KFold)(
+            k, shuffle=True, random_state=random_state)
+    elif cv is None or isinstance(cv, (str, bool, np.bool_, float)):
+        raise ValueError(f"{name} must be an integer >= 2, a scikit-learn splitter or an "
+                         f"iterable of (train, test) index pairs, got {cv!r}")
+    else:
+        splitter = check_cv(cv, y, classifier=classifier)
+    folds = []
+    for train, test in splitter.split(x.reshape(-1, 1), y):
+        train, test = np.asarray(train, dtype=np.intp), np.asarray(test, dtype=np.intp)
+        if train.size == 0 or test.size == 0:
+            raise ValueError(f"{name}: every split needs training and test samples")
+        if min(train.min(), test.min()) < 0 or max(train.max(), test.max()) >= n:
+            raise ValueError(f"{name}: split indices must lie in [0, {n})")
+        folds.append((train, test))
+    if not folds:
+        raise ValueError(f"{name} gave no (train, test) split")
+    return folds
 
 
 def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: int = 2,
                         architecture: str = "deep_narrow", leaky_slope: float | None = None,
-                        n_features: int | None = None, n_folds: int = 5, n_betas: int = 30,
-                        eps: float = 1e-3, loss: str = "squared", quantile: float | None = None,
-                        delta: float | None = None, random_state=0, tol: float = 1e-8,
-                        executor="serial", progress: bool = False) -> CVPath:
+                        n_features: int | None = None, n_folds: int = 5, cv=None,
+                        n_betas: int = 30, eps: float = 1e-3, loss: str = "squared",
+                        quantile: float | None = None, delta: float | None = None,
+                        standardize: bool = False, sample_weight=None, random_state=0,
+                        tol: float = 1e-8, executor="serial", progress: bool = False) -> CVPath:
     """K-fold cross-validation of the regularization path of the network's Lasso (1.2).
 
     Parameters
     ----------
     x, y : 1-D training inputs and targets.
     betas : the grid of beta (of (1.1)); default ``n_betas`` values from ``beta_max`` of the
-        whole data's library down to ``eps * beta_max`` (log-spaced; squared loss only).
+        whole data's library down to ``eps * beta_max`` (log-spaced; smooth losses only).
     activation, depth, architecture, leaky_slope, n_features : the network (as in
         :func:`build_dictionary`; ``n_features`` samples each fold's library with
-        ``random_state``).
-    n_folds : K >= 2; every fold needs enough distinct training points for its library.
+        ``random_state``).  A fold's library too large to list is implicit (priced by
+        structure) where the architecture allows it.
+    n_folds : K >= 2 folds of a shuffled K-fold split (the int shorthand of ``cv``); every
+        fold needs enough distinct training points for its library.
+    cv : the folds instead of ``n_folds``: an int K, a scikit-learn splitter (e.g.
+        ``TimeSeriesSplit(3)`` for time-ordered data: random folds over lag pairs would train
+        on the future) or an iterable of (train, test) index pairs.
     loss, quantile, delta : the training loss; the held-out score is its mean over the
         held-out samples (the datafit's ``score``).
+    standardize : each fold standardizes its training x (and y, except for the logistic
+        loss) by their mean and standard deviation: the betas are those of standardized
+        data (the estimators' convention), the held-out losses stay in the data's units
+        (the Huber threshold ``delta`` is in standardized units).
+    sample_weight : weights of the samples: the training part's weigh the fold's fit, the
+        held-out part's its score.
     random_state : seeds the folds (and sampled libraries); results are a function of it.
     executor : where the folds run: "serial", "processes", "dask", an
         :class:`~library_of_mirrors.executors.Executor` or a ``distributed.Client``.
     """
-    checked = validate({"n_folds": n_folds, "n_betas": n_betas, "eps": eps, "tol": tol},
-                       _CONSTRAINTS)
-    n_folds, n_betas, eps = checked["n_folds"], checked["n_betas"], checked["eps"]
+    checked = validate({"n_folds": n_folds, "n_betas": n_betas, "eps": eps, "tol": tol,
+                        "standardize": standardize}, _CONSTRAINTS)
+    n_betas, eps, standardize = checked["n_betas"], checked["eps"], checked["standardize"]
     build = {"activation": activation, "depth": depth, "architecture": architecture,
              "leaky_slope": leaky_slope, "n_features": n_features,
              "random_state": random_state}
-    whole = build_dictionary(x, **build)  # validates x and the architecture
-    x = np.asarray(x, dtype=float).reshape(-1)
-    y = check_vector(y, whole.n_samples, "y")
     datafit = get_datafit(loss, quantile, delta)
-    if n_folds > x.shape[0]:
-        raise ValueError(f"n_folds={n_folds} is more than the {x.shape[0]} samples")
+    lookup(activation, depth, architecture, leaky_slope)
+    x = as_1d_data(x)
+    y = check_vector(y, x.shape[0], "y", "x's")
+    w = None if sample_weight is None else check_sample_weight(sample_weight, x.shape[0])
+    scales_y = standardize and datafit.output == "value"
+    xc, xs = standardization(x, w) if standardize else (0.0, 1.0)
+    yc, ys = standardization(y, w) if scales_y else (0.0, 1.0)
     if betas is None:
         if datafit.grows_working_set:
             raise ValueError(f"pass betas explicitly for loss={loss!r}: the default grid is "
                              "relative to beta_max, exact for the smooth losses only")
-        bmax = beta_max(whole, y, loss=datafit)
+        whole = build_dictionary((x - xc) / xs, implicit="auto", **build)
+        bmax = beta_max(whole, (y - yc) / ys, loss=datafit, sample_weight=w)
         if bmax <= 0:
             raise ValueError("beta_max = 0: y is constant, every beta gives z = 0")
         betas = bmax * np.geomspace(1.0, eps, n_betas)
@@ -159,14 +304,19 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
     solve = {"loss": loss, "quantile": quantile, "delta": delta, "tol": tol}
     if delta is None:
         del solve["delta"]
-    folds = kfolds(x.shape[0], int(n_folds), random_state)
+    if cv is None:
+        folds = make_folds(checked["n_folds"], x, y, random_state, name="n_folds")
+    else:
+        folds = make_folds(cv, x, y, random_state, classifier=datafit.name == "logistic")
     out = run_batch(_fold_task, folds, executor, desc="cross-validation folds",
                     progress=progress,
-                    shared={"x": x, "y": y, "betas": betas, "build": build, "solve": solve})
+                    shared={"x": x, "y": y, "w": w, "betas": betas, "build": build,
+                            "solve": solve, "standardize": standardize})
     return CVPath(betas, np.array([o["errors"] for o in out]),
                   np.array([o["gaps"] for o in out]), np.array([o["n_active"] for o in out]),
                   np.array([o["converged"] for o in out]), [f[1] for f in folds],
-                  np.array([o["n_features"] for o in out]), datafit.name, datafit.score_name)
+                  np.array([o["n_features"] for o in out]), datafit.name, datafit.score_name,
+                  standardize, [f[0] for f in folds])
 
 
-__all__ = ["CVPath", "cross_validate_path", "kfolds"]
+__all__ = ["CVPath", "cross_validate_path", "kfolds", "make_folds", "standardization"]

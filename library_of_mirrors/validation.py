@@ -17,8 +17,9 @@ import numpy as np
 
 
 def as_float(value, name: str) -> float:
-    """A real scalar (Python or numpy, 0-d arrays included), else a TypeError naming it."""
-    if isinstance(value, (bool, np.bool_)) or np.ndim(value) != 0:
+    """A real scalar (Python or numpy, 0-d arrays included), else a TypeError naming it; a
+    string is refused, not converted ("0.1" is not a number)."""
+    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) != 0:
         raise TypeError(f"{name} must be a number, got {value!r}")
     try:
         return float(value)
@@ -26,7 +27,20 @@ def as_float(value, name: str) -> float:
         raise TypeError(f"{name} must be a number, got {value!r}") from None
 
 
-class Real:
+class Constraint:
+    """Base of the constraints: ``a | b`` accepts what ``a`` or ``b`` accepts (:class:`AnyOf`)."""
+
+    def describe(self) -> str:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def check(self, value, name: str):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def __or__(self, other: Constraint) -> AnyOf:
+        return AnyOf(self, other)
+
+
+class Real(Constraint):
     """A finite real number in ``(low, high)`` (bounds open unless named in ``closed``)."""
 
     def __init__(self, low: float | None = None, high: float | None = None,
@@ -58,7 +72,7 @@ class Real:
         return v
 
 
-class Integer:
+class Integer(Constraint):
     """An integer (Python or numpy, not bool) of at least ``minimum``."""
 
     def __init__(self, minimum: int | None = None, maximum: int | None = None):
@@ -84,14 +98,14 @@ class Integer:
         return v
 
 
-class Options:
+class Options(Constraint):
     """One of a fixed set of strings."""
 
     def __init__(self, *choices: str):
         self.choices = tuple(choices)
 
     def describe(self) -> str:
-        return f"one of {self.choices}"
+        return f'"{self.choices[0]}"' if len(self.choices) == 1 else f"one of {self.choices}"
 
     def check(self, value, name: str):
         if not isinstance(value, str) or value not in self.choices:
@@ -99,7 +113,7 @@ class Options:
         return value
 
 
-class Boolean:
+class Boolean(Constraint):
     def describe(self) -> str:
         return "True or False"
 
@@ -109,7 +123,7 @@ class Boolean:
         return bool(value)
 
 
-class Optional:
+class Optional(Constraint):
     """None, or what ``inner`` accepts."""
 
     def __init__(self, inner):
@@ -122,7 +136,7 @@ class Optional:
         return None if value is None else self.inner.check(value, name)
 
 
-class Anything:
+class Anything(Constraint):
     """No constraint (checked elsewhere, e.g. a random_state or an object)."""
 
     def describe(self) -> str:
@@ -132,9 +146,31 @@ class Anything:
         return value
 
 
+class AnyOf(Constraint):
+    """What one of ``constraints`` accepts (tried in order; the first that accepts normalizes
+    the value), else one ValueError naming them all (``description`` overrides how)."""
+
+    def __init__(self, *constraints: Constraint, description: str | None = None):
+        self.constraints, self.description = constraints, description
+
+    def describe(self) -> str:
+        return self.description or " or ".join(c.describe() for c in self.constraints)
+
+    def check(self, value, name: str):
+        for c in self.constraints:
+            try:
+                return c.check(value, name)
+            except (TypeError, ValueError):
+                pass
+        shown = repr(value) if isinstance(value, (str, bytes)) else value
+        raise ValueError(f"{name} must be {self.describe()}, got {shown}")
+
+
 POSITIVE = Real(0.0)
 PROBABILITY = Real(0.0, 1.0)
 POSITIVE_INT = Integer(1)
+#: a weight decay chosen by cross-validation ("auto") or given
+AUTO_OR_POSITIVE = AnyOf(Options("auto"), POSITIVE, description='"auto" or a positive number')
 
 
 def validate(params: Mapping, constraints: Mapping) -> dict:
@@ -189,6 +225,7 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-__all__ = ["Anything", "Boolean", "Integer", "Optional", "Options", "POSITIVE",
+__all__ = ["AUTO_OR_POSITIVE", "AnyOf", "Anything", "Boolean", "Constraint", "Integer",
+           "Optional", "Options", "POSITIVE",
            "POSITIVE_INT", "PROBABILITY", "Real", "as_float", "check_beta",
            "check_positive_int", "check_sample_weight", "check_vector", "validate"]

@@ -98,15 +98,24 @@ def test_fit_writes_model_breakpoints_and_plot(tmp_path):
     assert (out / "fit.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     rows = list(csv.DictReader((out / "breakpoints.csv").open()))
     assert rows and {r["kind"] for r in rows} <= {"data", "midpoint", "reflection"}
-    # the saved model is the optimum of the lag-1 problem at the stated relative beta
+    # beta chosen by time-ordered cross-validation (lag pairs: no random folds), and the saved
+    # model is the optimum of the standardized lag-1 problem at that beta
+    from sklearn.model_selection import TimeSeriesSplit
+
     from library_of_mirrors.timeseries import load_sunspots
 
     model = lom.ConvexNetRegressor.load(out / "model.json")
-    v = load_sunspots().values
+    v = np.asarray(load_sunspots().values, dtype=float)
     x, y = v[:-1], v[1:]
-    assert model.beta == pytest.approx(0.01 * x.std() * y.std())
-    ref = lom.solve_lasso(lom.build_dictionary(x, "abs", 2), y, model.beta)
+    assert model.beta == "auto" and model.standardize
+    assert isinstance(model.cv, TimeSeriesSplit) and model.cv.n_splits == 5
+    res = model.cv_results_
+    assert model.beta_ == res["beta"][np.argmin(res["mean_test_loss"])]
+    xs, ys = (x - x.mean()) / x.std(), (y - y.mean()) / y.std()
+    ref = lom.solve_lasso(lom.build_dictionary(xs, "abs", 2), ys, model.beta_)
     assert model.result_.objective == pytest.approx(ref.objective, rel=1e-9)
+    np.testing.assert_allclose(model.predict(x), y.mean() + y.std() * ref.predict(
+        lom.build_dictionary(xs, "abs", 2), xs), rtol=1e-9, atol=1e-9)
     # a second run refuses to overwrite, before doing any work; --force overwrites
     p = run("fit", "sunspots", "--depth", "2", "--out", str(out))
     assert p.returncode == 2 and "already holds model.json, breakpoints.csv, fit.png" in p.stderr
@@ -127,7 +136,7 @@ def test_fit_two_columns_then_predict(tmp_path):
     assert p.returncode == 0, p.stderr
     assert "fitted a 2-layer relu network to 25 points (beta 0.05)" in p.stdout
     model = lom.ConvexNetRegressor.load(out / "model.json")
-    ref = lom.ConvexNetRegressor("relu", 2, beta=0.05).fit(x, y)
+    ref = lom.ConvexNetRegressor("relu", 2, beta=0.05, standardize=False).fit(x, y)
     assert model.result_.objective == pytest.approx(ref.result_.objective, rel=1e-9)
     p = run("predict", str(out / "model.json"), "--x=-1,0,0.5")
     assert p.returncode == 0, p.stderr
@@ -219,6 +228,11 @@ def test_demo_in_a_fresh_folder(tmp_path):
     (None, ["predict", "/no/model.json", "--x", "1"], "no such file: /no/model.json"),
     (None, ["fit", "nile", "--column", "x"], "unrecognized arguments: --column x"),
     (None, ["fit", "nile", "--x", "year"], "the bundled series 'nile' has one column"),
+    (None, ["fit", "nile", "--beta", "0.1x"],
+     "argument --beta: must be \"auto\" or a positive number, got '0.1x'"),
+    (None, ["fit", "nile", "--beta", "-1"], 'beta must be "auto" or a positive number, got -1.0'),
+    (None, ["fit", "nile", "--cv", "1"], "--cv must be an integer >= 2, got 1"),
+    (None, ["cv", "nile", "--folds", "1"], "--folds must be an integer >= 2, got 1"),
     (None, ["forecast", "sunspots", "--date-column", "YEAR"],
      "the bundled series 'sunspots' has one column and its own dates"),
     (None, ["forecast", "sunspots", "--quantiles", ","],

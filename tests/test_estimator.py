@@ -35,7 +35,8 @@ def test_sklearn_checks(estimator, check):
                                         ("relu", 3, "symmetrized")])
 def test_fit_is_the_lasso_optimum_and_the_network(act, L, arch):
     x, y = _data(15, 1)
-    m = ConvexNetRegressor(act, L, arch, beta=0.05).fit(x.reshape(-1, 1), y)
+    m = ConvexNetRegressor(act, L, arch, beta=0.05, standardize=False).fit(
+        x.reshape(-1, 1), y)
     d = m.dictionary_
     assert m.result_.objective == pytest.approx(
         cvx_lasso(d.matrix(), y, 0.05 * d.beta_scale), rel=1e-6)

@@ -6,6 +6,13 @@ problem (1.2) / (D.24) with a certificate and rebuild the optimal network (Defin
 its training objective (1.1) under the same loss is the convex optimum (Theorem 3.11), so no
 network of the architecture with weight decay ``beta`` fits better.
 
+One beta convention: by default (``standardize=True``) x, and the regressor's y, are
+standardized by their training mean and standard deviation before the library is built, and
+``beta`` is the weight decay of (1.1) on that standardized problem, so it does not depend on
+the data's units; ``standardize=False`` solves on the raw data (an absolute beta).  The
+default ``beta="auto"`` chooses beta by cross-validating the warm-started regularization path
+(:func:`~library_of_mirrors.model_selection.cross_validate_path`) and refits on all data.
+
 Inputs are 1-D: ``X`` of shape (n,) or (n, 1); more columns are an error (use one model per
 input, or the additive ``ARForecaster`` for lags).  Models save to JSON (no pickle) with a
 checksum; loading rebuilds only the network's own units from their codes and verifies the
@@ -14,33 +21,44 @@ predictions at the training points.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import inspect
 import json
+import numbers
+import warnings
 from pathlib import Path
 
 import numpy as np
+import sklearn.model_selection
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..activations import ACTIVATION_NAMES
 from ..architectures import ARCHITECTURE_NAMES, lookup
 from ..dictionary.build import from_units
+from ..model_selection import CVPath, cross_validate_path, make_folds, standardization
 from ..reconstruct import reconstruct
-from ..solvers.datafits import REGRESSION_LOSSES, Logistic, get_datafit
+from ..solvers import beta_max
+from ..solvers.datafits import REGRESSION_LOSSES, get_datafit
 from ..solvers.result import LassoResult
 from ..validation import (
+    AUTO_OR_POSITIVE,
     POSITIVE,
+    POSITIVE_INT,
     PROBABILITY,
     Anything,
+    Boolean,
     Integer,
     Optional,
     Options,
     Real,
+    check_sample_weight,
     validate,
 )
-from .network import NETWORK_PARAMS, FittedNetwork, fit_network
+from .network import NETWORK_PARAMS, FittedNetwork, build_library, fit_network
 
 FORMAT_VERSION = 2
 
@@ -91,6 +109,47 @@ def _one_column(X: np.ndarray, name: str = "X") -> np.ndarray:
     return X[:, 0]
 
 
+def _check_cv(cv) -> None:
+    """``cv`` is an int >= 2, a splitter (has ``split``) or an iterable of (train, test)
+    pairs (the splits themselves are checked when drawn, :func:`make_folds`)."""
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, (bool, np.bool_)):
+        Integer(2).check(cv, "cv")
+    elif isinstance(cv, (str, bytes, bool, np.bool_, float)) or cv is None or not (
+            hasattr(cv, "split") or hasattr(cv, "__iter__")):
+        raise ValueError(f"cv must be an integer >= 2, a scikit-learn splitter or an iterable "
+                         f"of (train, test) index pairs, got {cv!r}")
+
+
+_PLAIN = (type(None), bool, int, float, str)
+
+
+def _cv_to_plain(cv):
+    """``cv`` as a JSON value: an int, or a scikit-learn splitter as its class name and
+    parameters; anything else (a custom splitter, a list of splits) cannot be saved."""
+    if isinstance(cv, numbers.Integral) and not isinstance(cv, bool):
+        return int(cv)
+    name = type(cv).__name__
+    if getattr(sklearn.model_selection, name, None) is type(cv):
+        names = [n for n in inspect.signature(type(cv).__init__).parameters if n != "self"]
+        params = {n: getattr(cv, n, None) for n in names}
+        params = {n: (int(v) if isinstance(v, np.integer) else v) for n, v in params.items()}
+        if all(isinstance(v, _PLAIN) for v in params.values()):
+            return {"splitter": name, "params": params}
+    raise ValueError(f"cv={cv!r} cannot be saved: give cv as an int or a scikit-learn "
+                     "splitter with plain parameters (e.g. TimeSeriesSplit(3)), or "
+                     "set_params(cv=<number of folds>) before saving; the fitted model itself "
+                     "does not depend on it")
+
+
+def _cv_from_plain(value):
+    if isinstance(value, dict):
+        cls = getattr(sklearn.model_selection, str(value["splitter"]), None)
+        if not (isinstance(cls, type) and hasattr(cls, "split")):
+            raise ValueError(f"unknown splitter {value['splitter']!r}")
+        return cls(**value["params"])
+    return value
+
+
 class ConvexNetBase(BaseEstimator):
     """What the regressor and the classifier share: parameters and their constraints, the fit
     through :func:`~.network.fit_network`, the fitted attributes and JSON persistence."""
@@ -99,11 +158,16 @@ class ConvexNetBase(BaseEstimator):
         "activation": Options(*ACTIVATION_NAMES),
         "depth": Integer(2),
         "architecture": Options(*ARCHITECTURE_NAMES),
-        "beta": POSITIVE,
+        "beta": AUTO_OR_POSITIVE,
         "leaky_slope": Optional(Real()),
         "n_features": Optional(Integer(1)),
         "random_state": Anything(),
         "tol": POSITIVE,
+        "standardize": Boolean(),
+        "cv": Anything(),  # checked by _check_cv
+        "n_betas": POSITIVE_INT,
+        "eps": Real(0.0, 1.0),
+        "selection": Options("min", "1se"),
     }
 
     def __sklearn_tags__(self):
@@ -112,19 +176,68 @@ class ConvexNetBase(BaseEstimator):
         return tags
 
     # fitting -----------------------------------------------------------------------------
-    def _datafit(self):  # pragma: no cover - abstract
+    def _loss_params(self) -> dict:  # pragma: no cover - abstract
+        """``loss``, ``quantile``, ``delta`` as :func:`get_datafit` takes them."""
         raise NotImplementedError
+
+    def _datafit(self):
+        return get_datafit(**self._loss_params())
 
     def _fit(self, X, y, sample_weight=None):
         params = validate(self.get_params(), self._constraints)
         lookup(params["activation"], params["depth"], params["architecture"],
                params["leaky_slope"])
+        _check_cv(params["cv"])
         datafit = self._datafit()
         x = _one_column(X)
-        fit = fit_network(x, y, {k: params[k] for k in NETWORK_PARAMS}, datafit,
-                          params["beta"], params["tol"], sample_weight=sample_weight)
+        y = np.asarray(y, dtype=float)
+        w = None if sample_weight is None else check_sample_weight(sample_weight, x.shape[0])
+        scaled = params["standardize"]
+        xc, xs = standardization(x, w) if scaled else (0.0, 1.0)
+        yc, ys = standardization(y, w) if scaled and datafit.output == "value" else (0.0, 1.0)
+        xt, yt = (x - xc) / xs, (y - yc) / ys
+        net = {k: params[k] for k in NETWORK_PARAMS}
+        library = build_library(xt, net)
+        beta, path = params["beta"], None
+        if beta == "auto":
+            beta, path = self._cross_validate(x, y, w, library, yt, datafit, params)
+        fit = fit_network(xt, yt, net, datafit, beta, params["tol"], sample_weight=w,
+                          library=library)
+        self.x_center_, self.x_scale_, self.y_center_, self.y_scale_ = xc, xs, yc, ys
+        self.beta_ = float(beta)
+        self.cv_path_ = path
+        self.cv_results_ = None if path is None else path.cv_results()
         self._set_fitted(x, fit)
         return self
+
+    def _cross_validate(self, x: np.ndarray, y: np.ndarray, w, library, yt: np.ndarray,
+                        datafit, params: dict) -> tuple[float, CVPath | None]:
+        """beta="auto": the grid from beta_max of the (standardized) training data down to
+        ``eps * beta_max``, the warm-started path cross-validated over the folds of ``cv``
+        (each fold standardized by its own training statistics), and the beta of the
+        minimum held-out loss (or of the one-standard-error rule).  For the piecewise-linear
+        losses beta_max is an upper bound of the threshold (the grid's first betas may all
+        give the constant fit).  Constant targets have no grid (beta_max = 0): every beta
+        gives the constant fit, and beta_ is 1."""
+        bmax = beta_max(library, yt, sample_weight=w, loss=datafit)
+        if not bmax > 0:
+            return 1.0, None
+        betas = bmax * np.geomspace(1.0, params["eps"], params["n_betas"])
+        seed = 0 if params["random_state"] is None else params["random_state"]
+        folds = make_folds(params["cv"], x, y, seed, classifier=is_classifier(self))
+        path = cross_validate_path(
+            x, y, betas, activation=params["activation"], depth=params["depth"],
+            architecture=params["architecture"], leaky_slope=params["leaky_slope"],
+            n_features=params["n_features"], cv=folds, standardize=params["standardize"],
+            sample_weight=w, random_state=params["random_state"], tol=params["tol"],
+            **self._loss_params())
+        if params["selection"] == "1se":
+            return path.beta_1se, path
+        if path.best_index == betas.shape[0] - 1 and betas.shape[0] > 1:
+            warnings.warn(f"beta='auto' chose the smallest beta of the grid ({path.best_beta:.4g}"
+                          f" = eps * beta_max): the held-out loss may decrease further; pass a "
+                          f"smaller eps (now {params['eps']:g})", UserWarning, stacklevel=3)
+        return path.best_beta, path
 
     def _set_fitted(self, x: np.ndarray, fit: FittedNetwork) -> None:
         self.fit_ = fit
@@ -134,20 +247,34 @@ class ConvexNetBase(BaseEstimator):
         self.result_ = fit.result
         self.network_ = fit.network
         self.n_neurons_ = fit.n_neurons
-        self.breakpoints_ = [b for _, b in fit.breakpoints()]
+        self.breakpoints_ = [self._breakpoint_in_data_units(b) for _, b in fit.breakpoints()]
         self._x_train = x
+
+    def _library_inputs(self, x: np.ndarray) -> np.ndarray:
+        """Inputs in the data's units -> the inputs the library was built on."""
+        return (x - self.x_center_) / self.x_scale_
+
+    def _breakpoint_in_data_units(self, b):
+        if (self.x_center_, self.x_scale_) == (0.0, 1.0):
+            return b
+        c, s = self.x_center_, self.x_scale_
+        return dataclasses.replace(b, position=c + s * b.position,
+                                   points=tuple(c + s * t for t in b.points))
 
     def _decision(self, X) -> np.ndarray:
         check_is_fitted(self, "result_")
         x = _one_column(validate_data(self, _as_column(X), reset=False))
-        return self.fit_.decision(x)
+        return self.y_center_ + self.y_scale_ * self.fit_.decision(self._library_inputs(x))
 
     def objective(self, X, y) -> float:
-        """The training objective (1.1) of ``network_`` on (X, y) at ``beta`` under the
-        model's loss: equal to ``result_.objective`` (the certified optimum)."""
+        """The training objective (1.1) of ``network_`` at ``beta_`` under the model's loss,
+        on (X, y) standardized by the training statistics (the problem the model solved):
+        equal to ``result_.objective`` (the certified optimum) on the training data."""
         check_is_fitted(self, "result_")
         x = _one_column(validate_data(self, _as_column(X), reset=False))
-        return self.network_.objective(x, y, self.beta, loss=self.result_.datafit)
+        yt = (np.asarray(y, dtype=float) - self.y_center_) / self.y_scale_
+        return self.network_.objective(self._library_inputs(x), yt, self.beta_,
+                                       loss=self.result_.datafit)
 
     # persistence ---------------------------------------------------------------------------
     @classmethod
@@ -175,11 +302,40 @@ class ConvexNetBase(BaseEstimator):
             **self._extra_payload(),
         }
 
+    def _saved_params(self) -> dict:
+        """``get_params()`` as JSON values (``cv``: :func:`_cv_to_plain`)."""
+        params = {k: (int(v) if isinstance(v, np.integer) else v)
+                  for k, v in self.get_params().items()}
+        params["cv"] = _cv_to_plain(params["cv"])
+        return params
+
     def _extra_payload(self) -> dict:
-        return {}
+        """What the base payload does not hold: the parameters as plain values (they replace
+        the payload's ``params``: a splitter given as ``cv`` is saved by its class name and
+        parameters), the standardization, ``beta_`` and ``cv_results_``."""
+        cv = None if self.cv_results_ is None else {
+            k: (v if k == "params" else np.asarray(v).tolist())
+            for k, v in self.cv_results_.items()}
+        return {"params": self._saved_params(), "beta_": self.beta_, "cv_results": cv,
+                "scaling": {"x_center": self.x_center_, "x_scale": self.x_scale_,
+                            "y_center": self.y_center_, "y_scale": self.y_scale_}}
 
     def _restore_extra(self, body: dict) -> None:
-        pass
+        """Set what :meth:`_extra_payload` saved (a file without it was written before
+        standardization: an absolute beta on the raw data)."""
+        if "standardize" not in body["params"]:
+            self.standardize = False
+        self.cv = _cv_from_plain(self.cv)
+        scaling = body.get("scaling", {})
+        self.x_center_ = float(scaling.get("x_center", 0.0))
+        self.x_scale_ = float(scaling.get("x_scale", 1.0))
+        self.y_center_ = float(scaling.get("y_center", 0.0))
+        self.y_scale_ = float(scaling.get("y_scale", 1.0))
+        self.beta_ = float(body.get("beta_", self.beta))
+        cv = body.get("cv_results")
+        self.cv_results_ = None if cv is None else {
+            k: (v if k == "params" else np.asarray(v)) for k, v in cv.items()}
+        self.cv_path_ = None
 
     def save(self, path, *, force: bool = False) -> Path:
         """Write the fitted model as JSON (no pickle); refuses to overwrite without ``force``."""
@@ -217,17 +373,18 @@ class ConvexNetBase(BaseEstimator):
                              f"truncated")
         try:
             model = cls(**body["params"])
+            model._restore_extra(body)
             x = np.asarray(body["x_train"], dtype=float)
             spec = lookup(model.activation, model.depth, model.architecture, model.leaky_slope)
-            d = from_units(x, spec, body["unit_kinds"], body["unit_codes"])
+            d = from_units(model._library_inputs(x), spec, body["unit_kinds"],
+                           body["unit_codes"])
             z = np.asarray(body["coef"], dtype=float)
             r = body["result"]
             res = LassoResult(z=z, xi=float(body["xi"]), objective=float(r["objective"]),
                               gap=float(r["gap"]), n_iter=0, converged=True, loss=r["loss"],
-                              beta=model.beta, beta_tilde=model.beta * spec.beta_scale,
+                              beta=model.beta_, beta_tilde=model.beta_ * spec.beta_scale,
                               tol=model.tol, solver=r["solver"])
             res.datafit = model._datafit()
-            model._restore_extra(body)
             library = _SavedLibrary(int(body["n_library_features"]), bool(body["implicit"]))
             model._set_fitted(x, FittedNetwork(library, d, res, reconstruct(d, res)))
         except (KeyError, TypeError, IndexError) as e:
@@ -259,26 +416,62 @@ class ConvexNetRegressor(RegressorMixin, ConvexNetBase):
     activation : "relu", "leaky_relu", "abs", "sign" or "threshold".
     depth : network depth L (Table 3.1).
     architecture : "deep_narrow" or "symmetrized" (depth 3).
-    beta : weight decay of the training problem (1.1).
+    beta : "auto" (default: chosen by cross-validation, see ``cv``) or the weight decay of the
+        training problem (1.1): on standardized x and y with ``standardize=True``, on the raw
+        data otherwise.  A string other than "auto" is refused, not converted.
     loss : "squared", "quantile", "absolute" or "huber" (D.24).
     quantile : tau in (0, 1) for ``loss="quantile"``.
-    delta : Huber threshold.
+    delta : Huber threshold, in the units of the problem solved (standardized y by default).
     leaky_slope : a- of "leaky_relu".
     n_features : sample this many features (section 4) instead of the full library.
-    random_state : seed of the sampling.
+    random_state : seed of the sampling and of the shuffled folds of an int ``cv`` (folds
+        seeded with 0 when None, so a fit is reproducible).
     tol : relative duality-gap tolerance of the solver.
+    standardize : standardize x and y by their training mean and standard deviation (weighted
+        by ``sample_weight`` if given; the scale of a constant is 1) before building the
+        library, so ``beta`` does not depend on the data's units; predictions and
+        breakpoints are in the data's units.  False: solve on the raw data (absolute beta).
+    cv : the folds of ``beta="auto"``: an int K >= 2 (K-fold split shuffled by
+        ``random_state``), a scikit-learn splitter (``TimeSeriesSplit(3)`` for time-ordered
+        data, ...) or an iterable of (train, test) index pairs (``check_cv``).
+    n_betas, eps : the grid of ``beta="auto"``: ``n_betas`` betas, log-spaced, from beta_max
+        of the training data (the smallest beta whose optimum is the constant fit) down to
+        ``eps * beta_max``.
+    selection : "min" (the beta of the least mean held-out loss) or "1se" (the largest beta
+        whose mean held-out loss is within one standard error of that minimum: fewer
+        neurons, about the same quality).
+
+    With ``beta="auto"``, every fold standardizes its own training part, builds its library
+    and solves the warm-started Lasso path (1.2) over the grid
+    (:func:`~library_of_mirrors.model_selection.cross_validate_path`); the held-out score is
+    the loss's own (mean squared error, mean pinball loss, ...) in the data's units; then the
+    model is refit on all data at the chosen beta.  A chosen beta at the small end of the grid
+    warns (pass a smaller ``eps``).
 
     Attributes
     ----------
+    beta_ : the beta of the fit (the chosen one with ``beta="auto"``, else ``beta``).
+    cv_results_ : with ``beta="auto"``, the cross-validation as a dict of arrays in
+        scikit-learn's style, one entry per beta of the grid (decreasing): ``beta``,
+        ``params``, ``mean_test_loss``, ``std_test_loss``, ``se_test_loss``,
+        ``split{k}_test_loss``, ``mean_test_score`` (= -mean_test_loss), ``std_test_score``,
+        ``split{k}_test_score``, ``rank_test_score``, ``n_active`` (mean over the folds),
+        ``max_gap``; None for a given beta (or constant targets, which have no grid).
+    cv_path_ : the :class:`~library_of_mirrors.model_selection.CVPath` behind
+        ``cv_results_`` (None when not cross-validated, and after :meth:`load`).
+    x_center_, x_scale_, y_center_, y_scale_ : the standardization (0 and 1 without).
     dictionary_ : the columns of the solution's library (for a library too large to list:
-        the columns the solver materialized, see ``implicit_``).
+        the columns the solver materialized, see ``implicit_``), on standardized inputs.
     n_library_features_ : features of the full library (candidate units of an implicit one).
     implicit_ : True when the full library exceeded the candidate limit and was priced by
         structure (:class:`~library_of_mirrors.dictionary.ImplicitDictionary`).
-    result_ : the certified LassoResult (``result_.gap`` bounds the suboptimality).
-    network_ : the optimal ParallelNetwork (Definition B.3); ``network_.to_standard()``.
+    result_ : the certified LassoResult of the problem solved (standardized unless
+        ``standardize=False``; ``result_.gap`` bounds the suboptimality, ``result_.beta`` is
+        ``beta_``).
+    network_ : the optimal ParallelNetwork (Definition B.3) of the problem solved: it maps
+        standardized x to standardized y (``predict`` maps back); ``network_.to_standard()``.
     breakpoints_ : the fitted function's breakpoints with provenance (data point, reflection,
-        midpoint, ...), sorted by position.
+        midpoint, ...), sorted, their ``position`` and ``points`` in the data's units.
     n_neurons_ : number of parallel units with nonzero output weight.
     n_features_in_ : 1.
     """
@@ -290,10 +483,11 @@ class ConvexNetRegressor(RegressorMixin, ConvexNetBase):
     }
 
     def __init__(self, activation: str = "relu", depth: int = 2,
-                 architecture: str = "deep_narrow", beta: float = 1e-3, loss: str = "squared",
-                 quantile: float | None = None, delta: float = 1.0,
+                 architecture: str = "deep_narrow", beta: float | str = "auto",
+                 loss: str = "squared", quantile: float | None = None, delta: float = 1.0,
                  leaky_slope: float | None = None, n_features: int | None = None,
-                 random_state=None, tol: float = 1e-8):
+                 random_state=None, tol: float = 1e-8, standardize: bool = True, cv=5,
+                 n_betas: int = 20, eps: float = 1e-4, selection: str = "min"):
         self.activation = activation
         self.depth = depth
         self.architecture = architecture
@@ -305,15 +499,21 @@ class ConvexNetRegressor(RegressorMixin, ConvexNetBase):
         self.n_features = n_features
         self.random_state = random_state
         self.tol = tol
+        self.standardize = standardize
+        self.cv = cv
+        self.n_betas = n_betas
+        self.eps = eps
+        self.selection = selection
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.regressor_tags.poor_score = True  # scikit-learn's check data have many columns
         return tags
 
-    def _datafit(self):
-        return get_datafit(self.loss, self.quantile if self.loss == "quantile" else None,
-                           self.delta if self.loss == "huber" else None)
+    def _loss_params(self) -> dict:
+        return {"loss": self.loss,
+                "quantile": self.quantile if self.loss == "quantile" else None,
+                "delta": self.delta if self.loss == "huber" else None}
 
     def fit(self, X, y, sample_weight=None) -> ConvexNetRegressor:
         """Solve the convex problem for (X, y) and rebuild the optimal network."""
@@ -330,16 +530,20 @@ class ConvexNetClassifier(ClassifierMixin, ConvexNetBase):
     logistic loss (D.24 with ``log(1 + exp(-s f(x)))``, labels s = +-1), its output the
     log-odds of the second class.
 
-    Parameters: as :class:`ConvexNetRegressor` (without the loss options).
+    Parameters: as :class:`ConvexNetRegressor` (without the loss options); ``standardize``
+    standardizes x only (the labels are +-1), and an int ``cv`` draws shuffled stratified folds
+    (``StratifiedKFold``); the held-out score of ``beta="auto"`` is the mean log-loss.
 
-    Attributes: as :class:`ConvexNetRegressor`, and ``classes_`` (the two labels, sorted; the
-    network's positive output favours ``classes_[1]``).
+    Attributes: as :class:`ConvexNetRegressor` (``y_center_`` = 0, ``y_scale_`` = 1), and
+    ``classes_`` (the two labels, sorted; the network's positive output favours
+    ``classes_[1]``).
     """
 
     def __init__(self, activation: str = "relu", depth: int = 2,
-                 architecture: str = "deep_narrow", beta: float = 1e-3,
+                 architecture: str = "deep_narrow", beta: float | str = "auto",
                  leaky_slope: float | None = None, n_features: int | None = None,
-                 random_state=None, tol: float = 1e-8):
+                 random_state=None, tol: float = 1e-8, standardize: bool = True, cv=5,
+                 n_betas: int = 20, eps: float = 1e-4, selection: str = "min"):
         self.activation = activation
         self.depth = depth
         self.architecture = architecture
@@ -348,6 +552,11 @@ class ConvexNetClassifier(ClassifierMixin, ConvexNetBase):
         self.n_features = n_features
         self.random_state = random_state
         self.tol = tol
+        self.standardize = standardize
+        self.cv = cv
+        self.n_betas = n_betas
+        self.eps = eps
+        self.selection = selection
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -355,8 +564,8 @@ class ConvexNetClassifier(ClassifierMixin, ConvexNetBase):
         tags.classifier_tags.poor_score = True  # scikit-learn's check data have many columns
         return tags
 
-    def _datafit(self):
-        return Logistic()
+    def _loss_params(self) -> dict:
+        return {"loss": "logistic"}
 
     def fit(self, X, y, sample_weight=None) -> ConvexNetClassifier:
         """Solve the logistic convex problem for (X, y) and rebuild the optimal network."""
@@ -393,9 +602,10 @@ class ConvexNetClassifier(ClassifierMixin, ConvexNetBase):
         return super().objective(X, s)
 
     def _extra_payload(self) -> dict:
-        return {"classes": self.classes_.tolist()}
+        return super()._extra_payload() | {"classes": self.classes_.tolist()}
 
     def _restore_extra(self, body: dict) -> None:
+        super()._restore_extra(body)
         self.classes_ = np.asarray(body["classes"])
 
 
