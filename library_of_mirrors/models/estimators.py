@@ -236,7 +236,7 @@ class ConvexNetBase(BaseEstimator):
         if path.best_index == betas.shape[0] - 1 and betas.shape[0] > 1:
             warnings.warn(f"beta='auto' chose the smallest beta of the grid ({path.best_beta:.4g}"
                           f" = eps * beta_max): the held-out loss may decrease further; pass a "
-                          f"smaller eps (now {params['eps']:g})", UserWarning, stacklevel=3)
+                          f"smaller eps (now {params['eps']:g})", UserWarning, stacklevel=4)
         return path.best_beta, path
 
     def _set_fitted(self, x: np.ndarray, fit: FittedNetwork) -> None:
