@@ -61,6 +61,8 @@ POINT_LOSSES = ("squared", "absolute", "huber")
 #: the beta path of the selection stops when the mean CV error exceeds its best by this factor
 #: for two betas in a row (the errors along a path are U-shaped; the small betas cost most)
 STOP = 1.2
+#: configurations whose whole beta path the selection runs (after a first round at beta_max)
+SHORTLIST = 2
 INTERVALS = ("conformal", "quantile", "none")
 #: the seasonal period of a pandas frequency (its leading letters)
 PERIODS = {"M": 12, "ME": 12, "MS": 12, "Q": 4, "QE": 4, "QS": 4, "W": 52, "D": 7, "B": 5,
@@ -400,9 +402,20 @@ class ARForecaster(LagModel, BaseEstimator):
 
     # selection -----------------------------------------------------------------------------
     def _select(self, values: np.ndarray, configs, params) -> None:
-        """Time-ordered CV of every (transform, lags) over one beta grid per configuration:
-        one-step squared errors in the series' units."""
+        """Time-ordered CV of the (transform, lags) configurations, each over its own beta
+        grid: one-step squared errors in the series' units.  With the skip connection and
+        more than :data:`SHORTLIST` configurations, a first round scores each at its
+        beta_max (the linear AR model) and the full paths run for the best ones only."""
         rows = []
+        if self._skip and self.beta == "auto" and len(configs) > SHORTLIST:
+            first = []
+            for kind, lags in configs:
+                table = self._cv_config(values, kind, lags, params, first_only=True)
+                if table is not None:
+                    rows += table
+                    first.append((table[0]["mean"], kind, lags))
+            configs = [(k, lags) for _, k, lags in sorted(first, key=lambda t: t[0])]
+            configs = configs[:SHORTLIST]
         best = None
         for kind, lags in configs:
             table = self._cv_config(values, kind, lags, params)
@@ -422,7 +435,8 @@ class ARForecaster(LagModel, BaseEstimator):
         _, self.transform_, self.lags_, self.beta_ = best
         self.cv_results_ = rows
 
-    def _cv_config(self, values, kind, lags, params) -> list[dict] | None:
+    def _cv_config(self, values, kind, lags, params, first_only: bool = False
+                   ) -> list[dict] | None:
         k = lag_of(kind, params["period"])
         u = forward(values, kind, params["period"])
         center, scale = (float(u.mean()), float(u.std())) if params["standardize"] else (0., 1.)
@@ -440,6 +454,7 @@ class ARForecaster(LagModel, BaseEstimator):
             if not bmax > 0:
                 bmax = 1.0
             betas = bmax * np.geomspace(1.0, params["eps"], params["n_betas"])
+            betas = betas[:1] if first_only else betas
         else:
             betas = np.array([float(self.beta)])
         cv = self.cv
