@@ -31,6 +31,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from . import __version__
 from .activations import ACTIVATION_NAMES
@@ -39,7 +40,7 @@ from .dictionary import build_dictionary
 from .executors import KINDS
 from .solvers.datafits import REGRESSION_LOSSES
 from .timeseries.backtest import BASELINES, WINDOWS
-from .timeseries.datasets import DATASETS, Series, check_series, read_series
+from .timeseries.datasets import DATASETS, check_series, read_series
 from .timeseries.forecaster import POINT_LOSSES
 
 
@@ -72,8 +73,8 @@ def _column_arg(col):
     return int(col) if col.lstrip("-").isdigit() else col
 
 
-def _load(args, column=None) -> Series:
-    """The series ``args.data``: a bundled name or a CSV path."""
+def _load(args, column=None) -> pd.Series:
+    """The series ``args.data`` (a ``pd.Series``): a bundled name or a CSV path."""
     column = args.column if column is None else column
     if args.data in DATASETS and not Path(args.data).exists():
         s = DATASETS[args.data]()
@@ -93,7 +94,7 @@ def _read_points(args) -> np.ndarray:
     if not Path(args.csv).is_file():
         raise ValueError(f"no such file: {args.csv}")
     return read_series(args.csv, _column_arg(args.column) if args.column else 0,
-                       min_points=1).values
+                       min_points=1).to_numpy(dtype=float)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -193,7 +194,7 @@ def _fit_data(args) -> tuple[np.ndarray, np.ndarray, str, str]:
     """(x, y, x label, y label): two CSV columns, or the lag-1 pairs of one series."""
     if args.x is not None:
         xs, ys = _load(args, args.x), _load(args, args.y)
-        return xs.values, ys.values, xs.name, ys.name
+        return xs.to_numpy(dtype=float), ys.to_numpy(dtype=float), str(xs.name), str(ys.name)
     s = _load(args, args.y)
     v = check_series(s, min_points=3)
     return v[:-1], v[1:], f"{s.name} at t-1", f"{s.name} at t"

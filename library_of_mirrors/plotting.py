@@ -16,10 +16,12 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from .features import Breakpoint
+from .timeseries.datasets import future_index
 
 #: one colour per provenance kind (Breakpoint.kind)
 PROVENANCE_COLORS = {
@@ -123,21 +125,29 @@ def mark_breakpoints(ax, breakpoints: Sequence[Breakpoint], f: Callable[[np.ndar
                         textcoords="offset points", fontsize=fontsize, color=color)
 
 
-def future_index(index: np.ndarray, steps: int) -> np.ndarray:
-    """The ``steps`` index values after ``index`` (same spacing as its last two entries)."""
-    index = np.asarray(index)
-    step = index[-1] - index[-2] if index.shape[0] > 1 else 1
-    return index[-1] + step * np.arange(1, steps + 1)
+def _plot_positions(index: pd.Index) -> np.ndarray:
+    """x positions matplotlib understands: datetimes for dates and periods (a period at its
+    start), numbers otherwise."""
+    if isinstance(index, pd.PeriodIndex):
+        index = index.to_timestamp()
+    if isinstance(index, pd.DatetimeIndex):
+        return index.tz_localize(None).to_numpy() if index.tz is not None else index.to_numpy()
+    return index.to_numpy()
 
 
 def plot_forecast(index, values, forecast, path, *, quantiles: np.ndarray | None = None,
                   levels: Sequence[float] = (), history: int = 120, title: str = "",
                   ylabel: str = "value", force: bool = False) -> Path:
     """The last ``history`` points, the point forecast and the bands between symmetric
-    quantile levels (e.g. 0.1 and 0.9)."""
-    index, values = np.asarray(index), np.asarray(values, dtype=float)
+    quantile levels (e.g. 0.1 and 0.9).
+
+    ``index``: the series' pandas index (dates, periods or numbers; an array is read as
+    ``pd.Index``); the forecast is drawn on :func:`future_index` of it."""
+    index = index if isinstance(index, pd.Index) else pd.Index(np.asarray(index))
+    values = np.asarray(values, dtype=float)
     forecast = np.asarray(forecast, dtype=float)
-    fidx = future_index(index, forecast.shape[0])
+    fidx = _plot_positions(future_index(index, forecast.shape[0]))
+    index = _plot_positions(index)
     fig = Figure(figsize=(8, 4))
     ax = fig.add_subplot()
     ax.plot(index[-history:], values[-history:], color="black", lw=1.2, label="observed")
@@ -208,5 +218,5 @@ def plot_cv_path(cv, path, *, title: str = "", force: bool = False) -> Path:
     return save_figure(fig, path, force)
 
 
-__all__ = ["PROVENANCE_COLORS", "breakpoint_label", "future_index", "mark_breakpoints",
+__all__ = ["PROVENANCE_COLORS", "breakpoint_label", "mark_breakpoints",
            "plot_backtest", "plot_cv_path", "plot_fit", "plot_forecast", "save_figure"]

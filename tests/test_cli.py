@@ -81,11 +81,12 @@ def _series_csv(path, n=60, seed=0, bad=None):
     rng = np.random.default_rng(seed)
     v = 10 + np.cumsum(rng.normal(size=n)) * 0.3 + np.sin(np.arange(n) / 3)
     lines = ["date,level,other"]
+    days = np.datetime64("2020-01-01") + np.arange(n)  # daily, 2020-01-01 onwards
     for i, x in enumerate(v):
         cell = f"{x:.6f}"
         if bad is not None and i == bad[0]:
             cell = bad[1]
-        lines.append(f"2020-{1 + i // 28:02d}-{1 + i % 28:02d},{cell},{i}")
+        lines.append(f"{days[i]},{cell},{i}")
     path.write_text("\n".join(lines) + "\n")
     return v
 
@@ -165,7 +166,8 @@ def test_forecast_writes_csv_json_and_plot(tmp_path):
             "--quantiles", "0.2,0.8", "--out", str(out), "--quiet")
     assert p.returncode == 0, p.stderr
     rows = list(csv.DictReader((out / "forecast.csv").open()))
-    assert [r["index"] for r in rows] == ["2020-03-05", "2020-03-06", "2020-03-07"]
+    # the 60 daily values end on 2020-02-29: the forecast continues the days
+    assert [r["index"] for r in rows] == ["2020-03-01", "2020-03-02", "2020-03-03"]
     body = json.loads((out / "forecast.json").read_text())
     fc = lom.ARForecaster(quantiles=(0.2, 0.8)).fit(v)
     np.testing.assert_allclose([float(r["forecast"]) for r in rows], fc.predict(3), rtol=1e-8)

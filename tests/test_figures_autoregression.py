@@ -151,7 +151,7 @@ def test_data_label_names_the_bundled_series(run):
     s = load_sunspots()
     for fid in ("4.1", "4.2"):
         assert s.name in results[fid]["data"]
-        assert s.source in results[fid]["data"]
+        assert s.attrs["source"] in results[fid]["data"]
         assert results[fid]["series"] == s.name
     assert "planted" in results["4.4"]["data"]
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from ..executors import run_batch
 from ..plotting import save_figure
-from ..timeseries.datasets import Series, check_series, load_sunspots, read_series
+from ..timeseries.datasets import check_series, load_sunspots, read_series
 
 #: repetition counts and sizes: (full run, ``--quick``); the paper's values are the full ones
 #: where it gives them (200 sampled problems per depth, 5000 hit-and-run samples, 20 Adam runs,
@@ -52,7 +53,7 @@ class ARData:
     """A series split for autoregression (section 4): the first T values train, the next T
     test, both standardized with the training mean and standard deviation."""
 
-    series: Series
+    series: pd.Series
     train: np.ndarray
     test: np.ndarray
     label: str
@@ -117,7 +118,7 @@ class FigureContext:
                          progress=self.progress)
 
     # data --------------------------------------------------------------------------------------
-    def series(self) -> Series:
+    def series(self) -> pd.Series:
         """The real series of section 4: the user's CSV, or the bundled yearly sunspots (the
         paper's BTC-2017min prices are not available offline)."""
         def load():
@@ -139,8 +140,8 @@ class FigureContext:
         mu, sd = float(train.mean()), float(train.std())
         if sd == 0.0:
             raise ValueError("the training part of the series is constant")
-        label = (f"data: {s.name}, {s.source or 'CSV'}; first {T} values train, next "
-                 f"{test.shape[0]} test (standardized)")
+        label = (f"data: {s.name}, {s.attrs.get('source') or 'CSV'}; first {T} values train, "
+                 f"next {test.shape[0]} test (standardized)")
         return ARData(s, (train - mu) / sd, (test - mu) / sd, label)
 
     # output ------------------------------------------------------------------------------------

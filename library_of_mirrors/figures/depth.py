@@ -33,6 +33,7 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from matplotlib.figure import Figure
 
 from ..dictionary import build_dictionary
@@ -201,7 +202,10 @@ def sampled_task(job: tuple[int, int], *, x_train, y_train, x_test, y_test, beta
 
 def _test_index(ctx: FigureContext, T_values: int, n_test: int) -> np.ndarray:
     """Time stamps of the test targets (years / dates if the series has them)."""
-    idx = np.asarray(ctx.series().index)[T_values + 1: T_values + n_test]
+    index = ctx.series().index
+    if isinstance(index, pd.PeriodIndex):  # years stay numbers, other periods become dates
+        index = index.year if index.freqstr.startswith("Y") else index.to_timestamp()
+    idx = np.asarray(index)[T_values + 1: T_values + n_test]
     if idx.shape[0] == n_test - 1 and idx.dtype.kind in "iufM":
         return idx
     return np.arange(T_values + 1, T_values + n_test)
