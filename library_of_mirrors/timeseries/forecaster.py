@@ -568,47 +568,40 @@ class ARForecaster(LagModel, BaseEstimator):
         return errors
 
     def _interval(self, steps: int, coverage: float) -> np.ndarray:
-        point = self._forecast(steps)
-        if self.intervals == "none":
-            raise ValueError("this forecaster was made with intervals='none'")
-        if self.intervals == "quantile":
-            q = self._direct_quantiles(steps, ((1 - coverage) / 2, (1 + coverage) / 2))
-            return np.column_stack([np.minimum(q[:, 0], point), np.maximum(q[:, 1], point)])
-        errors = self._calibration(steps)
-        out = np.empty((steps, 2))
-        for h in range(steps):
-            e = errors[:, h][~np.isnan(errors[:, h])]
-            lo, hi = conformal_bounds(e, coverage)
-            lo, hi = min(lo, 0.0), max(hi, 0.0)
-            if uses_log(self.model_.kind):
-                out[h] = point[h] * np.exp(lo), point[h] * np.exp(hi)
-            else:
-                out[h] = point[h] + lo, point[h] + hi
-        # the band never leaves the envelope (which contains the point forecast)
-        env = self.envelope_bounds(steps)
-        return np.column_stack([np.maximum(out[:, 0], env[:, 0]),
-                                np.minimum(out[:, 1], env[:, 1])])
+        return self._quantile_values(steps, ((1 - coverage) / 2, (1 + coverage) / 2))
 
     def predict_quantiles(self, steps: int, quantiles=None, progress: bool = False
                           ) -> np.ndarray:
         """Quantile forecasts, shape (steps, len(quantiles)) in increasing level order: the
-        conformal error quantiles around the point forecast (``intervals="conformal"``) or the
-        exact pinball-loss networks (``intervals="quantile"``, see :meth:`_direct_quantiles`)."""
+        split-conformal quantiles of the rolling-origin errors around the point forecast
+        (``intervals="conformal"``) or the exact pinball-loss networks
+        (``intervals="quantile"``, see :meth:`_direct_quantiles`).  Levels below 1/2 never lie
+        above the point forecast, levels above 1/2 never below it, and none leaves the
+        envelope."""
         self._check_fitted()
         steps = check_positive_int(steps, "steps")
         levels = check_quantiles(self.quantiles if quantiles is None else quantiles)
-        if self.intervals == "quantile":
-            return self._direct_quantiles(steps, levels, progress)
+        return self._quantile_values(steps, levels, progress)
+
+    def _quantile_values(self, steps: int, levels, progress: bool = False) -> np.ndarray:
         if self.intervals == "none":
             raise ValueError("this forecaster was made with intervals='none'")
         point = self._forecast(steps)
-        errors = self._calibration(steps)
-        out = np.empty((steps, len(levels)))
-        for h in range(steps):
-            e = errors[:, h][~np.isnan(errors[:, h])]
-            q = np.quantile(e, levels)
-            out[h] = point[h] * np.exp(q) if uses_log(self.model_.kind) else point[h] + q
-        return np.sort(out, axis=1)
+        lv = np.asarray(levels)
+        if self.intervals == "quantile":
+            out = self._direct_quantiles(steps, levels, progress)
+        else:
+            errors = self._calibration(steps)
+            out = np.empty((steps, lv.shape[0]))
+            for h in range(steps):
+                q = conformal_quantiles(errors[:, h][~np.isnan(errors[:, h])], lv)
+                q = np.where(lv < 0.5, np.minimum(q, 0.0), np.where(lv > 0.5,
+                                                                      np.maximum(q, 0.0), q))
+                out[h] = point[h] * np.exp(q) if uses_log(self.model_.kind) else point[h] + q
+        p = point[:, None]
+        out = np.where(lv < 0.5, np.minimum(out, p), np.where(lv > 0.5, np.maximum(out, p), out))
+        env = self.envelope_bounds(steps)
+        return np.sort(np.clip(out, env[:, :1], env[:, 1:]), axis=1)
 
     def _direct_quantiles(self, steps: int, levels, progress: bool = False) -> np.ndarray:
         """Column k at step h: the optimal pinball-loss network (level ``levels[k]``) mapping
@@ -673,18 +666,28 @@ class ARForecaster(LagModel, BaseEstimator):
         return net.objective(X, self.y_, self.beta_, loss=self.result_.datafit)
 
 
-def conformal_bounds(errors: np.ndarray, coverage: float) -> tuple[float, float]:
-    """Split-conformal quantiles of ``errors`` for a central band of ``coverage``: the
-    ``ceil((n + 1)(1 + c) / 2)``-th smallest error above and the ``floor((n + 1)(1 - c) / 2)``-th
-    below (the extremes when there are too few errors)."""
+def conformal_quantiles(errors: np.ndarray, levels) -> np.ndarray:
+    """Split-conformal quantiles of ``errors`` (n of them): for a level l below 1/2 the
+    ``floor((n + 1) l)``-th smallest error, for l >= 1/2 the ``ceil((n + 1) l)``-th (clamped
+    to the extremes), so a band between levels l and 1 - l covers a new exchangeable error
+    with probability at least 1 - 2l."""
     e = np.sort(np.asarray(errors, dtype=float))
+    lv = np.atleast_1d(np.asarray(levels, dtype=float))
     n = e.shape[0]
     if n == 0:
-        return -np.inf, np.inf
-    hi = min(math.ceil((n + 1) * (1 + coverage) / 2 - 1e-9), n) - 1  # 1e-9: rounding of c
-    lo = max(math.floor((n + 1) * (1 - coverage) / 2 + 1e-9), 1) - 1
-    return float(e[lo]), float(e[hi])
+        return np.where(lv < 0.5, -np.inf, np.inf)
+    # 1e-9: the rounding of levels such as (1 - 0.8) / 2
+    ranks = [max(math.floor((n + 1) * t + 1e-9), 1) if t < 0.5
+             else min(math.ceil((n + 1) * t - 1e-9), n) for t in lv]
+    return e[np.array(ranks) - 1]
+
+
+def conformal_bounds(errors: np.ndarray, coverage: float) -> tuple[float, float]:
+    """The split-conformal band of ``coverage``: :func:`conformal_quantiles` at
+    ((1 - c) / 2, (1 + c) / 2)."""
+    lo, hi = conformal_quantiles(errors, ((1 - coverage) / 2, (1 + coverage) / 2))
+    return float(lo), float(hi)
 
 
 __all__ = ["ARForecaster", "INTERVALS", "LagFit", "POINT_LOSSES", "check_time_splits",
-           "conformal_bounds", "lag_rows", "lag_sets", "time_splits"]
+           "conformal_bounds", "conformal_quantiles", "lag_rows", "lag_sets", "time_splits"]
