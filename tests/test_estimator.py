@@ -88,7 +88,7 @@ def test_bad_inputs_are_clear_errors():
         m.fit(np.where(x > 0, np.nan, x), y)
     with pytest.raises(ValueError, match="unsupported combination"):
         ConvexNetRegressor("sign", 3).fit(x, y)
-    m.fit(x, y)
+    m.set_params(beta=0.1).fit(x, y)
     with pytest.raises(ValueError, match="X has 2 features, but ConvexNetRegressor is "
                                          "expecting 1 features"):
         m.predict(np.column_stack([x, x]))
