@@ -19,6 +19,9 @@ from library_of_mirrors.timeseries import (
     planted_series,
 )
 
+#: the paper's model of section 4: the network alone on the standardized series
+PAPER = {"transform": "none", "skip": False, "intervals": "none"}
+
 
 @pytest.fixture(scope="module")
 def sunspots():
@@ -42,7 +45,7 @@ def test_exact_model_is_never_above_adam(which, lags, request):
     """Acceptance: on the bundled series and a planted-network series the exact model's
     training objective is never above the Adam network's (same architecture and beta)."""
     series = request.getfixturevalue(which)
-    fc = lom.ARForecaster(lags=lags, depth=2, activation="abs", beta=1e-2).fit(series)
+    fc = lom.ARForecaster(lags=lags, depth=2, activation="abs", beta=1e-2, **PAPER).fit(series)
     assert fc.result_.converged
     # Theorem 3.11: the rebuilt network attains the Lasso optimum
     assert fc.objective() == pytest.approx(fc.objective_, rel=1e-9)
@@ -53,7 +56,7 @@ def test_exact_model_is_never_above_adam(which, lags, request):
 
 
 def test_recursive_forecast_iterates_the_fitted_map(sunspots):
-    fc = lom.ARForecaster(lags=2).fit(sunspots)
+    fc = lom.ARForecaster(lags=2, beta=1e-2, transform="none", intervals="none").fit(sunspots)
     v = sunspots.values
     path = list(v[-2:])
     for _ in range(4):
@@ -65,7 +68,7 @@ def test_recursive_forecast_iterates_the_fitted_map(sunspots):
 
 
 def test_breakpoints_carry_provenance_in_series_units(sunspots):
-    fc = lom.ARForecaster().fit(sunspots)
+    fc = lom.ARForecaster(lags=1, beta=1e-2, **PAPER).fit(sunspots)
     v = sunspots.values
     assert fc.breakpoints_
     for lag, b in fc.breakpoints_:
@@ -79,12 +82,14 @@ def test_breakpoints_carry_provenance_in_series_units(sunspots):
 
 
 def test_quantile_fits_are_exact_and_ordered(planted):
-    fc = lom.ARForecaster(beta=0.05, quantiles=(0.2, 0.8)).fit(planted)
+    fc = lom.ARForecaster(lags=1, beta=0.05, quantiles=(0.2, 0.8), transform="none", skip=False,
+                          intervals="quantile").fit(planted)
     q = fc.predict_quantiles(3)
     assert q.shape == (3, 2) and np.all(q[:, 0] <= q[:, 1])
     X, y = fc.X_, fc.y_
     A = fc.dictionary_.matrix()
-    for (h, tau), res in fc._quantile_fits.items():
+    for (h, tau), fit in fc._quantile_fits.items():
+        res = fit.result
         w = np.zeros_like(y)
         w[:y.shape[0] - h + 1] = 1.0
         target = np.zeros_like(y)
@@ -97,7 +102,7 @@ def test_quantile_fits_are_exact_and_ordered(planted):
         assert np.mean(r < -1e-9) <= tau + 1e-9 and np.mean(r <= 1e-9) >= tau - 1e-9
     # horizon h > 1: the dictionary of all lag rows gives the optimum of the dictionary of the
     # rows that have a target (it contains that library; every feature is a network unit)
-    res2 = fc._quantile_fits[(2, 0.8)]
+    res2 = fc._quantile_fits[(2, 0.8)].result
     d_sub = lom.build_dictionary(X[:-1, 0], "abs", 2)
     sub = lom.solve_lasso(d_sub, y[1:], 0.05, "quantile", 0.8)
     assert res2.objective == pytest.approx(sub.objective, rel=1e-7)
@@ -119,7 +124,7 @@ def test_baselines(sunspots):
 
 def test_backtest_rows_and_metrics(sunspots):
     v = sunspots.values
-    fc = lom.ARForecaster(quantiles=(0.1, 0.9))
+    fc = lom.ARForecaster(lags=1, beta=1e-2, transform="none", quantiles=(0.1, 0.9))
     bt = backtest(sunspots, fc, horizon=2, initial=280, step=10, window="sliding",
                   window_size=100, adam_options={"epochs": 100})
     cutoffs = list(range(280, len(v) - 2 + 1, 10))
@@ -137,7 +142,8 @@ def test_backtest_rows_and_metrics(sunspots):
     summary = {r["model"]: r for r in bt.summary()}
     assert summary["random walk"]["folds"] == len(cutoffs)
     assert "exact network" in bt.table()
-    expanding = backtest(v, lom.ARForecaster(), initial=300, baselines=())
+    expanding = backtest(v, lom.ARForecaster(lags=1, beta=1e-2, **PAPER), initial=300,
+                         baselines=())
     assert [r["train_size"] for r in expanding.rows] == list(range(300, len(v)))
 
 
@@ -170,12 +176,14 @@ def test_forecaster_data_errors():
         lom.ARForecaster().fit(np.ones(10))
     with pytest.raises(ValueError, match="not fitted yet"):
         lom.ARForecaster().predict(3)
-    fc = lom.ARForecaster().fit(np.sin(np.arange(12.0)))
+    fc = lom.ARForecaster(lags=1, beta=1e-2, transform="none", intervals="quantile").fit(
+        np.sin(np.arange(12.0)))
     with pytest.raises(ValueError, match="steps must be an integer >= 1"):
         fc.predict(0)
     with pytest.raises(ValueError, match="too far ahead"):
         fc.predict_quantiles(20)
-    huber = lom.ARForecaster(loss="huber", delta=0.5).fit(np.sin(np.arange(12.0)))
+    huber = lom.ARForecaster(lags=1, beta=1e-2, loss="huber", delta=0.5, **PAPER).fit(
+        np.sin(np.arange(12.0)))
     # the objective (1.1) under the forecaster's own loss is the certified optimum
     assert huber.objective() == pytest.approx(huber.objective_, rel=1e-9)
 
@@ -199,10 +207,11 @@ def test_forecaster_is_a_scikit_learn_estimator(sunspots):
     the lag pairs)."""
     from sklearn.base import clone
 
-    fc = lom.ARForecaster(depth=3, activation="abs", beta=0.05, quantiles=(0.2, 0.8))
+    fc = lom.ARForecaster(lags=1, depth=3, activation="abs", beta=0.05, quantiles=(0.2, 0.8),
+                          **PAPER)
     twin = clone(fc)
     assert twin.get_params() == fc.get_params() and twin is not fc
-    assert twin.set_params(lags=2).lags == 2 and fc.lags == 1
+    assert twin.set_params(lags=2).lags == 2 and fc.lags == 1 and twin.transform == "none"
     fc.fit(sunspots)
     assert not hasattr(clone(fc), "result_")
     assert "ARForecaster(" in repr(fc) and "depth=3" in repr(fc)

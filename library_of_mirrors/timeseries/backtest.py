@@ -294,7 +294,7 @@ def _max_lag(model) -> int:
     when the lags are chosen at fit time."""
     lags = getattr(model, "lags", 1)
     if isinstance(lags, str):
-        return int(getattr(model, "max_lags", 1))
+        return int(getattr(model, "max_lags", None) or 1)
     return int(max(np.atleast_1d(lags)))
 
 

@@ -62,7 +62,7 @@ POINT_LOSSES = ("squared", "absolute", "huber")
 #: for two betas in a row (the errors along a path are U-shaped; the small betas cost most)
 STOP = 1.2
 #: configurations whose whole beta path the selection runs (after a first round at beta_max)
-SHORTLIST = 2
+SHORTLIST = 3
 INTERVALS = ("conformal", "quantile", "none")
 #: the seasonal period of a pandas frequency (its leading letters)
 PERIODS = {"M": 12, "ME": 12, "MS": 12, "Q": 4, "QE": 4, "QS": 4, "W": 52, "D": 7, "B": 5,
@@ -78,20 +78,26 @@ def lag_rows(u: np.ndarray, lags: tuple[int, ...]) -> tuple[np.ndarray, np.ndarr
 
 def lag_sets(max_lags: int, period: int | None) -> list[tuple[int, ...]]:
     """The candidate lag sets of ``lags="auto"``: 1..p for p <= max_lags, and with a period m
-    the same sets plus lag m."""
+    above max_lags the first three sets plus lags m and m + 1."""
     sets = [tuple(range(1, p + 1)) for p in range(1, max_lags + 1)]
     if period is not None and period > max_lags:
-        sets += [s + (period,) for s in sets[:2]]
+        sets += [s + (period, period + 1) for s in sets[:3]]
     return sets
+
+
+def default_max_lags(n: int, period: int | None) -> int:
+    """``max_lags=None``: 12, or a period and one more, at most an eighth of the series."""
+    want = max(12, period + 1) if period is not None else 12
+    return max(1, min(want, n // 8))
 
 
 def time_splits(times: np.ndarray, n_splits: int, min_train: int
                 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Rolling origins over rows with target times ``times`` (increasing): the last
-    ``max(n_splits, 30%)`` rows cut into ``n_splits`` consecutive test blocks, each trained on
+    ``max(n_splits, 40%)`` rows cut into ``n_splits`` consecutive test blocks, each trained on
     every row before it."""
     n = times.shape[0]
-    n_test = min(max(n_splits, int(round(0.3 * n))), n - min_train)
+    n_test = min(max(n_splits, int(round(0.4 * n))), n - min_train)
     if n_test < n_splits:
         raise ValueError(f"too few rows ({n}) for {n_splits} time-ordered splits with at least "
                          f"{min_train} training rows each; use a shorter series of lags or "
@@ -152,7 +158,8 @@ class ARForecaster(LagModel, BaseEstimator):
     Parameters
     ----------
     lags : "auto" (chosen by time-ordered CV among 1..p for p <= ``max_lags`` and, with a
-        period m, those plus lag m), an int p (lags 1..p) or a list of lags (e.g. [1, 12]).
+        longer period m, the first three plus lags m and m + 1), an int p (lags 1..p) or a
+        list of lags (e.g. [1, 12]).
     depth, activation, architecture, leaky_slope : the network (Table 3.1).
     beta : "auto" (time-ordered CV along the path) or the weight decay of (1.1) on the
         standardized transformed series.
@@ -169,9 +176,12 @@ class ARForecaster(LagModel, BaseEstimator):
     quantiles : default levels of :meth:`predict_quantiles`.
     cv : number of rolling origins of the selection, or a splitter over the time-ordered lag
         rows (e.g. ``TimeSeriesSplit``); splits that train on the future are refused.
+    horizon : the selection scores recursive forecasts 1..horizon steps ahead from every test
+        origin: their mean squared error per step over the naive forecast's, averaged.
     selection : "min" (lowest CV error) or "1se" (largest beta within one standard error).
     n_betas, eps : the beta grid (from beta_max down to eps * beta_max).
-    max_lags : largest p of ``lags="auto"``.
+    max_lags : largest p of ``lags="auto"`` (default: 12, or the period and one more, at most
+        an eighth of the series).
     envelope : the recursion guard (see the module); None disables it.
     n_calibration : rolling origins of the conformal calibration.
     n_features, standardize, random_state, tol, delta : sampled libraries, standardization of
@@ -194,8 +204,9 @@ class ARForecaster(LagModel, BaseEstimator):
                  architecture: str = "deep_narrow", beta="auto", loss: str = "squared",
                  skip="auto", transform="auto", period: int | None = None,
                  intervals: str = "conformal", coverage: float = 0.8, quantiles=(0.1, 0.9),
-                 cv=5, selection: str = "min", n_betas: int = 10, eps: float = 1e-3,
-                 max_lags: int = 3, envelope: float | None = 0.5, n_calibration: int = 20,
+                 cv=5, horizon: int = 5, selection: str = "min", n_betas: int = 10,
+                 eps: float = 1e-3, max_lags: int | None = None, envelope: float | None = 0.5,
+                 n_calibration: int = 20,
                  leaky_slope: float | None = None, n_features: int | None = None,
                  standardize: bool = True, random_state=None, tol: float = 1e-8,
                  delta: float = 1.0):
@@ -212,6 +223,7 @@ class ARForecaster(LagModel, BaseEstimator):
         self.coverage = coverage
         self.quantiles = quantiles
         self.cv = cv
+        self.horizon = horizon
         self.selection = selection
         self.n_betas = n_betas
         self.eps = eps
@@ -226,8 +238,13 @@ class ARForecaster(LagModel, BaseEstimator):
         self.delta = delta
 
     name = "exact network"
-    has_quantiles = True
-    has_intervals = True
+
+    @property
+    def has_intervals(self) -> bool:
+        """Bands and quantiles exist unless ``intervals="none"``."""
+        return self.intervals != "none"
+
+    has_quantiles = has_intervals
 
     _constraints = {
         "depth": Integer(2),
@@ -241,7 +258,8 @@ class ARForecaster(LagModel, BaseEstimator):
         "selection": Options("min", "1se"),
         "n_betas": Integer(1),
         "eps": Real(0.0, 1.0),
-        "max_lags": Integer(1),
+        "max_lags": Optional(Integer(1)),
+        "horizon": Integer(1),
         "envelope": Optional(POSITIVE),
         "n_calibration": Integer(2),
         "leaky_slope": Optional(Real()),
@@ -296,7 +314,9 @@ class ARForecaster(LagModel, BaseEstimator):
             if lags != "auto":
                 raise ValueError(f"lags must be 'auto', a positive int or a list of positive "
                                  f"ints, got {lags!r}")
-            return lag_sets(params["max_lags"], params["period"])
+            p = params["max_lags"]
+            return lag_sets(default_max_lags(self._n, params["period"]) if p is None else p,
+                            params["period"])
         if isinstance(lags, (int, np.integer)) and not isinstance(lags, bool):
             return [tuple(range(1, check_positive_int(lags, "lags") + 1))]
         try:
@@ -331,7 +351,9 @@ class ARForecaster(LagModel, BaseEstimator):
         values = check_series(series, min_points=4)
         if np.ptp(values) == 0:
             raise ValueError("the series is constant; there is nothing to fit")
+        self._n = values.shape[0]
         params = self._check_params(values)
+        check_series(values, min_points=min(max(s) for s in params["lag_sets"]) + 3)
         self._params = {k: params[k] for k in NETWORK_PARAMS}
         self._datafit = get_datafit(params["loss"], None,
                                     params["delta"] if params["loss"] == "huber" else None)
@@ -495,10 +517,9 @@ class ARForecaster(LagModel, BaseEstimator):
                                       linear=X[train] if self._skip else None,
                                       warm_start=warm[i])
                 warm[i] = fit.result
-                u_hat = np.clip(fit.decision(design(X[test])), *self._bounds(y[train]))
-                pred = one_step(u_hat * scale + center, values, times[test], kind,
-                                params["period"])
-                errors[i, j] = float(np.mean((values[times[test]] - pred) ** 2))
+                errors[i, j] = self._path_error(fit, (u - center) / scale, test + max(lags),
+                                                lags, kind, values, center, scale,
+                                                self._bounds(y[train]), params)
             m = float(errors[:, j].mean())
             best, worse = (m, 0) if m < best else (best, worse + (m > best * STOP))
             if worse >= 2:
@@ -511,6 +532,40 @@ class ARForecaster(LagModel, BaseEstimator):
         return [{"transform": kind, "lags": lags, "beta": float(b), "mean": float(m),
                  "se": float(s), "folds": int(errors.shape[0])}
                 for b, m, s in zip(betas, mean, se)]
+
+    def _path_error(self, fit, s, targets, lags, kind, values, center, scale, bounds,
+                    params) -> float:
+        """The selection's score of one fitted fold: recursive forecasts from the origin
+        before each test target, up to ``horizon`` steps (in the series' units), their mean
+        squared error per horizon divided by the naive (last value) forecast's over the same
+        origins, averaged over the horizons."""
+        period, H = params["period"], params["horizon"]
+        k, q = lag_of(kind, period), max(lags)
+        n = values.shape[0]
+        m = targets.shape[0]
+        buf = np.stack([s[t - q:t] for t in targets])  # the known u before each origin
+        paths = np.empty((m, H))
+        for h in range(H):
+            rows = np.column_stack([buf[:, buf.shape[1] - lag] for lag in lags])
+            out = np.clip(fit.decision(rows[:, 0] if rows.shape[1] == 1 else rows), *bounds)
+            paths[:, h] = out
+            buf = np.column_stack([buf, out])
+        score, used = 0.0, 0
+        sq = np.full((m, H), np.nan)
+        naive = np.full((m, H), np.nan)
+        for i, t in enumerate(targets):
+            origin = t + k  # index in the series of the first value forecast
+            level = invert(paths[i] * scale + center, values[:origin], kind, period)
+            h = min(H, n - origin)
+            sq[i, :h] = (values[origin:origin + h] - level[:h]) ** 2
+            naive[i, :h] = (values[origin:origin + h] - values[origin - 1]) ** 2
+        for h in range(H):
+            ok = ~np.isnan(sq[:, h])
+            ref = float(naive[ok, h].mean()) if ok.any() else 0.0
+            if ref > 0:
+                score += float(sq[ok, h].mean()) / ref
+                used += 1
+        return score / used if used else float(np.mean(sq[~np.isnan(sq)]))
 
     # predicting ----------------------------------------------------------------------------
     def _forecast(self, steps: int) -> np.ndarray:
