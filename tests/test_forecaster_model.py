@@ -174,3 +174,25 @@ def test_intervals_none_and_clone():
         fc.predict_interval(2)
     twin = clone(fc).set_params(lags=[1, 2])
     assert twin.lags == [1, 2] and not hasattr(twin, "result_")
+
+
+def test_forecast_horizon_lists_and_pipelines():
+    from sklearn.pipeline import Pipeline
+
+    idx = pd.period_range("1990Q1", periods=80, freq="Q")
+    v = pd.Series(_ar_series(80, seed=10), index=idx)
+    pipe = Pipeline([("forecaster", lom.ARForecaster(lags=2, beta=0.1, transform="none"))])
+    pipe.fit(v)
+    fc = pipe.named_steps["forecaster"]
+    full = fc.predict(6)
+    some = fc.predict([2, 6])
+    assert list(some.index) == [full.index[1], full.index[5]]
+    assert str(some.index[1]) == "2011Q2"
+    np.testing.assert_allclose(some.to_numpy(), full.to_numpy()[[1, 5]])
+    band = fc.predict_interval([1, 6], coverage=0.5)
+    assert band.shape == (2, 2)
+    with pytest.raises(ValueError, match="forecast horizon must be positive ints"):
+        fc.predict([0, 1])
+    with pytest.raises(TypeError, match="forecast horizon must be an int or a list"):
+        fc.predict(2.5)
+    clone(pipe).set_params(forecaster__lags=3)

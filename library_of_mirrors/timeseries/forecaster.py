@@ -343,8 +343,10 @@ class ARForecaster(LagModel, BaseEstimator):
         return [check_transform(t, values, period)]
 
     # fitting -------------------------------------------------------------------------------
-    def fit(self, series) -> ARForecaster:
-        """Choose the configuration (CV), fit the optimal network, calibrate the bands."""
+    def fit(self, series, y=None) -> ARForecaster:
+        """Choose the configuration (CV), fit the optimal network, calibrate the bands
+        (``y`` is ignored: the scikit-learn signature, so the forecaster can end a
+        ``Pipeline``)."""
         pandas = hasattr(series, "iloc") and hasattr(series, "index")
         self.index_ = series.index if pandas else None
         self.series_name_ = getattr(series, "name", None) if pandas else None

@@ -57,11 +57,6 @@ class LagModel:
         self.X_, self.y_ = lag_matrix((v - center) / scale, p)
         return self.X_, self.y_
 
-    def fit(self, series) -> LagModel:
-        X, y = self._prepare(series)
-        self._fit(X, y)
-        return self
-
     def _fit(self, X: np.ndarray, y: np.ndarray) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
@@ -96,36 +91,63 @@ class LagModel:
 
     has_intervals = False
 
-    def _wrap(self, values: np.ndarray, columns=None):
-        """Forecast values in the type of the training series: a pandas object on the future
-        index when the model was fitted on a ``pd.Series``, else the array itself."""
+    def _wrap(self, values: np.ndarray, columns=None, horizons=None):
+        """Forecast values (of the horizons 1..len(values)) at ``horizons`` (1-based), in the
+        type of the training series: a pandas object on the future index when the model was
+        fitted on a ``pd.Series``, else the array itself."""
+        steps = values.shape[0]
+        keep = np.arange(steps) if horizons is None else np.asarray(horizons) - 1
         index = getattr(self, "index_", None)
         if index is None:
-            return values
+            return values[keep]
         import pandas as pd  # noqa: PLC0415
 
         from .datasets import future_index  # noqa: PLC0415
 
-        idx = future_index(index, values.shape[0])
+        idx = future_index(index, steps)[keep]
         if columns is None:
-            return pd.Series(values, index=idx, name=getattr(self, "series_name_", None))
-        return pd.DataFrame(values, index=idx, columns=columns)
+            return pd.Series(values[keep], index=idx, name=getattr(self, "series_name_", None))
+        return pd.DataFrame(values[keep], index=idx, columns=columns)
 
-    def predict(self, steps: int):
-        """Recursive forecast of the next ``steps`` values after the training series (a
-        ``pd.Series`` on the future dates when fitted on a ``pd.Series``, else an array)."""
-        self._check_fitted()
-        steps = check_positive_int(steps, "steps")
-        return self._wrap(self._forecast(steps))
+    def fit(self, series, y=None) -> LagModel:
+        """Fit to ``series`` (``y`` is ignored: the scikit-learn signature of a model without
+        targets, so the model can end a ``Pipeline``)."""
+        X, y = self._prepare(series)
+        self._fit(X, y)
+        return self
 
-    def predict_interval(self, steps: int, coverage: float = 0.8):
-        """The central ``coverage`` prediction band of the next ``steps`` values: columns
-        "lower" and "upper" (a ``pd.DataFrame`` on the future dates when fitted on a
-        ``pd.Series``, else an array of shape (steps, 2))."""
+    def predict(self, fh):
+        """Recursive forecast after the training series.  ``fh`` (the forecast horizon): an int
+        h for the next h values, or a list of horizons such as [1, 6, 12].  A ``pd.Series`` on
+        the future dates when fitted on a ``pd.Series``, else an array."""
         self._check_fitted()
-        steps = check_positive_int(steps, "steps")
+        steps, horizons = forecast_horizon(fh)
+        return self._wrap(self._forecast(steps), horizons=horizons)
+
+    def predict_interval(self, fh, coverage: float = 0.8):
+        """The central ``coverage`` prediction band at the horizons ``fh`` (as in
+        :meth:`predict`): columns "lower" and "upper" (a ``pd.DataFrame`` on the future dates
+        when fitted on a ``pd.Series``, else an array of shape (len(horizons), 2))."""
+        self._check_fitted()
+        steps, horizons = forecast_horizon(fh)
         check_quantiles([coverage], "coverage")
-        return self._wrap(self._interval(steps, float(coverage)), ["lower", "upper"])
+        return self._wrap(self._interval(steps, float(coverage)), ["lower", "upper"],
+                          horizons)
 
 
-__all__ = ["LagModel", "check_quantiles", "lag_matrix"]
+def forecast_horizon(fh) -> tuple[int, np.ndarray | None]:
+    """(steps to forecast, the horizons to return or None for all): an int h, or a list of
+    positive horizons."""
+    if isinstance(fh, (int, np.integer)) and not isinstance(fh, bool):
+        return check_positive_int(fh, "steps"), None
+    try:
+        h = np.asarray(list(fh))
+    except TypeError:
+        raise TypeError(f"the forecast horizon must be an int or a list of positive ints, got "
+                        f"{fh!r}") from None
+    if h.size == 0 or h.dtype.kind not in "iu" or h.min() < 1:
+        raise ValueError(f"the forecast horizon must be positive ints, got {fh!r}")
+    return int(h.max()), h.astype(np.int64)
+
+
+__all__ = ["LagModel", "check_quantiles", "forecast_horizon", "lag_matrix"]
