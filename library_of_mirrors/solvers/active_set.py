@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
+from threadpoolctl import ThreadpoolController
 
 #: coordinate-descent fallback rounds (10 epochs each) before a subproblem is handed to the QP
 MAX_CD_ROUNDS = 10
@@ -236,6 +237,18 @@ def solve_block(block, lam, z0: np.ndarray, tol: float, max_steps: int | None = 
     steps.  Of the candidates, the sparsest one whose exact objective is within ``tol`` of the
     best is returned.
     """
+    with _BLAS.limit(limits=1, user_api="blas"):
+        return _solve_block(block, lam, z0, tol, max_steps)
+
+
+#: the BLAS thread pools: a restricted solve factors small matrices at every step, where
+#: threads only wait on each other (a 2-core machine under load: 17 ms per Cholesky factor
+#: with 2 threads, 0.2 ms with one; the co2 forecaster's selection 127 s -> 26 s)
+_BLAS = ThreadpoolController()
+
+
+def _solve_block(block, lam, z0: np.ndarray, tol: float, max_steps: int | None
+                 ) -> np.ndarray:
     k = block.k
     lam = np.ascontiguousarray(np.broadcast_to(np.asarray(lam, dtype=float), (k,)))
     budget = max_steps if max_steps is not None else 100 + 5 * k

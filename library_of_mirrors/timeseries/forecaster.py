@@ -468,7 +468,9 @@ class ARForecaster(LagModel, BaseEstimator):
         X, y = lag_rows((u - center) / scale, lags)
         times = np.arange(max(lags), u.shape[0]) + k
         design = (lambda A: A[:, 0]) if X.shape[1] == 1 else (lambda A: A)
-        if self.beta == "auto":
+        if first_only:  # the linear AR model: every beta above beta_max, no library needed
+            betas = np.array([np.inf])
+        elif self.beta == "auto":
             try:
                 d = build_library(design(X), self._params)
                 bmax = beta_max(d, y, loss=self._datafit.name if self._datafit.name != "huber"
@@ -478,7 +480,6 @@ class ARForecaster(LagModel, BaseEstimator):
             if not bmax > 0:
                 bmax = 1.0
             betas = bmax * np.geomspace(1.0, params["eps"], params["n_betas"])
-            betas = betas[:1] if first_only else betas
         else:
             betas = np.array([float(self.beta)])
         cv = self.cv
@@ -495,6 +496,13 @@ class ARForecaster(LagModel, BaseEstimator):
             if "leaks the future" in str(e) or "splitter" in str(e):
                 raise
             return None
+        if first_only:
+            errors = np.array([[self._path_error(LinearAR(X[train], y[train]),
+                                                 (u - center) / scale, test + max(lags), lags,
+                                                 kind, values, center, scale,
+                                                 self._bounds(y[train]), params)]
+                               for train, test in splits])
+            return _table(kind, lags, betas, errors)
         libs = []
         for train, _ in splits:
             try:
@@ -527,13 +535,7 @@ class ARForecaster(LagModel, BaseEstimator):
             if worse >= 2:
                 break
         done = ~np.isnan(errors).any(axis=0)
-        betas, errors = betas[done], errors[:, done]
-        mean = errors.mean(axis=0)
-        se = errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]) if errors.shape[0] > 1 \
-            else np.zeros_like(mean)
-        return [{"transform": kind, "lags": lags, "beta": float(b), "mean": float(m),
-                 "se": float(s), "folds": int(errors.shape[0])}
-                for b, m, s in zip(betas, mean, se)]
+        return _table(kind, lags, betas[done], errors[:, done])
 
     def _path_error(self, fit, s, targets, lags, kind, values, center, scale, bounds,
                     params) -> float:
@@ -721,6 +723,31 @@ class ARForecaster(LagModel, BaseEstimator):
         if self._skip and self.X_.shape[1] > 1 and network is None:
             return self.objective_
         return net.objective(X, self.y_, self.beta_, loss=self.result_.datafit)
+
+
+class LinearAR:
+    """The least-squares linear AR model on lag rows (with a constant): the forecaster's
+    network above beta_max, where the skip connection is all there is."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray):
+        L = np.column_stack([np.ones(X.shape[0]), X])
+        self.coef, *_ = np.linalg.lstsq(L, y, rcond=None)
+
+    def decision(self, X) -> np.ndarray:
+        X = np.asarray(X, dtype=float)
+        X = X.reshape(-1, 1) if X.ndim == 1 else X
+        return self.coef[0] + X @ self.coef[1:]
+
+
+def _table(kind: str, lags: tuple[int, ...], betas: np.ndarray, errors: np.ndarray
+           ) -> list[dict]:
+    """Rows of ``cv_results_``: mean and standard error over the folds per beta (inf: the
+    linear AR model, every beta above beta_max)."""
+    mean = errors.mean(axis=0)
+    se = errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]) if errors.shape[0] > 1 \
+        else np.zeros_like(mean)
+    return [{"transform": kind, "lags": lags, "beta": float(b), "mean": float(m),
+             "se": float(e), "folds": int(errors.shape[0])} for b, m, e in zip(betas, mean, se)]
 
 
 def conformal_quantiles(errors: np.ndarray, levels) -> np.ndarray:
