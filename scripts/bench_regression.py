@@ -275,7 +275,7 @@ def print_case(case: dict, reps: int) -> None:
             notes = f"lam ~{np.median([i['lam'] for i in info]):.2g}"
         ratio = f"{r['ratio']:>11.3f}" if "ratio" in r else f"{'':>11}"
         print(f"  {m:<11}{r['mse']:>11.3e}{r['se']:>10.1e}{ratio}{r['seconds']:>8.2f}"
-              f"{r['cpu_seconds']:>8.2f}  {notes}")
+              f"{r['cpu_seconds']:>8.2f}  {notes}", flush=True)
 
 
 def summarize(cases: list[dict], methods) -> dict:
@@ -329,6 +329,27 @@ def print_summary(summary: dict, methods) -> None:
         print(f"  convex below the best peer on the inhomogeneous cases: {ok} of {len(inh)}")
 
 
+def versions() -> dict:
+    """The package version and the repository's commit (with "+" when the tree has edits),
+    recorded with the results."""
+    import subprocess
+    from pathlib import Path
+
+    import library_of_mirrors
+
+    out = {"library_of_mirrors": library_of_mirrors.__version__, "commit": None}
+    try:
+        def git(*a):
+            return subprocess.run(["git", *a], capture_output=True, text=True, check=True,
+                                  cwd=Path(__file__).resolve().parent).stdout.strip()
+
+        out["commit"] = git("rev-parse", "--short", "HEAD") + (
+            "+" if git("status", "--porcelain", "--untracked-files=no") else "")
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--functions", nargs="+", choices=list(FUNCTIONS),
@@ -350,6 +371,8 @@ def main() -> None:
         args.functions = [f for f in args.functions if f in ("doppler", "ramp", "sine")] or \
             ["doppler", "ramp", "sine"]
     CONVEX_PARAMS.update(json.loads(args.convex_params))
+    version = versions()
+    print(f"library_of_mirrors {version['library_of_mirrors']} at {version['commit']}")
     t0 = time.perf_counter()
     cases = []
     with threadpool_limits(1):
@@ -364,8 +387,8 @@ def main() -> None:
     print(f"\ntotal {total:.0f} s")
     if args.json:
         with open(args.json, "w") as fh:
-            json.dump({"settings": vars(args), "cases": cases, "summary": summary,
-                       "seconds": total}, fh, indent=1)
+            json.dump({"settings": vars(args), "versions": version, "cases": cases,
+                       "summary": summary, "seconds": total}, fh, indent=1)
 
 
 if __name__ == "__main__":

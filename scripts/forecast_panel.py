@@ -525,7 +525,7 @@ def print_series(res: dict) -> None:
           f"{o[0]}..{o[-1]} every {o[1] - o[0] if len(o) > 1 else 0}; {res['source']})")
     print(HEAD)
     for name, r in res["models"].items():
-        print(_row(name, r))
+        print(_row(name, r), flush=True)
 
 
 def summarize(results: list[dict], model_names) -> dict:
@@ -586,6 +586,27 @@ def print_summary(results, summary, model_names) -> None:
     print()
 
 
+def versions() -> dict:
+    """The package version and the repository's commit (with "+" when the tree has edits),
+    recorded with the results."""
+    import subprocess
+    from pathlib import Path
+
+    import library_of_mirrors
+
+    out = {"library_of_mirrors": library_of_mirrors.__version__, "commit": None}
+    try:
+        def git(*a):
+            return subprocess.run(["git", *a], capture_output=True, text=True, check=True,
+                                  cwd=Path(__file__).resolve().parent).stdout.strip()
+
+        out["commit"] = git("rev-parse", "--short", "HEAD") + (
+            "+" if git("status", "--porcelain", "--untracked-files=no") else "")
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--models", nargs="+", choices=list(MODELS), default=list(MODELS))
@@ -609,6 +630,8 @@ def main() -> None:
         args.series = args.series or ["nile", "elec_equip", "realgdp"]
     args.series = args.series or list(PANEL)
     Ours.params = json.loads(args.ours_params)
+    version = versions()
+    print(f"library_of_mirrors {version['library_of_mirrors']} at {version['commit']}")
     panel = load_panel(args.series)
     t0 = time.perf_counter()
     jobs = [(s, args.models, args.cutoffs, args.span, args.reselect, Ours.params)
@@ -635,8 +658,8 @@ def main() -> None:
             json.dump({"settings": {"cutoffs": args.cutoffs, "span": args.span, "H": H,
                                     "coverage": COVERAGE, "reselect": args.reselect,
                                     "models": args.models, "ours_params": Ours.params},
-                       "series": results, "summary": summary, "seconds": total}, fh,
-                      indent=1)
+                       "versions": version, "series": results, "summary": summary,
+                       "seconds": total}, fh, indent=1)
 
 
 if __name__ == "__main__":
