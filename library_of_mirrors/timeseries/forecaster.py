@@ -86,8 +86,8 @@ def lag_sets(max_lags: int, period: int | None) -> list[tuple[int, ...]]:
 
 
 def default_max_lags(n: int, period: int | None) -> int:
-    """``max_lags=None``: 12, or a period and one more, at most an eighth of the series."""
-    want = max(12, period + 1) if period is not None else 12
+    """``max_lags=None``: 12, or two periods and one more, at most an eighth of the series."""
+    want = max(12, 2 * period + 1) if period is not None else 12
     return max(1, min(want, n // 8))
 
 
@@ -136,11 +136,10 @@ class LagFit:
     scale: float
     fit: FittedNetwork
     bounds: tuple[float, float]  # envelope of the standardized one-step output
+    k: int  # the network's units read the first k lags (the skip connection all of them)
 
     def step(self, rows: np.ndarray) -> np.ndarray:
-        X = np.atleast_2d(rows)
-        out = self.fit.decision(X[:, 0] if X.shape[1] == 1 else X)
-        return np.clip(out, *self.bounds)
+        return np.clip(network_output(self.fit, rows, self.k), *self.bounds)
 
     def forecast(self, values: np.ndarray, steps: int) -> np.ndarray:
         """The recursive forecast (series units) of ``steps`` values after ``values``."""
@@ -180,8 +179,11 @@ class ARForecaster(LagModel, BaseEstimator):
         origin: their mean squared error per step over the naive forecast's, averaged.
     selection : "min" (lowest CV error) or "1se" (largest beta within one standard error).
     n_betas, eps : the beta grid (from beta_max down to eps * beta_max).
-    max_lags : largest p of ``lags="auto"`` (default: 12, or the period and one more, at most
+    max_lags : largest p of ``lags="auto"`` (default: 12, or two periods and one more, at most
         an eighth of the series).
+    network_lags : with the skip connection, the network's units read the first
+        ``network_lags`` lags and the linear terms all of them (None: the units read all):
+        nonlinearity where the recent past acts, a linear AR model for the rest.
     envelope : the recursion guard (see the module); None disables it.
     n_calibration : rolling origins of the conformal calibration.
     n_features, standardize, random_state, tol, delta : sampled libraries, standardization of
@@ -205,7 +207,8 @@ class ARForecaster(LagModel, BaseEstimator):
                  skip="auto", transform="auto", period: int | None = None,
                  intervals: str = "conformal", coverage: float = 0.8, quantiles=(0.1, 0.9),
                  cv=5, horizon: int = 5, selection: str = "min", n_betas: int = 10,
-                 eps: float = 1e-3, max_lags: int | None = None, envelope: float | None = 0.5,
+                 eps: float = 1e-3, max_lags: int | None = None, network_lags: int | None = 3,
+                 envelope: float | None = 0.5,
                  n_calibration: int = 20,
                  leaky_slope: float | None = None, n_features: int | None = None,
                  standardize: bool = True, random_state=None, tol: float = 1e-8,
@@ -228,6 +231,7 @@ class ARForecaster(LagModel, BaseEstimator):
         self.n_betas = n_betas
         self.eps = eps
         self.max_lags = max_lags
+        self.network_lags = network_lags
         self.envelope = envelope
         self.n_calibration = n_calibration
         self.leaky_slope = leaky_slope
@@ -259,6 +263,7 @@ class ARForecaster(LagModel, BaseEstimator):
         "n_betas": Integer(1),
         "eps": Real(0.0, 1.0),
         "max_lags": Optional(Integer(1)),
+        "network_lags": Optional(Integer(1)),
         "horizon": Integer(1),
         "envelope": Optional(POSITIVE),
         "n_calibration": Integer(2),
@@ -390,12 +395,20 @@ class ARForecaster(LagModel, BaseEstimator):
         X, y = lag_rows((u - center) / scale, lags)
         if np.unique(X, axis=0).shape[0] < 2:
             raise ValueError("the series needs at least 2 distinct lag values to fit a network")
+        k = self._network_k(lags)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
-            fit = fit_network(X[:, 0] if X.shape[1] == 1 else X, y, self._params,
+            fit = fit_network(X[:, 0] if k == 1 else X[:, :k], y, self._params,
                               self._datafit, beta, self.tol,
                               linear=X if self._skip else None, warm_start=warm)
-        return LagFit(kind, lags, self.period_, center, scale, fit, self._bounds(y))
+        return LagFit(kind, lags, self.period_, center, scale, fit, self._bounds(y), k)
+
+    def _network_k(self, lags: tuple[int, ...]) -> int:
+        """How many of the lags the network's units read: all of them without the skip
+        connection, else the first ``network_lags``."""
+        if not self._skip or self.network_lags is None:
+            return len(lags)
+        return min(int(self.network_lags), len(lags))
 
     def _bounds(self, y: np.ndarray) -> tuple[float, float]:
         if self._envelope is None:
@@ -467,7 +480,8 @@ class ARForecaster(LagModel, BaseEstimator):
         scale = scale or 1.0
         X, y = lag_rows((u - center) / scale, lags)
         times = np.arange(max(lags), u.shape[0]) + k
-        design = (lambda A: A[:, 0]) if X.shape[1] == 1 else (lambda A: A)
+        nk = self._network_k(lags)
+        design = (lambda A: A[:, 0]) if nk == 1 else (lambda A: A[:, :nk])
         if first_only:  # the linear AR model: every beta above beta_max, no library needed
             betas = np.array([np.inf])
         elif self.beta == "auto":
@@ -551,7 +565,7 @@ class ARForecaster(LagModel, BaseEstimator):
         paths = np.empty((m, H))
         for h in range(H):
             rows = np.column_stack([buf[:, buf.shape[1] - lag] for lag in lags])
-            out = np.clip(fit.decision(rows[:, 0] if rows.shape[1] == 1 else rows), *bounds)
+            out = np.clip(network_output(fit, rows, self._network_k(lags)), *bounds)
             paths[:, h] = out
             buf = np.column_stack([buf, out])
         score, used = 0.0, 0
@@ -681,7 +695,7 @@ class ARForecaster(LagModel, BaseEstimator):
             it = tqdm(todo, desc="quantile fits", unit="fit")
         s = (forward(self.values_, m.kind, self.period_) - m.center) / m.scale
         q = max(m.lags)
-        last = np.array([[s[-lag] for lag in m.lags]])
+        last = np.array([[s[-lag] for lag in m.lags]])[:, :m.k]
         design = (lambda A: A[:, 0]) if last.shape[1] == 1 else (lambda A: A)
         for h, tau in it:
             target = np.zeros(rows)
@@ -723,6 +737,17 @@ class ARForecaster(LagModel, BaseEstimator):
         if self._skip and self.X_.shape[1] > 1 and network is None:
             return self.objective_
         return net.objective(X, self.y_, self.beta_, loss=self.result_.datafit)
+
+
+def network_output(fit, X, k: int) -> np.ndarray:
+    """The forecaster's one-step output at standardized lag rows X: the network's units on the
+    first k columns plus the skip connection's linear terms on all of them."""
+    X = np.atleast_2d(np.asarray(X, dtype=float))
+    if isinstance(fit, LinearAR):
+        return fit.decision(X)
+    res = fit.result
+    out = res.predict(fit.dictionary, X[:, 0] if k == 1 else X[:, :k])
+    return out if res.linear is None else out + X @ res.linear
 
 
 class LinearAR:
