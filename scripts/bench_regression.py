@@ -153,7 +153,11 @@ def _spline_gcv(x, y, seed):
     eye = np.eye(n)
     scores = []
     for lam in LAMS:
-        hat = make_smoothing_spline(x, eye, lam=lam)(x)
+        try:
+            hat = make_smoothing_spline(x, eye, lam=lam)(x)
+        except (ValueError, np.linalg.LinAlgError):  # lam too small for close inputs
+            scores.append(np.inf)
+            continue
         r = y - hat @ y
         scores.append(n * (r @ r) / (n - np.trace(hat)) ** 2)
     lam = float(LAMS[int(np.argmin(scores))])
@@ -220,37 +224,46 @@ PEERS = ("spline", "spline_gcv", "mlp", "mlp_cv")
 # runs and tables
 # ------------------------------------------------------------------------------------------
 def run_case(name, n, noise, reps, methods) -> dict:
-    """Every method on ``reps`` seeded data sets of one (function, n, noise)."""
+    """Every method on ``reps`` seeded data sets of one (function, n, noise).  A fit that
+    raises is counted in ``failures`` (with its message) and left out of the mean; a method
+    that failed on every data set has no MSE and no ratio."""
     out = {"function": name, "kind": FUNCTIONS[name][1], "n": n, "noise": noise,
            "methods": {}}
     fn_index = list(FUNCTIONS).index(name)
     data = [make_data(name, n, noise, seed=[fn_index, n, round(noise * 1000), rep])
             for rep in range(reps)]
     for method in methods:
-        mses, times, cpus, info = [], [], [], []
+        mses, times, cpus, info, failures = [], [], [], [], []
         for rep, (x, y, truth) in enumerate(data):
             t0, c0 = time.perf_counter(), time.process_time()
-            predict, extra = METHODS[method](x, y, rep)
+            try:
+                predict, extra = METHODS[method](x, y, rep)
+            except Exception as e:  # noqa: BLE001 - reported with the results
+                failures.append(f"{type(e).__name__}: {e}")
+                continue
             times.append(time.perf_counter() - t0)
             cpus.append(time.process_time() - c0)
             mses.append(float(np.mean((predict(GRID) - truth) ** 2)))
             info.append(extra)
-        mses = np.array(mses)
+        ok = len(mses)
         out["methods"][method] = {
-            "mse": float(mses.mean()),
-            "se": float(mses.std(ddof=1) / np.sqrt(reps)) if reps > 1 else 0.0,
-            "mses": mses.tolist(),
-            "seconds": float(np.mean(times)),
-            "cpu_seconds": float(np.mean(cpus)),
+            "mse": float(np.mean(mses)) if ok else float("nan"),
+            "se": float(np.std(mses, ddof=1) / np.sqrt(ok)) if ok > 1 else 0.0,
+            "mses": mses,
+            "seconds": float(np.mean(times)) if ok else float("nan"),
+            "cpu_seconds": float(np.mean(cpus)) if ok else float("nan"),
             "info": info,
+            "failures": failures,
         }
-    peers = [m for m in PEERS if m in out["methods"]]
+    scored = [m for m, r in out["methods"].items() if np.isfinite(r["mse"])]
+    peers = [m for m in PEERS if m in scored]
     if peers:
         best = min(peers, key=lambda m: out["methods"][m]["mse"])
         out["best_peer"] = best
-        for r in out["methods"].values():
+        for m in scored:
+            r = out["methods"][m]
             r["ratio"] = r["mse"] / out["methods"][best]["mse"]
-    out["lowest"] = min(out["methods"], key=lambda m: out["methods"][m]["mse"])
+    out["lowest"] = min(scored, key=lambda m: out["methods"][m]["mse"]) if scored else None
     return out
 
 
@@ -274,6 +287,8 @@ def print_case(case: dict, reps: int) -> None:
         elif info and "lam" in info[0]:
             notes = f"lam ~{np.median([i['lam'] for i in info]):.2g}"
         ratio = f"{r['ratio']:>11.3f}" if "ratio" in r else f"{'':>11}"
+        if r["failures"]:
+            notes += f"{', ' if notes else ''}{len(r['failures'])} failed ({r['failures'][0]})"
         print(f"  {m:<11}{r['mse']:>11.3e}{r['se']:>10.1e}{ratio}{r['seconds']:>8.2f}"
               f"{r['cpu_seconds']:>8.2f}  {notes}", flush=True)
 
@@ -308,7 +323,7 @@ def print_summary(summary: dict, methods) -> None:
     for kind in ("inhomogeneous", "smooth"):
         for r in summary[kind]:
             ratio = f"{r['convex_ratio']:>12.3f}" if "convex_ratio" in r else ""
-            print(f"  {r['function']:<11}{r['n']:>6}{r['noise']:>7}  {r['lowest']:<11}"
+            print(f"  {r['function']:<11}{r['n']:>6}{r['noise']:>7}  {str(r['lowest']):<11}"
                   f"{str(r['best_peer']):<10}{ratio}")
     for kind in ("inhomogeneous", "smooth"):
         wins = ", ".join(f"{m} {k}" for m, k in summary["wins"][kind].items())
