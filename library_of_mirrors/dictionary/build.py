@@ -57,6 +57,15 @@ def candidate_counts(spec: Architecture, n: int) -> list[int]:
     return [fam.count(L, n, signed) for fam, L, signed in family_specs(spec)]
 
 
+def _over_budget(spec: Architecture, n: int, n_samples: int) -> bool:
+    """Would the explicit library (and its solve) exceed the memory budget in force?"""
+    from .budget import estimate_library, memory_budget  # noqa: PLC0415
+
+    est = estimate_library(n, spec.activation, spec.depth, spec.name, n_samples=n_samples,
+                           midpoints=spec.midpoints)
+    return est.peak_bytes > memory_budget()
+
+
 def _reduce(h1, h2, nk, fam, cid, cnt):
     """Group equal columns: keep the fewest-kink, then first-enumerated unit of each group."""
     order = np.lexsort((cid, fam, nk, h2, h1))
@@ -166,8 +175,10 @@ def build_dictionary(
     progress : show a tqdm progress bar on stderr.
     implicit : True returns an :class:`~.implicit.ImplicitDictionary`: the full library, never
         enumerated, priced by structure inside ``solve_lasso`` (3-layer and deeper deep narrow
-        relu, 3-layer symmetrized relu / leaky relu); "auto" does so when the full enumeration
-        would exceed ``max_candidates`` and the architecture has a structured pricer.
+        relu, 3-layer symmetrized relu / leaky relu); "auto" does so when the architecture has
+        a structured pricer and the full enumeration would exceed ``max_candidates`` or its
+        estimated memory the budget in force (:mod:`.budget`: by default half of the
+        available memory).
 
     Columns equal up to sign on the training points are merged (one representative unit kept,
     the fewest-kink one; ``d.multiplicity`` records how many units it stands for); all-zero
@@ -192,8 +203,8 @@ def build_dictionary(
         if implicit is True and n_features is not None:
             raise ValueError("implicit=True prices the full library; it cannot be combined "
                              "with n_features (sampling)")
-        if implicit is True or (n_features is None and total > limit
-                                and spec.pricer is not None):
+        if implicit is True or (n_features is None and spec.pricer is not None
+                                and (total > limit or _over_budget(spec, n, xa.shape[0]))):
             return ImplicitDictionary(xa, u, inverse, counts, spec)
     what = f"the full {spec.describe()} library"
     if n_features is None and total > limit:
@@ -214,7 +225,8 @@ def build_dictionary(
         from tqdm.auto import tqdm  # noqa: PLC0415
 
         bar = tqdm(total=n_features if n_features is not None else total,
-                   desc="building dictionary", unit="feat" if n_features else "unit")
+                   desc="building dictionary", unit="feat" if n_features else "unit",
+                   delay=1.0)
     try:
         if n_features is None:
             fam, cid, cnt, nk = _enumerate(specs, sizes, u, spec.activation, scales, bar)

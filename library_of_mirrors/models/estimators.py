@@ -61,6 +61,9 @@ from ..validation import (
 from .network import NETWORK_PARAMS, FittedNetwork, build_library, fit_network
 
 FORMAT_VERSION = 2
+#: relative tolerance (of the largest absolute fitted value) within which a loaded model must
+#: reproduce the fitted values stored in its file
+LOAD_RTOL = 1e-9
 
 #: scikit-learn's generic checks that cannot apply to a 1-D estimator, with the reason
 #: (used by ``parametrize_with_checks(..., expected_failed_checks=...)`` in the tests)
@@ -353,8 +356,20 @@ class ConvexNetBase(BaseEstimator):
     @classmethod
     def load(cls, path):
         """Read a model written by :meth:`save`; a foreign, malformed or modified file is a
-        ValueError, and the rebuilt model must reproduce the stored fitted values exactly.
-        Only the network's own units are rebuilt (never the whole library)."""
+        ValueError.
+
+        Loading costs O(units x training points): the file holds the active units (family
+        kinds and codes), their coefficients, the bias and the standardization, and only those
+        units are rebuilt (:func:`~library_of_mirrors.dictionary.build.from_units`), never
+        the library they were chosen from.  The rebuilt model must reproduce the stored
+        fitted values at the training points within a relative tolerance of 1e-9 of their
+        scale (the largest absolute fitted value): the same arithmetic in another order, or
+        on another machine, may differ in the last bits; a model that differs more was
+        written by another version of the library.
+
+        The SHA-256 checksum detects corruption (a truncated or damaged file, an edit by
+        mistake), not tampering: anyone can recompute it.  Load files you trust; loading
+        never executes code from the file (JSON, no pickle)."""
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
@@ -390,9 +405,14 @@ class ConvexNetBase(BaseEstimator):
         except (KeyError, TypeError, IndexError) as e:
             raise ValueError(f"{path.name} is malformed ({type(e).__name__}: {e})") from None
         model.n_features_in_ = 1
-        if not np.array_equal(model._decision(x), np.asarray(body["fitted"], dtype=float)):
+        stored = np.asarray(body["fitted"], dtype=float)
+        rebuilt = model._decision(x)
+        scale = float(np.max(np.abs(stored))) if stored.size else 0.0
+        if stored.shape != rebuilt.shape or not np.all(
+                np.abs(rebuilt - stored) <= LOAD_RTOL * scale):
             raise ValueError(f"{path.name}: the rebuilt model does not reproduce the stored "
-                             f"fitted values (written by another library version?)")
+                             f"fitted values within {LOAD_RTOL:g} of their scale (written by "
+                             "another library version?)")
         return model
 
 
