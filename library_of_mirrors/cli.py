@@ -25,7 +25,9 @@ import argparse
 import csv
 import json
 import os
+import signal
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -37,7 +39,10 @@ from . import __version__
 from .activations import ACTIVATION_NAMES
 from .architectures import ARCHITECTURE_NAMES
 from .dictionary import build_dictionary
+from .dictionary.budget import use_memory_budget
 from .executors import KINDS
+from .models.network import show_progress
+from .outputs import OutputFolder, output_file
 from .solvers.datafits import REGRESSION_LOSSES
 from .timeseries.backtest import BASELINES, WINDOWS
 from .timeseries.datasets import DATASETS, check_series, read_series
@@ -102,46 +107,71 @@ def _read_points(args) -> np.ndarray:
 
 
 def _outputs(args, names: list[str]) -> list[Path]:
-    """The output files in ``--out`` (created), refusing existing ones without --force before
-    any work is done."""
-    out = Path(args.out)
-    if out.exists() and not out.is_dir():
-        raise ValueError(f"--out {out} is a file, not a folder")
-    paths = [out / n for n in names]
-    taken = [p.name for p in paths if p.exists()]
-    if taken and not args.force:
-        raise ValueError(f"{out} already holds {', '.join(taken)}; use --force to overwrite or "
-                         "choose another --out")
-    _note_created(args, out)
-    out.mkdir(parents=True, exist_ok=True)
-    return paths
+    """Where the command writes ``names``: a temporary folder next to ``--out``, moved into
+    place by :func:`_commit` at the end (:class:`~library_of_mirrors.outputs.OutputFolder`).
+    Existing files are refused before any work (unless --force); a command that fails or is
+    interrupted leaves nothing behind."""
+    args.outputs = OutputFolder(args.out, names, force=args.force)
+    return args.outputs.paths
 
 
-def _note_created(args, out: Path) -> None:
-    """Remember the outermost folder this command will create for ``out``: removed again
-    (if still empty) when the command fails."""
-    out = out.absolute()
-    top = None
-    for p in [out, *out.parents]:
-        if p.exists():
-            break
-        top = p
-    if top is not None:
-        args.created_out = (top, out)
+def _commit(args) -> list[Path]:
+    """Move the outputs into ``--out``; a run that wrote the same files meanwhile makes this one
+    fail (FileExistsError, nothing replaced) unless --force."""
+    return args.outputs.commit()
 
 
-def _remove_created(args) -> None:
-    """Remove the empty folders this command created (innermost first)."""
-    created = getattr(args, "created_out", None)
-    if created is None:
+def _abort(args) -> None:
+    """Remove the temporary folder and the folders this command created (never others)."""
+    out = getattr(args, "outputs", None)
+    if out is not None:
+        out.abort()
+
+
+def _plan_library(args, x, columns: int = 1, cv_folds: int | None = None) -> None:
+    """Before any build: the library's estimated memory against --memory-budget
+    (:func:`~library_of_mirrors.dictionary.budget.plan_library`).  Above it, an architecture
+    with a structured pricer is solved implicitly (a notice), another one is sampled to fit
+    (``args.n_features``, a one-line warning), and a library that cannot fit is refused."""
+    from .dictionary.budget import plan_library  # noqa: PLC0415
+
+    plan = plan_library(np.asarray(x, dtype=float).reshape(-1), args.activation, args.depth,
+                        args.architecture, args.leaky_slope, args.n_features,
+                        memory_budget=getattr(args, "memory_budget", None), columns=columns,
+                        cv_folds=cv_folds, allow_sampling=True,
+                        options=("--n-features N", "a smaller --depth",
+                                 "--memory-budget SIZE"))
+    if plan.kind == "sampled" and args.n_features is None:
+        warnings.warn(plan.notice, stacklevel=2)
+        args.n_features = plan.n_features
+    elif plan.notice is not None and not args.quiet:
+        sys.stderr.write(f"mirrors: {plan.notice}\n")
+
+
+def _compile_notice(args) -> None:
+    """One line before the first numba compilation (a fresh install, a new numba version, an
+    edited kernel): the kernels are compiled once and cached next to the package."""
+    if getattr(args, "quiet", False) or getattr(args, "list", False) or _kernels_cached():
         return
-    top, folder = created
-    while True:
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-        if folder == top:
-            return
-        folder = folder.parent
+    sys.stderr.write(f"mirrors: compiling numerical kernels (first run only, about "
+                     f"{COMPILE_SECONDS} s)\n")
+
+
+#: compilation time of a first run, rounded up: `mirrors fit sunspots --depth 3 --beta 0.1`
+#: took 50 s of CPU with an empty numba cache, 4 s with a warm one (2 cores)
+COMPILE_SECONDS = 60
+
+
+def _kernels_cached() -> bool:
+    """Does numba's on-disk cache hold the library builder's kernels (the ``*.nbi`` index
+    files that every fit loads)?  True when it cannot tell."""
+    try:
+        from .families import kernels  # noqa: PLC0415
+
+        return all(os.path.exists(k._cache._cache_file._index_path)
+                   for k in (kernels.pass_hash, kernels.pass_build))
+    except (AttributeError, ImportError):  # another numba's internals: say nothing
+        return True
 
 
 def _write_csv(path: Path, header: list[str], rows) -> None:
@@ -230,6 +260,7 @@ def _fit(args, model_path: Path, bp_path: Path, png_path: Path) -> dict:
     from .plotting import plot_fit  # noqa: PLC0415
 
     x, y, xl, yl = _fit_data(args)
+    _plan_library(args, x, cv_folds=getattr(args, "cv", 5) if args.beta == "auto" else None)
     series = args.x is None  # x_t on x_{t-1}: time-ordered folds
     k = getattr(args, "cv", 5)
     one_se = getattr(args, "one_se", False)
@@ -289,13 +320,16 @@ def _fit(args, model_path: Path, bp_path: Path, png_path: Path) -> dict:
 def _cmd_fit(args) -> int:
     paths = _outputs(args, ["model.json", "breakpoints.csv", "fit.png"])
     _fit(args, *paths)
-    _log(args, f"wrote {', '.join(str(p) for p in paths)}")
+    written = _commit(args)
+    _log(args, f"wrote {', '.join(str(p) for p in written)}")
     return 0
 
 
 def _cmd_predict(args) -> int:
     from .models import ConvexNetRegressor  # noqa: PLC0415
 
+    if args.out is not None:  # an existing file is refused before any work
+        args.outputs = output_file(args.out, force=args.force)
     model = ConvexNetRegressor.load(args.model)
     x = _read_points(args)
     if x.size == 0 or not np.all(np.isfinite(x)):
@@ -307,11 +341,9 @@ def _cmd_predict(args) -> int:
         for r in rows:
             print(",".join(r))
         return 0
-    out = Path(args.out)
-    if out.exists() and not args.force:
-        raise ValueError(f"{out} exists; use --force to overwrite")
-    _write_csv(out, ["x", "prediction"], rows)
-    _log(args, f"wrote {len(rows)} predictions to {out}")
+    _write_csv(args.outputs.paths[0], ["x", "prediction"], rows)
+    _commit(args)
+    _log(args, f"wrote {len(rows)} predictions to {args.out}")
     return 0
 
 
@@ -329,6 +361,7 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
     from .plotting import future_index, plot_forecast  # noqa: PLC0415
 
     s = _load(args)
+    _plan_library(args, np.asarray(s, dtype=float), args.lags)
     fc = _forecaster(args)
     t0 = time.perf_counter()
     fc.fit(s)
@@ -361,7 +394,8 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
 def _cmd_forecast(args) -> int:
     paths = _outputs(args, ["forecast.csv", "forecast.json", "forecast.png"])
     _forecast(args, *paths)
-    _log(args, f"wrote {', '.join(str(p) for p in paths)}")
+    written = _commit(args)
+    _log(args, f"wrote {', '.join(str(p) for p in written)}")
     return 0
 
 
@@ -371,6 +405,7 @@ def _backtest(args, csv_path: Path, summary_path: Path, png_path: Path, series=N
     from .timeseries import backtest  # noqa: PLC0415
 
     s = _load(args) if series is None else series
+    _plan_library(args, np.asarray(s, dtype=float), args.lags)
     baselines = [b.strip() for b in args.baselines.split(",") if b.strip()]
     bt = backtest(s, _forecaster(args), horizon=args.horizon, initial=args.initial,
                   step=args.step, window=args.window, window_size=args.window_size,
@@ -392,7 +427,8 @@ def _cmd_backtest(args) -> int:
     paths = _outputs(args, ["backtest.csv", "backtest_summary.csv", "backtest.png"])
     with _executor(args) as ex:
         _backtest(args, *paths, executor=ex)
-    _log(args, f"wrote {', '.join(str(p) for p in paths)}")
+    written = _commit(args)
+    _log(args, f"wrote {', '.join(str(p) for p in written)}")
     return 0
 
 
@@ -426,6 +462,7 @@ def _cmd_cv(args) -> int:
     folds = _cv_splitter(args.folds, series, "--folds")
     paths = _outputs(args, ["cv.csv", "cv.png"])
     x, y, xl, yl = _fit_data(args)
+    _plan_library(args, x, cv_folds=args.folds)
     t0 = time.perf_counter()
     with _executor(args) as ex:
         cv = cross_validate_path(x, y, activation=args.activation, depth=args.depth,
@@ -464,7 +501,8 @@ def _cmd_cv(args) -> int:
     _log(args, f"fit at the best beta: {shlex.join(command + ['--beta', f'{cv.best_beta:.6g}'])}"
                + (f" (or --beta auto --cv {args.folds}: this cross-validation, then the fit)"
                   if same else ""))
-    _log(args, f"wrote {', '.join(str(p) for p in paths)}")
+    written = _commit(args)
+    _log(args, f"wrote {', '.join(str(p) for p in written)}")
     return 0
 
 
@@ -509,6 +547,7 @@ def _cmd_demo(args) -> int:
                                         "adam_objectives": [a.objective_ for a in adam]},
                "backtest": bt.summary(), "seconds": time.perf_counter() - start}
     _write_json(paths[9], summary)
+    _commit(args)
     _log(args, f"\nwrote {len(paths)} files to {Path(args.out)}/ in "
                f"{time.perf_counter() - start:.0f} s")
     return 0
@@ -524,7 +563,7 @@ def _cmd_figures(args) -> int:
             f"{k} {v[0]}/{v[1]}" for k, v in COUNTS.items()))
         return 0
     only = None if args.only is None else args.only.split(",")
-    select(only)  # unknown ids fail before anything is created
+    specs = select(only)  # unknown ids fail before anything is created
     flags = {"samples": "--samples", "features": "--features", "hit_and_run": "--hit-and-run",
              "adam_runs": "--adam-runs", "adam_epochs": "--adam-epochs"}
     counts = {k: getattr(args, k) for k in flags}
@@ -533,15 +572,19 @@ def _cmd_figures(args) -> int:
             raise ValueError(f"{flags[k]} must be a positive integer, got {v}")
     if args.seed < 0:
         raise ValueError(f"--seed must be a non-negative integer, got {args.seed}")
-    _note_created(args, Path(args.out))
+    if str(args.out).strip() in ("", "."):
+        raise ValueError("give an output folder (--out), not the current directory")
+    paths = _outputs(args, [f for spec in specs for f in spec.files])
+    tmp, shown = str(paths[0].parent), str(Path(args.out))
     t0 = time.perf_counter()
     with _executor(args) as ex:
-        done = make_figures(args.out, only, quick=args.quick, seed=args.seed,
-                            force=args.force, progress=not args.quiet, csv=args.csv,
+        done = make_figures(tmp, only, quick=args.quick, seed=args.seed,
+                            force=True, progress=not args.quiet, csv=args.csv,
                             column=_column_arg(args.column),
                             date_column=_column_arg(args.date_column),
                             counts={k: v for k, v in counts.items() if v is not None},
-                            log=lambda m: _log(args, m), executor=ex)
+                            log=lambda m: _log(args, m.replace(tmp, shown)), executor=ex)
+    _commit(args)
     _log(args, f"wrote {len(done)} figure(s) to {Path(args.out)}/ in "
                f"{time.perf_counter() - t0:.0f} s")
     return 0
@@ -564,6 +607,10 @@ def _network_options(p: argparse.ArgumentParser, activation: str, depth: int,
     p.add_argument("--leaky-slope", type=float, default=None)
     p.add_argument("--n-features", type=int, default=None,
                    help="sample this many features instead of the full library")
+    p.add_argument("--memory-budget", metavar="SIZE", default=None,
+                   help="memory the library may take, e.g. 4GB or 500MB (default: half of the "
+                   "available memory); a larger one is solved implicitly where the "
+                   "architecture has a structured pricer, else sampled to fit")
 
 
 def _data_options(p: argparse.ArgumentParser) -> None:
@@ -732,26 +779,82 @@ def _one_line_warning(message, category, filename, lineno, file=None, line=None)
     sys.stderr.write(f"mirrors: warning: {message}\n")
 
 
+class _Interrupted(BaseException):
+    """SIGINT or SIGTERM: raised in the main thread, like KeyboardInterrupt."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+#: numba-compiled kernels call back into Python here (to unpickle their constants); a signal
+#: handler that runs inside that callback must not raise: numba would crash the interpreter
+_NUMBA_CALLBACK = os.path.join("numba", "core", "serialize.py")
+
+
+def _interrupt(signum, frame):
+    f = frame
+    while f is not None:
+        if f.f_code.co_filename.endswith(_NUMBA_CALLBACK):  # not here: again in a moment
+            threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+            return
+        f = f.f_back
+    for sig in _STOP_SIGNALS:  # a second signal during the cleanup is not a traceback
+        signal.signal(sig, signal.SIG_IGN)
+    raise _Interrupted(signum)
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
+
+
+def _catch_signals() -> dict:
+    """SIGINT and SIGTERM raise :class:`_Interrupted` (in the main thread); returns the previous
+    handlers for :func:`_restore_signals`."""
+    previous = {}
+    for sig in _STOP_SIGNALS:
+        try:
+            previous[sig] = signal.signal(sig, _interrupt)
+        except ValueError:  # not the main thread: leave the handlers alone
+            break
+    return previous
+
+
+def _restore_signals(previous: dict) -> None:
+    for sig, handler in previous.items():
+        signal.signal(sig, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "features" and args.x is None and args.csv is None:
         args.x = "2,0,-1,3"
     warnings.showwarning = _one_line_warning
+    previous = _catch_signals()
     try:
-        return args.func(args)
-    except KeyboardInterrupt:
-        sys.stderr.write("\nmirrors: interrupted; files written so far are kept\n")
-        _remove_created(args)
-        return 130
+        with use_memory_budget(getattr(args, "memory_budget", None)), \
+                show_progress(not getattr(args, "quiet", False)):
+            _compile_notice(args)
+            return args.func(args)
+    except (KeyboardInterrupt, _Interrupted) as exc:
+        signum = getattr(exc, "signum", signal.SIGINT)
+        _abort(args)
+        done = getattr(getattr(args, "outputs", None), "committed", False)
+        sys.stderr.write(f"mirrors: interrupted by {signal.Signals(signum).name}"
+                         f"{'' if done else '; no output was written'}\n")
+        return _EXIT_CODES.get(signum, 130)
     except (ValueError, TypeError, MemoryError, OSError, RuntimeError, ImportError) as exc:
         if isinstance(exc, BrokenPipeError):  # `mirrors ... | head`: the reader left
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
             return 0
+        _abort(args)
         sys.stderr.write(f"mirrors: error: {exc}\n")
-        _remove_created(args)
         return 2
+    finally:
+        _abort(args)  # whatever ended the command: no temporary folder is left
+        _restore_signals(previous)
 
 
 if __name__ == "__main__":
