@@ -45,7 +45,7 @@ from .models.network import show_progress
 from .outputs import OutputFolder, output_file
 from .solvers.datafits import REGRESSION_LOSSES
 from .timeseries.backtest import BASELINES, WINDOWS
-from .timeseries.datasets import DATASETS, check_series, read_series
+from .timeseries.datasets import DATASETS, check_series, index_label, read_series
 from .timeseries.forecaster import POINT_LOSSES
 
 
@@ -347,47 +347,95 @@ def _cmd_predict(args) -> int:
     return 0
 
 
+def _lags_arg(text: str):
+    """``--lags``: "auto", a number p (lags 1..p) or a comma-separated list such as 1,12."""
+    if text == "auto":
+        return text
+    try:
+        parts = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'must be "auto", a positive integer or a list such '
+                                          f'as 1,12, got {text!r}') from None
+    if not parts or min(parts) < 1:
+        raise argparse.ArgumentTypeError(f"lags must be positive integers, got {text!r}")
+    return parts[0] if len(parts) == 1 and "," not in text else parts
+
+
+def _levels(args) -> list[float] | None:
+    """``--quantiles``: the band's levels, or None for "none" (point forecasts only)."""
+    if args.quantiles.strip().lower() == "none":
+        return None
+    return sorted(set(_numbers(args.quantiles, "--quantiles")))
+
+
 def _forecaster(args):
     from .timeseries import ARForecaster  # noqa: PLC0415
 
+    levels = _levels(args)
     return ARForecaster(lags=args.lags, depth=args.depth, activation=args.activation,
                         architecture=args.architecture, beta=args.beta, loss=args.loss,
-                        quantiles=_numbers(args.quantiles, "--quantiles"),
+                        transform=getattr(args, "transform", "auto"),
+                        period=getattr(args, "period", None),
+                        intervals="none" if levels is None else getattr(args, "intervals",
+                                                                       "conformal"),
+                        quantiles=(0.1, 0.9) if levels is None else levels,
                         leaky_slope=args.leaky_slope, n_features=args.n_features,
                         random_state=args.seed)
 
 
+def _lag_columns(args) -> int:
+    """The most lag columns the forecaster may read (for the memory plan)."""
+    lags = args.lags
+    count = 25 if isinstance(lags, str) else int(lags) if isinstance(lags, int) else len(lags)
+    # with the skip connection (squared loss) the units read the 3 most recent lags
+    return min(count, 3) if args.loss == "squared" else count
+
+
 def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
-    from .plotting import future_index, plot_forecast  # noqa: PLC0415
+    from .plotting import plot_forecast  # noqa: PLC0415
 
     s = _load(args)
-    _plan_library(args, np.asarray(s, dtype=float), args.lags)
+    _plan_library(args, np.asarray(s, dtype=float), _lag_columns(args))
     fc = _forecaster(args)
     t0 = time.perf_counter()
     fc.fit(s)
     point = fc.predict(args.steps)
-    levels = sorted(set(_numbers(args.quantiles, "--quantiles")))
-    q = fc.predict_quantiles(args.steps, levels, progress=not args.quiet)
+    levels = _levels(args)
+    q = None if levels is None else np.asarray(
+        fc.predict_quantiles(args.steps, levels, progress=not args.quiet))
     elapsed = time.perf_counter() - t0
-    idx = future_index(s.index, args.steps)
-    _write_csv(csv_path, ["index", "forecast"] + [f"q{t:g}" for t in levels],
-               [[str(i), f"{p:.10g}"] + [f"{v:.10g}" for v in row]
-                for i, p, row in zip(idx, point, q)])
+    idx = point.index if hasattr(point, "index") else np.arange(len(s), len(s) + args.steps)
+    point = np.asarray(point, dtype=float)
+    labels = [index_label(i) for i in idx]
+    cols = [] if levels is None else [f"q{t:g}" for t in levels]
+    _write_csv(csv_path, ["index", "forecast"] + cols,
+               [[lab, f"{p:.10g}"] + ([] if q is None else [f"{v:.10g}" for v in q[h]])
+                for h, (lab, p) in enumerate(zip(labels, point))])
     res = fc.result_
-    body = {"series": s.name, "source": s.source, "n": len(s), "params": fc.get_params(),
+    body = {"series": str(s.name), "source": s.attrs.get("source", ""), "n": len(s),
+            "params": {k: _jsonable(v) if not isinstance(v, (str, int, float, type(None),
+                                                             list, tuple)) else v
+                       for k, v in fc.get_params().items()},
+            "chosen": {"transform": fc.transform_, "lags": list(fc.lags_), "beta": fc.beta_,
+                       "period": fc.period_},
             "objective": res.objective, "gap": res.gap, "n_neurons": int(res.active.size),
-            "fit_seconds": elapsed, "index": [str(i) for i in idx], "forecast": point,
-            "quantiles": {f"{t:g}": q[:, k] for k, t in enumerate(levels)},
+            "skip_weights": None if res.linear is None else res.linear.tolist(),
+            "fit_seconds": elapsed, "index": labels, "forecast": point,
+            "quantiles": {} if q is None else {f"{t:g}": q[:, k] for k, t in enumerate(levels)},
+            "envelope": fc.envelope_bounds(args.steps),
             "breakpoints": [{"lag": lag, "position": b.position, "kind": b.kind,
                              "formula": b.formula} for lag, b in fc.breakpoints_]}
     _write_json(json_path, body)
-    plot_forecast(s.index, s.values, point, png_path, quantiles=q, levels=levels,
-                  ylabel=s.name, force=True,
+    plot_forecast(s.index, np.asarray(s, dtype=float), point, png_path, quantiles=q,
+                  levels=levels or (), ylabel=str(s.name), force=True,
                   title=f"{s.name}: {args.steps}-step forecast, {args.depth}-layer "
-                        f"{args.activation} network on {args.lags} lag(s)")
-    _log(args, f"forecaster fitted to {len(s)} points of {s.name} in {elapsed:.2f} s "
-               f"({res.active.size} neurons, objective {res.objective:.8g}, gap {res.gap:.2g})")
-    _log(args, "forecast: " + ", ".join(f"{i}: {p:.4g}" for i, p in zip(idx, point)))
+                        f"{args.activation} network, lags {list(fc.lags_)}, transform "
+                        f"{fc.transform_}")
+    _log(args, f"forecaster fitted to {len(s)} points of {s.name} in {elapsed:.2f} s: "
+               f"transform {fc.transform_}, lags {list(fc.lags_)}, beta {fc.beta_:.4g}"
+               f"{' (chosen by time-ordered cross-validation)' if fc.cv_results_ else ''}; "
+               f"{res.active.size} neurons, objective {res.objective:.8g}, gap {res.gap:.2g}")
+    _log(args, "forecast: " + ", ".join(f"{lab}: {p:.4g}" for lab, p in zip(labels, point)))
     return {"forecaster": fc, "series": s, "objective": res.objective, "gap": res.gap}
 
 
@@ -405,7 +453,7 @@ def _backtest(args, csv_path: Path, summary_path: Path, png_path: Path, series=N
     from .timeseries import backtest  # noqa: PLC0415
 
     s = _load(args) if series is None else series
-    _plan_library(args, np.asarray(s, dtype=float), args.lags)
+    _plan_library(args, np.asarray(s, dtype=float), _lag_columns(args))
     baselines = [b.strip() for b in args.baselines.split(",") if b.strip()]
     bt = backtest(s, _forecaster(args), horizon=args.horizon, initial=args.initial,
                   step=args.step, window=args.window, window_size=args.window_size,
@@ -507,7 +555,8 @@ def _cmd_cv(args) -> int:
 
 
 def _cmd_demo(args) -> int:
-    from .timeseries import AdamNetwork  # noqa: PLC0415
+    from .models import ConvexNetRegressor  # noqa: PLC0415
+    from .nn.training import train_adam  # noqa: PLC0415
 
     names = ["model.json", "breakpoints.csv", "fit.png", "forecast.csv", "forecast.json",
              "forecast.png", "backtest.csv", "backtest_summary.csv", "backtest.png",
@@ -515,36 +564,45 @@ def _cmd_demo(args) -> int:
     paths = _outputs(args, names)
     start = time.perf_counter()
     _log(args, "mirrors demo: yearly sunspot numbers 1700-2008 (NOAA, public domain)\n")
-    _log(args, "1. the lag-1 map x_t = f(x_{t-1}) by a 3-layer abs network (its breakpoints "
-               "include reflections of data points about data points)")
+    _log(args, "1. the lag-1 map x_t = f(x_{t-1}) by a 3-layer abs network, beta chosen by "
+               "time-ordered cross-validation (its breakpoints include reflections of data "
+               "points about data points)")
     base = dict(data="sunspots", column=None, date_column=None, x=None, y=None,
                 architecture="deep_narrow", loss="squared", quantile=None, leaky_slope=None,
-                n_features=None, lags=1, quantiles="0.1,0.9", quiet=args.quiet, seed=args.seed)
-    fit_args = argparse.Namespace(**base | {"activation": "abs", "depth": 3, "beta": 0.1,
+                n_features=None, lags="auto", quantiles="0.1,0.9", quiet=args.quiet,
+                seed=args.seed, memory_budget=None, beta="auto", transform="auto",
+                period=None, intervals="conformal")
+    fit_args = argparse.Namespace(**base | {"activation": "abs", "depth": 3,
                                             "absolute_beta": False})
     fit = _fit(fit_args, *paths[0:3])
-    _log(args, "\n2. a 12-year forecast by the 2-layer abs network of the paper's section 4, "
-               "with 10%-90% quantile bands (exact pinball-loss networks)")
-    fc_args = argparse.Namespace(**base | {"activation": "abs", "depth": 2, "beta": 1e-2,
-                                           "steps": 12})
+    model = ConvexNetRegressor.load(paths[0])
+    v = np.asarray(DATASETS["sunspots"](), dtype=float)
+    xs = (v[:-1] - model.x_center_) / model.x_scale_
+    ys = (v[1:] - model.y_center_) / model.y_scale_
+    _log(args, "\n   the same network trained by Adam on the same problem (3 random starts, "
+               "2000 epochs, 40 units):")
+    adam = [train_adam(xs, ys, model.beta_, "abs", 3, width=40, epochs=2000, lr=1e-2,
+                       seed=(args.seed or 0) + k, lr_schedule="cosine").objective(
+                           xs, ys, model.beta_) for k in range(3)]
+    optimum = float(model.result_.objective)
+    _log(args, f"   exact optimum {optimum:.6g} (certified gap {model.result_.gap:.2g}); Adam "
+               "reached " + ", ".join(f"{a:.6g}" for a in adam)
+               + f" (its best is {min(adam) - optimum:.3g} above the optimum)")
+    _log(args, "\n2. a 12-year forecast: 2-layer abs network with a skip connection, lags, "
+               "transform and beta chosen by time-ordered cross-validation; 80% conformal band")
+    fc_args = argparse.Namespace(**base | {"activation": "abs", "depth": 2, "steps": 12})
     fc = _forecast(fc_args, *paths[3:6])
-    _log(args, "\n   the same network trained by Adam (3 random starts, 2000 epochs each):")
-    adam = [AdamNetwork.like(fc["forecaster"], seed=(args.seed or 0) + k).fit(fc["series"])
-            for k in range(3)]
-    excess = min(a.objective_ for a in adam) - fc["objective"]
-    _log(args, f"   exact optimum {fc['objective']:.6g}; Adam reached "
-               + ", ".join(f"{a.objective_:.6g}" for a in adam)
-               + f" (its best is {excess:.3g} above the optimum)")
-    _log(args, "\n3. backtest: 5-year forecasts from the last 10 cutoffs, every 5 years")
-    bt_args = argparse.Namespace(**base | {"activation": "abs", "depth": 2, "beta": 1e-2,
-                                           "horizon": 5, "initial": None, "step": 5,
-                                           "window": "expanding", "window_size": None,
+    _log(args, "\n3. backtest: 5-year forecasts from the last 6 cutoffs, every 5 years (the "
+               "forecaster re-chooses everything at each cutoff)")
+    bt_args = argparse.Namespace(**base | {"activation": "abs", "depth": 2, "horizon": 5,
+                                           "initial": None, "step": 5, "window": "expanding",
+                                           "window_size": None,
                                            "baselines": "random_walk,ar1,adam",
-                                           "max_folds": 10, "adam_epochs": 1000,
+                                           "max_folds": 6, "adam_epochs": 1000,
                                            "adam_width": 50})
     bt = _backtest(bt_args, *paths[6:9], series=fc["series"])
-    summary = {"fit": fit, "forecast": {"objective": fc["objective"], "gap": fc["gap"],
-                                        "adam_objectives": [a.objective_ for a in adam]},
+    summary = {"fit": fit, "adam": {"optimum": optimum, "adam_objectives": adam},
+               "forecast": {"objective": fc["objective"], "gap": fc["gap"]},
                "backtest": bt.summary(), "seconds": time.perf_counter() - start}
     _write_json(paths[9], summary)
     _commit(args)
@@ -639,10 +697,26 @@ def _common(p: argparse.ArgumentParser, out: str | None) -> None:
 
 def _forecast_options(p: argparse.ArgumentParser) -> None:
     _data_options(p)
-    _network_options(p, "abs", 2, 1e-2)
-    p.add_argument("--lags", type=int, default=1, help="previous values the network reads")
+    _network_options(p, "abs", 2, None)
+    p.add_argument("--beta", type=_beta_arg, default="auto",
+                   help="weight decay of (1.1) on the standardized transformed series, or "
+                   "auto (default): chosen with the lags and the transform by time-ordered "
+                   "cross-validation")
+    p.add_argument("--lags", type=_lags_arg, default="auto",
+                   help="auto (default), p (lags 1..p) or a list such as 1,12")
+    p.add_argument("--transform", default="auto",
+                   choices=("auto", "none", "log", "diff", "seasonal-diff", "log-diff",
+                            "log-seasonal-diff"),
+                   help="transform of the series before the network, inverted in every "
+                   "forecast (default auto: chosen by cross-validation)")
+    p.add_argument("--period", type=int, default=None,
+                   help="seasonal period (default: from the dates' frequency)")
     p.add_argument("--loss", default="squared", choices=POINT_LOSSES)
-    p.add_argument("--quantiles", default="0.1,0.9", help="quantile levels (comma-separated)")
+    p.add_argument("--intervals", default="conformal", choices=("conformal", "quantile"),
+                   help="bands: conformal (default; rolling-origin errors of the same model) "
+                   "or quantile (exact pinball-loss networks)")
+    p.add_argument("--quantiles", default="0.1,0.9",
+                   help="band levels (comma-separated), or none for point forecasts only")
 
 
 def _executor_options(p: argparse.ArgumentParser) -> None:

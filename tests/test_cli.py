@@ -160,7 +160,7 @@ def test_fit_two_columns_then_predict(tmp_path):
 def test_forecast_writes_csv_json_and_plot(tmp_path):
     f = tmp_path / "s.csv"
     _series_csv(f)
-    v = read_series(f, "level").values
+    s = read_series(f, "level", "date")
     out = tmp_path / "fc"
     p = run("forecast", str(f), "--column", "level", "--date-column", "date", "--steps", "3",
             "--quantiles", "0.2,0.8", "--out", str(out), "--quiet")
@@ -169,13 +169,28 @@ def test_forecast_writes_csv_json_and_plot(tmp_path):
     # the 60 daily values end on 2020-02-29: the forecast continues the days
     assert [r["index"] for r in rows] == ["2020-03-01", "2020-03-02", "2020-03-03"]
     body = json.loads((out / "forecast.json").read_text())
-    fc = lom.ARForecaster(quantiles=(0.2, 0.8)).fit(v)
+    # the command is the default forecaster (everything chosen by time-ordered CV)
+    fc = lom.ARForecaster(quantiles=(0.2, 0.8)).fit(s)
+    assert body["chosen"] == {"transform": fc.transform_, "lags": list(fc.lags_),
+                              "beta": fc.beta_, "period": fc.period_}
     np.testing.assert_allclose([float(r["forecast"]) for r in rows], fc.predict(3), rtol=1e-8)
     np.testing.assert_allclose(body["quantiles"]["0.8"], fc.predict_quantiles(3)[:, 1],
                                rtol=1e-8)
     assert body["objective"] == pytest.approx(fc.objective_, rel=1e-9)
-    assert all(float(r["q0.2"]) <= float(r["q0.8"]) for r in rows)
+    point = np.array([float(r["forecast"]) for r in rows])
+    lo, hi = (np.array([float(r[k]) for r in rows]) for k in ("q0.2", "q0.8"))
+    assert np.all(lo <= point) and np.all(point <= hi)  # the point inside its band
     assert (out / "forecast.png").stat().st_size > 1000
+    # point forecasts only
+    p = run("forecast", str(f), "--column", "level", "--date-column", "date", "--steps", "2",
+            "--quantiles", "none", "--lags", "2", "--beta", "0.1", "--transform", "none",
+            "--out", str(tmp_path / "fc2"), "--quiet")
+    assert p.returncode == 0, p.stderr
+    rows = list(csv.DictReader((tmp_path / "fc2" / "forecast.csv").open()))
+    assert list(rows[0]) == ["index", "forecast"]
+    twin = lom.ARForecaster(lags=2, beta=0.1, transform="none", intervals="none").fit(s)
+    np.testing.assert_allclose([float(r["forecast"]) for r in rows], twin.predict(2),
+                               rtol=1e-8)
 
 
 def test_backtest_writes_rows_summary_and_plot(tmp_path):
@@ -200,12 +215,16 @@ def test_demo_in_a_fresh_folder(tmp_path):
     p = run("demo", "--out", str(out), "--seed", "0", "--quiet")
     assert p.returncode == 0, p.stderr
     summary = json.loads((out / "summary.json").read_text())
-    fc = summary["forecast"]
-    # acceptance: the exact optimum is never above Adam's objective on the bundled series
-    assert all(a >= fc["objective"] - fc["gap"] for a in fc["adam_objectives"])
+    adam = summary["adam"]
+    # acceptance: the exact optimum is never above Adam's objective on the same problem
+    assert all(a >= adam["optimum"] - summary["fit"]["gap"] for a in adam["adam_objectives"])
+    assert summary["fit"]["beta_chosen_by_cv"]
     assert [r["model"] for r in summary["backtest"]] == [
         "exact network", "random walk", "AR(1)+bias", "Adam network"]
     assert summary["fit"]["breakpoints"]["reflection"] > 0  # the 3-layer library's mirrors
+    rows = list(csv.DictReader((out / "forecast.csv").open()))
+    for r in rows:  # the forecast inside its band
+        assert float(r["q0.1"]) <= float(r["forecast"]) <= float(r["q0.9"])
     assert len(list(out.iterdir())) == 10
     p = run("demo", "--out", str(out))
     assert p.returncode == 2 and "use --force" in p.stderr
