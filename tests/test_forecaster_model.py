@@ -198,3 +198,16 @@ def test_forecast_horizon_lists_and_pipelines():
     with pytest.raises(TypeError, match="forecast horizon must be an int or a list"):
         fc.predict(2.5)
     clone(pipe).set_params(forecaster__lags=3)
+
+
+def test_network_reads_recent_lags_unless_values_repeat():
+    v = _ar_series(120, seed=11)
+    fc = lom.ARForecaster(lags=6, beta=0.1, transform="none", intervals="none").fit(v)
+    assert fc.model_.k == 3 and fc.result_.linear.shape == (6,)
+    # rounded values: rows equal on the 3 recent lags but not on all 6; the linear terms must
+    # be a function of the units' inputs, so the units read all 6 lags
+    r = np.round(v / 2) * 2
+    X, _ = lag_rows(r, tuple(range(1, 7)))
+    assert np.unique(X[:, :3], axis=0).shape[0] < np.unique(X, axis=0).shape[0]
+    fc = lom.ARForecaster(lags=6, beta=0.1, transform="none", intervals="none").fit(r)
+    assert fc.model_.k == 6 and fc.result_.converged

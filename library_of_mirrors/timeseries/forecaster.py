@@ -395,7 +395,7 @@ class ARForecaster(LagModel, BaseEstimator):
         X, y = lag_rows((u - center) / scale, lags)
         if np.unique(X, axis=0).shape[0] < 2:
             raise ValueError("the series needs at least 2 distinct lag values to fit a network")
-        k = self._network_k(lags)
+        k = self._network_k(lags, X)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             fit = fit_network(X[:, 0] if k == 1 else X[:, :k], y, self._params,
@@ -403,12 +403,18 @@ class ARForecaster(LagModel, BaseEstimator):
                               linear=X if self._skip else None, warm_start=warm)
         return LagFit(kind, lags, self.period_, center, scale, fit, self._bounds(y), k)
 
-    def _network_k(self, lags: tuple[int, ...]) -> int:
-        """How many of the lags the network's units read: all of them without the skip
-        connection, else the first ``network_lags``."""
+    def _network_k(self, lags: tuple[int, ...], X: np.ndarray) -> int:
+        """How many of the lags (columns of the lag rows X) the network's units read: all of
+        them without the skip connection, else the first ``network_lags`` -- unless two rows
+        agree on those but not on all lags (repeated values): the linear terms must be a
+        function of the units' inputs (the squared loss merges equal inputs), so then all."""
         if not self._skip or self.network_lags is None:
             return len(lags)
-        return min(int(self.network_lags), len(lags))
+        k = min(int(self.network_lags), len(lags))
+        if k < len(lags) and np.unique(X[:, :k], axis=0).shape[0] < \
+                np.unique(X, axis=0).shape[0]:
+            return len(lags)
+        return k
 
     def _bounds(self, y: np.ndarray) -> tuple[float, float]:
         if self._envelope is None:
@@ -480,7 +486,7 @@ class ARForecaster(LagModel, BaseEstimator):
         scale = scale or 1.0
         X, y = lag_rows((u - center) / scale, lags)
         times = np.arange(max(lags), u.shape[0]) + k
-        nk = self._network_k(lags)
+        nk = self._network_k(lags, X)
         design = (lambda A: A[:, 0]) if nk == 1 else (lambda A: A[:, :nk])
         if first_only:  # the linear AR model: every beta above beta_max, no library needed
             betas = np.array([np.inf])
@@ -514,7 +520,7 @@ class ARForecaster(LagModel, BaseEstimator):
             errors = np.array([[self._path_error(LinearAR(X[train], y[train]),
                                                  (u - center) / scale, test + max(lags), lags,
                                                  kind, values, center, scale,
-                                                 self._bounds(y[train]), params)]
+                                                 self._bounds(y[train]), params, nk)]
                                for train, test in splits])
             return _table(kind, lags, betas, errors)
         libs = []
@@ -543,7 +549,7 @@ class ARForecaster(LagModel, BaseEstimator):
                 warm[i] = fit.result
                 errors[i, j] = self._path_error(fit, (u - center) / scale, test + max(lags),
                                                 lags, kind, values, center, scale,
-                                                self._bounds(y[train]), params)
+                                                self._bounds(y[train]), params, nk)
             m = float(errors[:, j].mean())
             best, worse = (m, 0) if m < best else (best, worse + (m > best * STOP))
             if worse >= 2:
@@ -552,7 +558,7 @@ class ARForecaster(LagModel, BaseEstimator):
         return _table(kind, lags, betas[done], errors[:, done])
 
     def _path_error(self, fit, s, targets, lags, kind, values, center, scale, bounds,
-                    params) -> float:
+                    params, nk: int) -> float:
         """The selection's score of one fitted fold: recursive forecasts from the origin
         before each test target, up to ``horizon`` steps (in the series' units), their mean
         squared error per horizon divided by the naive (last value) forecast's over the same
@@ -565,7 +571,7 @@ class ARForecaster(LagModel, BaseEstimator):
         paths = np.empty((m, H))
         for h in range(H):
             rows = np.column_stack([buf[:, buf.shape[1] - lag] for lag in lags])
-            out = np.clip(network_output(fit, rows, self._network_k(lags)), *bounds)
+            out = np.clip(network_output(fit, rows, nk), *bounds)
             paths[:, h] = out
             buf = np.column_stack([buf, out])
         score, used = 0.0, 0
