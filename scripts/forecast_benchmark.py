@@ -31,6 +31,9 @@ from library_of_mirrors.timeseries import (
 )
 
 MODELS = [(1, 2, "abs"), (1, 2, "relu"), (1, 3, "abs"), (2, 2, "abs")]
+#: the paper's model of section 4: the network alone on the standardized series (no transform,
+#: no skip connection), so Adam trains the same problem
+PAPER = {"transform": "none", "skip": False, "intervals": "none"}
 
 
 def table1(series, args):
@@ -41,7 +44,8 @@ def table1(series, args):
     for s in series:
         for lags, depth, act in MODELS:
             t0 = time.perf_counter()
-            fc = ARForecaster(lags=lags, depth=depth, activation=act, beta=args.beta).fit(s)
+            fc = ARForecaster(lags=lags, depth=depth, activation=act, beta=args.beta,
+                              **PAPER).fit(s)
             t_fit = time.perf_counter() - t0
             t0 = time.perf_counter()
             objs = np.array([AdamNetwork.like(fc, seed=k, epochs=args.epochs).fit(s).objective_
@@ -56,7 +60,7 @@ def table1(series, args):
 def table2(series, args):
     for s in series:
         for horizon in (1, 5):
-            bt = backtest(s, ARForecaster(beta=args.beta), horizon=horizon, step=5,
+            bt = backtest(s, ARForecaster(lags=1, beta=args.beta, **PAPER), horizon=horizon, step=5,
                           max_folds=args.folds, adam_options={"epochs": args.epochs})
             print(f"\n{s.name}, horizon {horizon}, {len(bt.rows) // 4} folds "
                   f"(expanding window)")

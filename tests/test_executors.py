@@ -200,7 +200,7 @@ def test_folds_partition_the_samples():
 
 def test_backtest_equals_serial_on_dask(dask_executor):
     s = load_sunspots()
-    fc = ARForecaster(depth=2, activation="abs", beta=1e-2)
+    fc = ARForecaster(lags=1, depth=2, activation="abs", beta=1e-2, transform="none", skip=False)
     opts = {"horizon": 3, "step": 3, "max_folds": 5, "baselines": ("random_walk", "ar1"),
             "initial": 240}
     a = backtest(s, fc, **opts)

@@ -215,9 +215,11 @@ def test_estimator_and_forecaster_go_implicit_when_the_library_is_too_large(monk
     assert back.implicit_ and np.array_equal(back.predict(x[:, None]), est.predict(x[:, None]))
     series = np.sin(np.arange(80) / 5.0) + 0.1 * np.random.default_rng(0).standard_normal(80)
     monkeypatch.setattr(dbuild, "MAX_CANDIDATES", 10**9)
-    fc_ref = lom.ARForecaster(depth=3, activation="relu", beta=0.05, tol=1e-10).fit(series)
+    paper = {"lags": 1, "depth": 3, "activation": "relu", "beta": 0.05, "tol": 1e-10,
+             "transform": "none", "skip": False, "intervals": "quantile"}
+    fc_ref = lom.ARForecaster(**paper).fit(series)
     monkeypatch.setattr(dbuild, "MAX_CANDIDATES", 1000)
-    fc = lom.ARForecaster(depth=3, activation="relu", beta=0.05, tol=1e-10).fit(series)
+    fc = lom.ARForecaster(**paper).fit(series)
     assert isinstance(fc.library_, ImplicitDictionary)
     assert fc.result_.objective == pytest.approx(fc_ref.result_.objective, rel=1e-9)
     assert np.allclose(fc.predict(5), fc_ref.predict(5), atol=1e-6)

@@ -94,7 +94,8 @@ def test_estimator_and_forecaster_take_the_matrix_free_path(monkeypatch):
 
     x, y = _data(60, 4)
     dense = lom.ConvexNetRegressor("abs", 3, beta=1e-2).fit(x, y)
-    fc_dense = ARForecaster(depth=2, beta=1e-2).fit(load_nile())
+    fc_dense = ARForecaster(lags=1, depth=2, beta=1e-2, transform="none",
+                            skip=False, intervals="none").fit(load_nile())
     used = []
     monkeypatch.setattr(blocks, "DENSE_BLOCK_BYTES", 0)
     real = blocks.FreeBlock.__init__
@@ -105,7 +106,8 @@ def test_estimator_and_forecaster_take_the_matrix_free_path(monkeypatch):
 
     monkeypatch.setattr(blocks.FreeBlock, "__init__", spy)
     free = lom.ConvexNetRegressor("abs", 3, beta=1e-2).fit(x, y)
-    fc_free = ARForecaster(depth=2, beta=1e-2).fit(load_nile())
+    fc_free = ARForecaster(lags=1, depth=2, beta=1e-2, transform="none",
+                            skip=False, intervals="none").fit(load_nile())
     assert used  # the matrix-free block was used
     assert free.result_.objective == pytest.approx(dense.result_.objective, rel=1e-9)
     # the fit is unique on the data (Lemma E.2), not between the points
