@@ -27,7 +27,7 @@ from library_of_mirrors.models import (
     ConvexNetClassifier,
     ConvexNetRegressor,
 )
-from library_of_mirrors.models.estimators import _digest
+from library_of_mirrors.models.estimators import model_digest
 
 # the short grids of these tests often end above the best beta (test_smallest_beta_..._warns)
 pytestmark = pytest.mark.filterwarnings("ignore:beta='auto' chose the smallest beta")
@@ -355,7 +355,7 @@ def test_files_written_before_standardization_load_as_absolute_beta(tmp_path):
         body.pop(key)
     for key in ("standardize", "cv", "n_betas", "eps", "selection"):
         body["params"].pop(key)
-    body["sha256"] = _digest(body)
+    body["sha256"] = model_digest(body)
     old = tmp_path / "old.json"
     old.write_text(json.dumps(body))
     back = ConvexNetRegressor.load(old)

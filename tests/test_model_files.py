@@ -13,7 +13,7 @@ import library_of_mirrors.models.network as network
 from library_of_mirrors.dictionary.budget import use_memory_budget
 from library_of_mirrors.dictionary.implicit import ImplicitDictionary
 from library_of_mirrors.models import ConvexNetRegressor
-from library_of_mirrors.models.estimators import LOAD_RTOL, _digest
+from library_of_mirrors.models.estimators import LOAD_RTOL, model_digest
 
 
 def _data(n: int, seed: int = 0):
@@ -68,7 +68,7 @@ def _rewrite(path, tmp_path, scale: float):
     body.pop("sha256")
     f = np.asarray(body["fitted"])
     body["fitted"] = (f + scale * np.max(np.abs(f)) * np.cos(np.arange(f.size))).tolist()
-    body["sha256"] = _digest(body)
+    body["sha256"] = model_digest(body)
     out = tmp_path / "rewritten.json"
     out.write_text(json.dumps(body))
     return out

@@ -18,6 +18,8 @@ def test_readme_python_blocks_run(tmp_path, monkeypatch):
     ns = namespace
     assert ns["net"].objective(ns["x"], ns["y"], 1e-2) == pytest.approx(ns["res"].objective,
                                                                         rel=1e-9)
-    assert ns["adam"].objective_ >= ns["fc"].objective_ - ns["fc"].result_.gap
+    assert ns["adam"].objective(ns["x"], ns["y"], 1e-2) >= ns["res"].objective - ns["res"].gap
+    point, band = ns["fc"].predict(12), ns["fc"].predict_interval(12)
+    assert ((band["lower"] <= point) & (point <= band["upper"])).all()  # inside its band
     assert (tmp_path / "model.json").is_file()
     assert "exact network" in namespace["bt"].table()

@@ -187,10 +187,9 @@ class LibraryEstimate:
 
 def _candidates(spec: Architecture, n: int) -> tuple[int, float]:
     """(candidate units, bytes of their explicit library) on n distinct points."""
-    from .build import family_specs  # noqa: PLC0415 - build imports this module
-
     total, nbytes = 0, 0.0
-    for fam, L, signed in family_specs(spec):
+    for fam, signed in spec.families:  # the families of the architecture's row, at its depth
+        L = spec.depth
         c = fam.count(L, n, signed)
         total += c
         per = BYTES_PER_2_LAYER_COLUMN if L == 2 else \

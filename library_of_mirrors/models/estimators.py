@@ -349,7 +349,7 @@ class ConvexNetBase(BaseEstimator):
         if path.exists() and not force:
             raise FileExistsError(f"{path} exists (use force=True to overwrite)")
         body = self._payload()
-        body["sha256"] = _digest(body)
+        body["sha256"] = model_digest(body)
         path.write_text(json.dumps(body, indent=1))
         return path
 
@@ -383,7 +383,7 @@ class ConvexNetBase(BaseEstimator):
             raise ValueError(f"{path.name} has format version {body.get('version')!r}; this "
                              f"library reads version {FORMAT_VERSION}")
         digest = body.pop("sha256", None)
-        if digest != _digest(body):
+        if digest != model_digest(body):
             raise ValueError(f"{path.name} failed its checksum: the file was modified or "
                              f"truncated")
         try:
@@ -424,7 +424,9 @@ class _SavedLibrary:
         self.listed = not implicit
 
 
-def _digest(body: dict) -> str:
+def model_digest(body: dict) -> str:
+    """The SHA-256 of a model file's body (sorted keys): detects corruption, not tampering
+    (anyone can recompute it)."""
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
@@ -630,4 +632,4 @@ class ConvexNetClassifier(ClassifierMixin, ConvexNetBase):
 
 
 __all__ = ["CLASSIFIER_EXPECTED_FAILED_CHECKS", "ConvexNetClassifier", "ConvexNetRegressor",
-           "EXPECTED_FAILED_CHECKS"]
+           "EXPECTED_FAILED_CHECKS", "model_digest"]
