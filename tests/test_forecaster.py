@@ -148,7 +148,8 @@ def test_backtest_rows_and_metrics(sunspots):
 
 
 def test_backtest_csv_refuses_to_overwrite(tmp_path, sunspots):
-    bt = backtest(sunspots, horizon=1, initial=300, baselines=("random_walk",))
+    bt = backtest(sunspots, lom.ARForecaster(lags=1, beta=1e-2, **PAPER), horizon=1, initial=300,
+                  baselines=("random_walk",))
     path = bt.to_csv(tmp_path / "bt.csv")
     assert path.read_text().splitlines()[0].startswith("model,fold,cutoff")
     with pytest.raises(FileExistsError, match="exists"):
