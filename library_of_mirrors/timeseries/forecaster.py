@@ -446,11 +446,12 @@ class ARForecaster(LagModel, BaseEstimator):
     # selection -----------------------------------------------------------------------------
     def _select(self, values: np.ndarray, configs, params) -> None:
         """Time-ordered CV of the (transform, lags) configurations, each over its own beta
-        grid: one-step squared errors in the series' units.  With the skip connection and
-        more than :data:`SHORTLIST` configurations, a first round scores each at its
-        beta_max (the linear AR model) and the full paths run for the best ones only."""
+        grid, scored by :meth:`_path_error`.  With more than :data:`SHORTLIST` configurations a
+        first round scores each as the linear AR model (least squares: the network with the
+        skip connection above beta_max, a screen without it) and the full paths run for the
+        best ones only."""
         rows = []
-        if self._skip and self.beta == "auto" and len(configs) > SHORTLIST:
+        if self.beta == "auto" and len(configs) > SHORTLIST:
             first = []
             for kind, lags in configs:
                 table = self._cv_config(values, kind, lags, params, first_only=True)
