@@ -580,8 +580,8 @@ def _cmd_demo(args) -> int:
     xs = (v[:-1] - model.x_center_) / model.x_scale_
     ys = (v[1:] - model.y_center_) / model.y_scale_
     _log(args, "\n   the same network trained by Adam on the same problem (3 random starts, "
-               "2000 epochs, 40 units):")
-    adam = [train_adam(xs, ys, model.beta_, "abs", 3, width=40, epochs=2000, lr=1e-2,
+               "1000 epochs, 40 units):")
+    adam = [train_adam(xs, ys, model.beta_, "abs", 3, width=40, epochs=1000, lr=1e-2,
                        seed=(args.seed or 0) + k, lr_schedule="cosine").objective(
                            xs, ys, model.beta_) for k in range(3)]
     optimum = float(model.result_.objective)

@@ -108,6 +108,7 @@ sys.exit(code)
 """
 
 
+@pytest.mark.slow  # 13 s: a 4,000-point 3-layer abs build in a subprocess
 def test_a_4000_point_3_layer_fit_stays_inside_its_memory_budget(tmp_path):
     rng = np.random.default_rng(1)
     for name, n in (("small.csv", 60), ("big.csv", 4000)):

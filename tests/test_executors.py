@@ -200,7 +200,8 @@ def test_folds_partition_the_samples():
 
 def test_backtest_equals_serial_on_dask(dask_executor):
     s = load_sunspots()
-    fc = ARForecaster(lags=1, depth=2, activation="abs", beta=1e-2, transform="none", skip=False)
+    fc = ARForecaster(lags=1, depth=2, activation="abs", beta=1e-2, transform="none", skip=False,
+                      n_calibration=5)
     opts = {"horizon": 3, "step": 3, "max_folds": 5, "baselines": ("random_walk", "ar1"),
             "initial": 240}
     a = backtest(s, fc, **opts)
@@ -295,7 +296,7 @@ def _cli(*args):
 
 def test_cli_backtest_on_a_local_dask_cluster(tmp_path):
     common = ["backtest", "sunspots", "--baselines", "random_walk,ar1", "--max-folds", "3",
-              "--horizon", "2", "--quiet"]
+              "--horizon", "2", "--lags", "1", "--beta", "0.01", "--transform", "none", "--quiet"]
     p = _cli(*common, "--out", str(tmp_path / "serial"))
     assert p.returncode == 0, p.stderr
     q = _cli(*common, "--out", str(tmp_path / "dask"), "--executor", "dask", "--workers", "2")
