@@ -216,7 +216,10 @@ def _wait_for_progress(proc, needle: str, timeout: float) -> None:
     raise AssertionError(f"never saw {needle!r} in {seen!r}")
 
 
-@pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("sig, code", [
+    (signal.SIGTERM, 143),
+    # 7 s; the same handler as SIGTERM: run with -m slow
+    pytest.param(signal.SIGINT, 130, marks=pytest.mark.slow)])
 def test_a_signal_stops_the_fit_cleanly(tmp_path, sig, code):
     data = _points_csv(tmp_path / "d.csv", 1500)
     env = dict(os.environ, PYTHONUNBUFFERED="1")

@@ -294,7 +294,8 @@ def _cli(*args):
     return run_cli(*args)
 
 
-def test_cli_backtest_on_a_local_dask_cluster(tmp_path):
+@pytest.mark.slow  # 13 s to start a cluster from the CLI; test_backtest_equals_serial_on_dask
+def test_cli_backtest_on_a_local_dask_cluster(tmp_path):  # covers the executor by default
     common = ["backtest", "sunspots", "--baselines", "random_walk,ar1", "--max-folds", "3",
               "--horizon", "2", "--lags", "1", "--beta", "0.01", "--transform", "none", "--quiet"]
     p = _cli(*common, "--out", str(tmp_path / "serial"))
