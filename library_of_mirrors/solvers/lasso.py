@@ -100,8 +100,17 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     pool = d.pool()
     sol = engine.solve(pool, datafit, rows, lam, bias=bias, tol=tol, max_iter=max_iter,
                        z0=pool.warm(warm_start), verbose=verbose)
-    res = LassoResult(sol.z, rows.shift + sol.xi, sol.objective, sol.gap, sol.n_iter,
-                      sol.converged, datafit.name, beta, lam, tol, "working sets",
+    return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, rows.shift + sol.xi,
+                   "working sets", f"solve_lasso(loss={datafit.name!r})", t0, 3)
+
+
+def _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, xi, method: str, call: str,
+            t0: float, stacklevel: int) -> LassoResult:
+    """The :class:`LassoResult` of an engine solution (its columns: those the pool
+    materialized, if it grew), warning (at the user's ``stacklevel``) if the gap did not reach
+    the tolerance."""
+    res = LassoResult(sol.z, xi, sol.objective, sol.gap, sol.n_iter, sol.converged,
+                      datafit.name, beta, lam, tol, method,
                       datafit.to_samples(rows, sol.theta, y, w, d.inverse),
                       history=sol.history)
     columns = pool.dictionary()
@@ -111,10 +120,10 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     res.datafit = datafit
     res.slack = sol.slack
     if not sol.converged:
-        warnings.warn(f"solve_lasso(loss={datafit.name!r}) stopped after {sol.n_iter} "
-                      f"iterations with duality gap {sol.gap:.3e} above the tolerance "
-                      f"{tol:.1e} x {sol.scale:.3e} (objective at z = 0): {sol.reason}",
-                      ConvergenceWarning, stacklevel=2)
+        warnings.warn(f"{call} stopped after {sol.n_iter} iterations with duality gap "
+                      f"{sol.gap:.3e} above the tolerance {tol:.1e} x {sol.scale:.3e} "
+                      f"(objective at z = 0): {sol.reason}", ConvergenceWarning,
+                      stacklevel=stacklevel)
     return res
 
 
@@ -189,21 +198,9 @@ def _solve_linear(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, solver
                        z0=base.warm(warm_start), verbose=verbose)
     coef = proj.coef(rows.y - base.fit(sol.z))
     xi = rows.shift + (float(coef[0]) if bias else 0.0)
-    res = LassoResult(sol.z, xi, sol.objective, sol.gap, sol.n_iter, sol.converged,
-                      datafit.name, beta, lam, tol, "working sets (projected skip)",
-                      datafit.to_samples(rows, sol.theta, y, w, d.inverse),
-                      history=sol.history)
+    res = _result(sol, base, d, datafit, rows, y, w, beta, lam, tol, xi,
+                  "working sets (projected skip)", "solve_lasso(linear=...)", t0, 4)
     res.linear = np.asarray(coef[1:] if bias else coef, dtype=float)
-    columns = base.dictionary()
-    if columns is not d:
-        res.dictionary, res.codes, res.n_priced = columns, base.codes(), sol.n_priced
-    res.time = time.perf_counter() - t0
-    res.datafit = datafit
-    res.slack = sol.slack
-    if not sol.converged:
-        warnings.warn(f"solve_lasso(linear=...) stopped after {sol.n_iter} iterations with "
-                      f"duality gap {sol.gap:.3e} above the tolerance {tol:.1e} x "
-                      f"{sol.scale:.3e}: {sol.reason}", ConvergenceWarning, stacklevel=3)
     return res
 
 
