@@ -504,6 +504,7 @@ def _cmd_cv(args) -> int:
     import shlex  # noqa: PLC0415
 
     from .model_selection import cross_validate_path  # noqa: PLC0415
+    from .models.estimators import EXTEND_DECADES  # noqa: PLC0415
     from .plotting import plot_cv_path  # noqa: PLC0415
 
     series = args.x is None  # lag-1 pairs of one series: time-ordered folds
@@ -516,7 +517,7 @@ def _cmd_cv(args) -> int:
         cv = cross_validate_path(x, y, activation=args.activation, depth=args.depth,
                                  architecture=args.architecture, leaky_slope=args.leaky_slope,
                                  n_features=args.n_features, cv=folds, standardize=True,
-                                 n_betas=args.n_betas, eps=args.eps,
+                                 n_betas=args.n_betas, eps=args.eps, extend=EXTEND_DECADES,
                                  random_state=0 if args.seed is None else args.seed,
                                  executor=ex, progress=not args.quiet)
     elapsed = time.perf_counter() - t0
@@ -782,7 +783,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "shuffled for --x/--y columns")
     v.add_argument("--n-betas", type=int, default=20,
                    help="betas (of standardized x and y) from beta_max down to EPS beta_max "
-                   "(default 20)")
+                   "(default 20), continued by up to 3 decades while the least held-out loss "
+                   "lies at the grid's end (as --beta auto does)")
     v.add_argument("--eps", type=float, default=1e-4, help="default 1e-4")
     _executor_options(v)
     _common(v, "mirrors-cv")

@@ -17,7 +17,7 @@ of the estimator fitted at that beta on the fold (in the data's units).
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from sklearn.model_selection import KFold, StratifiedKFold, check_cv
@@ -26,7 +26,7 @@ from .architectures import lookup
 from .dictionary import build_dictionary
 from .dictionary.build import as_1d_data
 from .executors import run_batch
-from .solvers import beta_max, get_datafit, lasso_path, solve_lasso
+from .solvers import beta_max, get_datafit, solve_lasso
 from .validation import (
     POSITIVE,
     POSITIVE_INT,
@@ -41,7 +41,8 @@ from .validation import (
 
 #: the declarative constraints of :func:`cross_validate_path`'s numeric parameters
 _CONSTRAINTS = {"n_folds": Integer(2), "n_betas": POSITIVE_INT, "eps": Real(0.0, 1.0),
-                "tol": POSITIVE, "standardize": Boolean()}
+                "tol": POSITIVE, "standardize": Boolean(),
+                "extend": Real(0.0, 12.0, closed=("low", "high"))}
 
 #: how a loss scales with the targets: loss(s y, s u) = s^k loss(y, u) (Huber with its
 #: threshold scaled by s as well), so a held-out loss on standardized targets times
@@ -59,26 +60,27 @@ def standardization(v, sample_weight=None) -> tuple[float, float]:
     return center, (scale if scale > tiny else 1.0)
 
 
-def _warm_path(d, y, betas, solve: dict, sample_weight) -> list:
-    """Solutions over ``betas`` (decreasing), each warm-started from the previous one: the
-    :func:`lasso_path` of an explicit library, a sequence of warm-started solves over an
-    implicit one (each result holding its own columns)."""
-    if d.listed:
-        return lasso_path(d, y, betas, sample_weight=sample_weight, **solve).results
-    out, warm = [], None
+def _warm_path(d, y, betas, solve: dict, sample_weight, warm=None) -> list:
+    """Solutions over ``betas`` (decreasing), each warm-started from the previous one (the
+    first from ``warm``, a result of a larger beta, if given); over an implicit library each
+    result holds its own columns."""
+    out = []
     for b in betas:
         warm = solve_lasso(d, y, b, warm_start=warm, sample_weight=sample_weight, **solve)
         out.append(warm)
     return out
 
 
-def _fold_task(fold: tuple[np.ndarray, np.ndarray], *, x: np.ndarray, y: np.ndarray,
+def _fold_task(fold: tuple, *, x: np.ndarray, y: np.ndarray,
                w: np.ndarray | None, betas: np.ndarray, build: dict, solve: dict,
                standardize: bool) -> dict:
-    """One fold: library on the training part (standardized by its own statistics if
-    ``standardize``), warm-started path, held-out loss per beta (the datafit's own score: the
-    mean of its loss over the held-out samples, in the data's units)."""
-    train, test = fold
+    """One fold ``(train, test)`` or ``(train, test, warm)``: library on the training part
+    (standardized by its own statistics if ``standardize``), warm-started path (from
+    ``warm``, the fold's last result of a larger beta, if given), held-out loss per beta (the
+    datafit's own score: the mean of its loss over the held-out samples, in the data's
+    units)."""
+    train, test = fold[0], fold[1]
+    warm = fold[2] if len(fold) > 2 else None
     w_train = None if w is None else w[train]
     w_test = None if w is None else w[test]
     datafit = get_datafit(solve["loss"], solve.get("quantile"), solve.get("delta"))
@@ -86,7 +88,7 @@ def _fold_task(fold: tuple[np.ndarray, np.ndarray], *, x: np.ndarray, y: np.ndar
     xc, xs = standardization(x[train], w_train) if standardize else (0.0, 1.0)
     yc, ys = standardization(y[train], w_train) if scales_y else (0.0, 1.0)
     d = build_dictionary((x[train] - xc) / xs, implicit="auto", **build)
-    results = _warm_path(d, (y[train] - yc) / ys, betas, solve, w_train)
+    results = _warm_path(d, (y[train] - yc) / ys, betas, solve, w_train, warm)
     k = _HOMOGENEITY.get(datafit.name, 0) if scales_y else 0
     x_test, y_test = (x[test] - xc) / xs, (y[test] - yc) / ys
     errors = [datafit.score(y_test, r.predict(d, x_test), sample_weight=w_test) * ys ** k
@@ -94,7 +96,7 @@ def _fold_task(fold: tuple[np.ndarray, np.ndarray], *, x: np.ndarray, y: np.ndar
     return {"errors": np.array(errors), "gaps": np.array([r.gap for r in results]),
             "n_active": np.array([r.active.shape[0] for r in results]),
             "converged": np.array([r.converged for r in results]),
-            "n_features": int(d.n_features)}
+            "n_features": int(d.n_features), "last": results[-1]}
 
 
 @dataclass
@@ -120,6 +122,18 @@ class CVPath:
     score: str
     standardized: bool = False
     train: list[np.ndarray] = field(default_factory=list)
+
+    def extend(self, more: CVPath) -> CVPath:
+        """This path followed by ``more``: the same folds over smaller betas (the
+        estimators continue a grid whose least held-out loss lies at its end)."""
+        if not (len(more.folds) == len(self.folds) and all(
+                np.array_equal(a, b) for a, b in zip(more.folds, self.folds))):
+            raise ValueError("the paths to join were cross-validated over different folds")
+        if more.betas.shape[0] and not more.betas[0] < self.betas[-1]:
+            raise ValueError("the betas of the continuation must lie below the path's")
+        join = {k: np.concatenate([getattr(self, k), getattr(more, k)], axis=-1)
+                for k in ("betas", "errors", "gaps", "n_active", "converged")}
+        return replace(self, **join)
 
     @property
     def n_splits(self) -> int:
@@ -246,7 +260,8 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
                         n_betas: int = 30, eps: float = 1e-3, loss: str = "squared",
                         quantile: float | None = None, delta: float | None = None,
                         standardize: bool = False, sample_weight=None, random_state=0,
-                        tol: float = 1e-8, executor="serial", progress: bool = False) -> CVPath:
+                        tol: float = 1e-8, extend: float = 0.0, executor="serial",
+                        progress: bool = False) -> CVPath:
     """K-fold cross-validation of the regularization path of the network's Lasso (1.2).
 
     Parameters
@@ -272,11 +287,16 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
     sample_weight : weights of the samples: the training part's weigh the fold's fit, the
         held-out part's its score.
     random_state : seeds the folds (and sampled libraries); results are a function of it.
+    extend : while the least mean held-out loss lies at the grid's end, continue the grid
+        with its last step (two betas at a time, every fold warm-started from its last
+        solution) by up to ``extend`` decades below its smallest beta (0: never;
+        the estimators' ``beta="auto"`` uses 3).  The path's ``betas`` are the grid actually
+        run.
     executor : where the folds run: "serial", "processes", "dask", an
         :class:`~library_of_mirrors.executors.Executor` or a ``distributed.Client``.
     """
     checked = validate({"n_folds": n_folds, "n_betas": n_betas, "eps": eps, "tol": tol,
-                        "standardize": standardize}, _CONSTRAINTS)
+                        "standardize": standardize, "extend": extend}, _CONSTRAINTS)
     n_betas, eps, standardize = checked["n_betas"], checked["eps"], checked["standardize"]
     build = {"activation": activation, "depth": depth, "architecture": architecture,
              "leaky_slope": leaky_slope, "n_features": n_features,
@@ -308,15 +328,32 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
         folds = make_folds(checked["n_folds"], x, y, random_state, name="n_folds")
     else:
         folds = make_folds(cv, x, y, random_state, classifier=datafit.name == "logistic")
-    out = run_batch(_fold_task, folds, executor, desc="cross-validation folds",
-                    progress=progress,
-                    shared={"x": x, "y": y, "w": w, "betas": betas, "build": build,
-                            "solve": solve, "standardize": standardize})
-    return CVPath(betas, np.array([o["errors"] for o in out]),
-                  np.array([o["gaps"] for o in out]), np.array([o["n_active"] for o in out]),
-                  np.array([o["converged"] for o in out]), [f[1] for f in folds],
-                  np.array([o["n_features"] for o in out]), datafit.name, datafit.score_name,
-                  standardize, [f[0] for f in folds])
+    shared = {"x": x, "y": y, "w": w, "build": build, "solve": solve,
+              "standardize": standardize}
+
+    def run(items: list, grid: np.ndarray) -> tuple[list, CVPath]:
+        out = run_batch(_fold_task, items, executor, desc="cross-validation folds",
+                        progress=progress, shared=shared | {"betas": grid})
+        return out, CVPath(grid, np.array([o["errors"] for o in out]),
+                           np.array([o["gaps"] for o in out]),
+                           np.array([o["n_active"] for o in out]),
+                           np.array([o["converged"] for o in out]), [f[1] for f in folds],
+                           np.array([o["n_features"] for o in out]), datafit.name,
+                           datafit.score_name, standardize, [f[0] for f in folds])
+
+    out, path = run(folds, betas)
+    # the least mean held-out loss at the grid's end: continue with the grid's step, two betas
+    # at a time (the small betas cost most), each fold warm-started from its last solution
+    step = betas[-1] / betas[-2] if betas.shape[0] > 1 else 1.0
+    floor = betas[-1] * 10.0 ** -checked["extend"]
+    while path.best_index == path.betas.shape[0] - 1 and step < 1.0:
+        more = path.betas[-1] * step ** np.arange(1, 3)
+        more = more[more >= floor * (1 - 1e-12)]
+        if more.shape[0] == 0:
+            break
+        out, tail = run([(tr, te, o["last"]) for (tr, te), o in zip(folds, out)], more)
+        path = path.extend(tail)
+    return path
 
 
 __all__ = ["CVPath", "cross_validate_path", "kfolds", "make_folds", "standardization"]

@@ -366,3 +366,35 @@ def test_files_written_before_standardization_load_as_absolute_beta(tmp_path):
 def test_public_names():
     assert lom.ConvexNetRegressor().beta == "auto"
     assert lom.ConvexNetClassifier().get_params()["cv"] == 5
+
+
+def test_grid_continues_while_its_end_is_best():
+    """A grid that stops above the best beta goes on with its own step (two betas at a time,
+    warm-started) until the least held-out loss is inside it; the continued path equals the
+    cold path over the whole grid with the same folds, and beta_ is its argmin."""
+    x, y = _data(n=80, noise=0.1)
+    folds = list(KFold(4, shuffle=True, random_state=1).split(x[:, None]))
+    m = ConvexNetRegressor(cv=folds, n_betas=4, eps=0.1).fit(x, y)
+    path = m.cv_path_
+    betas = path.betas
+    assert betas.shape[0] > 4 and path.best_index < betas.shape[0] - 1
+    np.testing.assert_allclose(betas[1:] / betas[:-1], betas[1] / betas[0], rtol=1e-9)
+    whole = cross_validate_path(x, y, betas, cv=folds, standardize=True)
+    np.testing.assert_allclose(path.errors, whole.errors, rtol=1e-6)
+    assert m.beta_ == betas[int(np.argmin(whole.mean))]
+    assert list(m.cv_results_["beta"]) == list(betas)
+    none = cross_validate_path(x, y, betas[:4], cv=folds, standardize=True)
+    assert none.betas.shape[0] == 4 and none.best_index == 3  # extend=0: the grid as given
+
+
+def test_continued_path_needs_the_same_folds():
+    x, y = _data(n=40)
+    a = cross_validate_path(x, y, [1.0, 0.5], cv=KFold(3), standardize=True)
+    b = cross_validate_path(x, y, [0.2], cv=KFold(3, shuffle=True, random_state=0),
+                            standardize=True)
+    with pytest.raises(ValueError, match="^the paths to join were cross-validated over "
+                                         "different folds$"):
+        a.extend(b)
+    with pytest.raises(ValueError, match="^extend must be a finite number >= 0 and <= 12, "
+                                         "got -1.0$"):
+        cross_validate_path(x, y, [1.0], cv=3, extend=-1)

@@ -64,6 +64,9 @@ FORMAT_VERSION = 2
 #: relative tolerance (of the largest absolute fitted value) within which a loaded model must
 #: reproduce the fitted values stored in its file
 LOAD_RTOL = 1e-9
+#: how many decades below ``eps * beta_max`` beta="auto" continues its grid while the least
+#: held-out loss lies at the grid's end
+EXTEND_DECADES = 3
 
 #: scikit-learn's generic checks that cannot apply to a 1-D estimator, with the reason
 #: (used by ``parametrize_with_checks(..., expected_failed_checks=...)`` in the tests)
@@ -216,7 +219,8 @@ class ConvexNetBase(BaseEstimator):
     def _cross_validate(self, x: np.ndarray, y: np.ndarray, w, library, yt: np.ndarray,
                         datafit, params: dict) -> tuple[float, CVPath | None]:
         """beta="auto": the grid from beta_max of the (standardized) training data down to
-        ``eps * beta_max``, the warm-started path cross-validated over the folds of ``cv``
+        ``eps * beta_max`` (continued while its end has the least held-out loss), the
+        warm-started path cross-validated over the folds of ``cv``
         (each fold standardized by its own training statistics), and the beta of the
         minimum held-out loss (or of the one-standard-error rule).  For the piecewise-linear
         losses beta_max is an upper bound of the threshold (the grid's first betas may all
@@ -233,13 +237,15 @@ class ConvexNetBase(BaseEstimator):
             architecture=params["architecture"], leaky_slope=params["leaky_slope"],
             n_features=params["n_features"], cv=folds, standardize=params["standardize"],
             sample_weight=w, random_state=params["random_state"], tol=params["tol"],
-            **self._loss_params())
+            extend=EXTEND_DECADES, **self._loss_params())
         if params["selection"] == "1se":
             return path.beta_1se, path
-        if path.best_index == betas.shape[0] - 1 and betas.shape[0] > 1:
+        if path.best_index == path.betas.shape[0] - 1 and path.betas.shape[0] > 1:
             warnings.warn(f"beta='auto' chose the smallest beta of the grid ({path.best_beta:.4g}"
-                          f" = eps * beta_max): the held-out loss may decrease further; pass a "
-                          f"smaller eps (now {params['eps']:g})", UserWarning, stacklevel=4)
+                          f" = {path.best_beta / bmax:.2g} beta_max, the grid continued "
+                          f"{EXTEND_DECADES} decades below eps): the held-out loss may decrease "
+                          f"further; pass a smaller eps (now {params['eps']:g})", UserWarning,
+                          stacklevel=4)
         return path.best_beta, path
 
     def _set_fitted(self, x: np.ndarray, fit: FittedNetwork) -> None:
@@ -458,7 +464,9 @@ class ConvexNetRegressor(RegressorMixin, ConvexNetBase):
         data, ...) or an iterable of (train, test) index pairs (``check_cv``).
     n_betas, eps : the grid of ``beta="auto"``: ``n_betas`` betas, log-spaced, from beta_max
         of the training data (the smallest beta whose optimum is the constant fit) down to
-        ``eps * beta_max``.
+        ``eps * beta_max``; while the least held-out loss lies at the grid's end, the grid
+        goes on with the same step (two betas at a time) by up to
+        :data:`EXTEND_DECADES` (3) decades more.
     selection : "min" (the beta of the least mean held-out loss) or "1se" (the largest beta
         whose mean held-out loss is within one standard error of that minimum: fewer
         neurons, about the same quality).
@@ -467,8 +475,8 @@ class ConvexNetRegressor(RegressorMixin, ConvexNetBase):
     and solves the warm-started Lasso path (1.2) over the grid
     (:func:`~library_of_mirrors.model_selection.cross_validate_path`); the held-out score is
     the loss's own (mean squared error, mean pinball loss, ...) in the data's units; then the
-    model is refit on all data at the chosen beta.  A chosen beta at the small end of the grid
-    warns (pass a smaller ``eps``).
+    model is refit on all data at the chosen beta.  A chosen beta at the small end of the
+    continued grid warns (pass a smaller ``eps``).
 
     Attributes
     ----------
