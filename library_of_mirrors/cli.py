@@ -418,6 +418,9 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
                        for k, v in fc.get_params().items()},
             "chosen": {"transform": fc.transform_, "lags": list(fc.lags_), "beta": fc.beta_,
                        "period": fc.period_},
+            "combination": [{"transform": c["transform"], "lags": list(c["lags"]),
+                             "beta": c["beta"], "cv_score": c["score"]}
+                            for c in fc.combination_],
             "objective": res.objective, "gap": res.gap, "n_neurons": int(res.active.size),
             "skip_weights": None if res.linear is None else res.linear.tolist(),
             "fit_seconds": elapsed, "index": labels, "forecast": point,
@@ -435,6 +438,10 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
                f"transform {fc.transform_}, lags {list(fc.lags_)}, beta {fc.beta_:.4g}"
                f"{' (chosen by time-ordered cross-validation)' if fc.cv_results_ else ''}; "
                f"{res.active.size} neurons, objective {res.objective:.8g}, gap {res.gap:.2g}")
+    if len(fc.combination_) > 1:
+        _log(args, f"point forecast: the mean of {len(fc.combination_)} configurations' "
+                   "networks (" + "; ".join(f"{c['transform']}, lags {list(c['lags'])}, beta "
+                                            f"{c['beta']:.4g}" for c in fc.combination_) + ")")
     _log(args, "forecast: " + ", ".join(f"{lab}: {p:.4g}" for lab, p in zip(labels, point)))
     return {"forecaster": fc, "series": s, "objective": res.objective, "gap": res.gap}
 

@@ -211,3 +211,64 @@ def test_network_reads_recent_lags_unless_values_repeat():
     assert np.unique(X[:, :3], axis=0).shape[0] < np.unique(X, axis=0).shape[0]
     fc = lom.ARForecaster(lags=6, beta=0.1, transform="none", intervals="none").fit(r)
     assert fc.model_.k == 6 and fc.result_.converged
+
+
+def test_kpss_statistic_is_statsmodels_and_gates_differencing():
+    """kpss_level is the KPSS statistic with the automatic bandwidth (statsmodels' kpss with
+    nlags="auto" is the oracle); transform="auto" keeps the differencing candidates only for a
+    series whose stationary level it rejects at 5%."""
+    import warnings
+
+    from statsmodels.tsa.stattools import kpss
+
+    from library_of_mirrors.timeseries.transforms import KPSS_5PCT, kpss_level
+
+    rng = np.random.default_rng(3)
+    walk = np.cumsum(rng.normal(0.3, 1.0, size=200)) + 20  # a walk with drift
+    for x in (rng.normal(size=40), walk, _ar_series(300, seed=2),
+              np.sin(np.arange(500) / 7) + rng.normal(size=500)):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # statsmodels' p-value table warnings
+            expected = kpss(x, regression="c", nlags="auto")[0]
+        assert kpss_level(x) == pytest.approx(expected, rel=1e-10)
+    e = rng.normal(size=150)
+    stationary = np.array([0.5 ** np.arange(t + 1)[::-1] @ e[:t + 1] for t in range(150)]) + 30
+    assert kpss_level(stationary) <= KPSS_5PCT < kpss_level(walk)
+    kinds = {r["transform"] for r in lom.ARForecaster(max_lags=2, intervals="none")
+             .fit(stationary).cv_results_}
+    assert kinds == {"none"}
+    kinds = {r["transform"] for r in lom.ARForecaster(max_lags=2, intervals="none")
+             .fit(walk).cv_results_}
+    assert kinds == {"none", "diff"}
+
+
+def test_point_forecast_combines_the_best_configurations():
+    """combine=k: the k configurations of lowest CV error, each refitted alone at its beta
+    (an independent forecaster with that configuration fixed), averaged; the conformal errors
+    are those of the same mean refitted before an origin."""
+    v = _ar_series(120, seed=8)
+    fc = lom.ARForecaster(max_lags=3, combine=2, n_calibration=6).fit(v)
+    rows = pd.DataFrame(fc.cv_results_)
+    rows = rows[np.isfinite(rows["beta"])]
+    best = rows.loc[rows.groupby(["transform", "lags"])["mean"].idxmin()].nsmallest(2, "mean")
+    assert [(c["transform"], c["lags"], c["beta"]) for c in fc.combination_] == \
+        list(zip(best["transform"], best["lags"], best["beta"]))
+
+    def alone(c, values):
+        return lom.ARForecaster(lags=list(c["lags"]), transform=c["transform"],
+                                beta=c["beta"], intervals="none").fit(values)
+
+    twins = [alone(c, v) for c in fc.combination_]
+    np.testing.assert_allclose(fc.predict(5), np.mean([t.predict(5) for t in twins], axis=0),
+                               rtol=1e-9)
+    assert fc.objective_ == twins[0].objective_  # the attributes are the lead member's
+    errors = fc._calibration(3)
+    origin = v.shape[0] - 2
+    paths = [alone(c, v[:origin]).predict(2) for c in fc.combination_]
+    np.testing.assert_allclose(errors[1, :2], v[origin:] - np.mean(paths, axis=0), rtol=1e-8)
+    point, band = fc.predict(3), fc.predict_interval(3)
+    env = fc.envelope_bounds(3)
+    assert np.all(band[:, 0] <= point) and np.all(point <= band[:, 1])
+    assert np.all(env[:, 0] <= band[:, 0]) and np.all(band[:, 1] <= env[:, 1])
+    one = lom.ARForecaster(max_lags=3, combine=1, intervals="none").fit(v)
+    np.testing.assert_allclose(one.predict(5), twins[0].predict(5), rtol=1e-9)

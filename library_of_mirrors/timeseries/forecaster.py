@@ -11,18 +11,22 @@ with f a neural network trained to its global optimum, u a transform of the seri
 * **Transforms** (:mod:`.transforms`): log, differencing, seasonal differencing, inverted
   automatically in every forecast.
 * **Choices by time-ordered cross-validation**: beta (along the warm-started path on the
-  standardized series, one common grid), the lags and the transform, scored by the one-step
-  squared error in the series' units over rolling origins (training rows always before test
-  rows: a splitter that puts training rows after test rows is refused).
+  standardized series), the lags and the transform, scored by the squared errors of recursive
+  forecasts 1..``horizon`` steps ahead in the series' units over rolling origins, relative to
+  the naive forecast's (training rows always before test rows: a splitter that puts training
+  rows after test rows is refused).  Differencing is a candidate only when the KPSS test
+  rejects a stationary level (:func:`.transforms.kpss_level`), as automatic ARIMA decides.
+* **Forecast combination**: the point forecast is the mean of the recursive forecasts of the
+  ``combine`` (3) best configurations, each an exactly trained network at its own beta.
 * **Forecasts** are recursive; each step is clipped to the *envelope*: the range of the
   training targets of u widened by ``envelope`` times its span on both sides, so a forecast
   cannot run away (:meth:`ARForecaster.envelope_bounds` gives the bounds in the series' units).
 * **Bands** (``intervals="conformal"``, the default): split-conformal intervals from the
-  rolling-origin errors of the same model (refitted at ``n_calibration`` recent origins with the
-  chosen beta, lags and transform), per horizon, around the point forecast, so the point always
-  lies inside its band.  ``intervals="quantile"``: the exact pinball-loss networks of each
-  level and horizon (direct quantile Lassos, D.24), rearranged into order and widened to contain
-  the point forecast.
+  rolling-origin errors of the same combined model (every member refitted at
+  ``n_calibration`` recent origins with its beta, lags and transform), per horizon, around
+  the point forecast, so the point always lies inside its band.  ``intervals="quantile"``:
+  the exact pinball-loss networks of each level and horizon (direct quantile Lassos, D.24) of
+  the lead configuration, rearranged into order and widened to contain the point forecast.
 """
 
 from __future__ import annotations
@@ -55,7 +59,17 @@ from ..validation import (
 )
 from .datasets import check_series
 from .lagmodel import LagModel, check_quantiles
-from .transforms import TRANSFORMS, check_transform, forward, invert, lag_of, one_step, uses_log
+from .transforms import (
+    KPSS_5PCT,
+    TRANSFORMS,
+    check_transform,
+    forward,
+    invert,
+    kpss_level,
+    lag_of,
+    one_step,
+    uses_log,
+)
 
 POINT_LOSSES = ("squared", "absolute", "huber")
 #: the beta path of the selection stops when the mean CV error exceeds its best by this factor
@@ -104,6 +118,11 @@ def time_splits(times: np.ndarray, n_splits: int, min_train: int
                          "fewer splits (cv=)")
     blocks = np.array_split(np.arange(n - n_test, n), n_splits)
     return [(np.arange(b[0]), b) for b in blocks]
+
+
+def min_train_rows(lags: tuple[int, ...]) -> int:
+    """The fewest lag rows a fit of the lag set ``lags`` trains on (selection, calibration)."""
+    return max(8, 2 * len(lags) + 4)
 
 
 def check_time_splits(splits, n: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -178,6 +197,10 @@ class ARForecaster(LagModel, BaseEstimator):
     horizon : the selection scores recursive forecasts 1..horizon steps ahead from every test
         origin: their mean squared error per step over the naive forecast's, averaged.
     selection : "min" (lowest CV error) or "1se" (largest beta within one standard error).
+    combine : the point forecast is the mean of the recursive forecasts of the ``combine``
+        configurations (transform, lags) of lowest CV error, each its own optimal network at
+        its own chosen beta (a forecast combination; 1: the best configuration alone).  The
+        bands are calibrated on the errors of that mean.
     n_betas, eps : the beta grid (from beta_max down to eps * beta_max).
     max_lags : largest p of ``lags="auto"`` (default: 12, or two periods and one more, at most
         an eighth of the series).
@@ -191,8 +214,11 @@ class ARForecaster(LagModel, BaseEstimator):
 
     Attributes after :meth:`fit`
     ----------------------------
-    lags_, transform_, beta_, period_ : the configuration used; ``cv_results_`` the
-        cross-validation table (one dict per configuration and beta).
+    lags_, transform_, beta_, period_ : the best configuration (the lead member);
+        ``cv_results_`` the cross-validation table (one dict per configuration and beta).
+    combination_ : the configurations whose forecasts are averaged, best first: dicts with
+        ``transform``, ``lags``, ``beta`` and the CV ``score`` (NaN when not selected);
+        ``members_`` their fitted models.  The attributes below describe the lead member.
     dictionary_, result_, network_, library_ : the Lasso dictionary, its certified solution,
         the optimal network (inputs: standardized lags of u; the skip weights are
         ``result_.linear``) and the library solved over.
@@ -206,7 +232,8 @@ class ARForecaster(LagModel, BaseEstimator):
                  architecture: str = "deep_narrow", beta="auto", loss: str = "squared",
                  skip="auto", transform="auto", period: int | None = None,
                  intervals: str = "conformal", coverage: float = 0.8, quantiles=(0.1, 0.9),
-                 cv=5, horizon: int = 5, selection: str = "min", n_betas: int = 10,
+                 cv=5, horizon: int = 5, selection: str = "min", combine: int = 3,
+                 n_betas: int = 10,
                  eps: float = 1e-3, max_lags: int | None = None, network_lags: int | None = 3,
                  envelope: float | None = 0.5,
                  n_calibration: int = 20,
@@ -228,6 +255,7 @@ class ARForecaster(LagModel, BaseEstimator):
         self.cv = cv
         self.horizon = horizon
         self.selection = selection
+        self.combine = combine
         self.n_betas = n_betas
         self.eps = eps
         self.max_lags = max_lags
@@ -260,6 +288,7 @@ class ARForecaster(LagModel, BaseEstimator):
         "intervals": Options(*INTERVALS),
         "coverage": Real(0.0, 1.0),
         "selection": Options("min", "1se"),
+        "combine": Integer(1),
         "n_betas": Integer(1),
         "eps": Real(0.0, 1.0),
         "max_lags": Optional(Integer(1)),
@@ -337,10 +366,15 @@ class ARForecaster(LagModel, BaseEstimator):
         t = self.transform
         if isinstance(t, str) and t == "auto":
             kinds = ["none", "diff"]
-            if np.all(values > 0) and values.max() > 10 * values.min():
+            logs = bool(np.all(values > 0) and values.max() > 10 * values.min())
+            if logs:
                 kinds += ["log", "log-diff"]
             if period is not None and values.shape[0] > 4 * period:
                 kinds += ["seasonal-diff"]
+            # differences only when the KPSS test rejects a stationary level (of log x for a
+            # series with log candidates), as automatic ARIMA decides d
+            if kpss_level(np.log(values) if logs else values) <= KPSS_5PCT:
+                kinds = [k for k in kinds if lag_of(k, period) == 0]
             return kinds
         if t is not None and t not in TRANSFORMS:
             raise ValueError(f"transform must be 'auto', None or one of {', '.join(TRANSFORMS)}"
@@ -380,8 +414,11 @@ class ARForecaster(LagModel, BaseEstimator):
             self.transform_, self.lags_ = configs[0]
             self.beta_ = float(self.beta)
             self.cv_results_ = []
-        model = self._fit_config(values, self.transform_, self.lags_, self.beta_)
-        self._set_model(model)
+            self.combination_ = [{"transform": self.transform_, "lags": self.lags_,
+                                  "beta": self.beta_, "score": float("nan")}]
+        self.members_ = [self._fit_config(values, c["transform"], c["lags"], c["beta"])
+                         for c in self.combination_]
+        self._set_model(self.members_[0])
         self._residuals: dict = {}
         self._quantile_fits: dict = {}
         return self
@@ -451,7 +488,8 @@ class ARForecaster(LagModel, BaseEstimator):
         skip connection above beta_max, a screen without it) and the full paths run for the
         best ones only."""
         rows = []
-        if self.beta == "auto" and len(configs) > SHORTLIST:
+        shortlist = max(SHORTLIST, params["combine"])
+        if self.beta == "auto" and len(configs) > shortlist:
             first = []
             for kind, lags in configs:
                 table = self._cv_config(values, kind, lags, params, first_only=True)
@@ -459,8 +497,8 @@ class ARForecaster(LagModel, BaseEstimator):
                     rows += table
                     first.append((table[0]["mean"], kind, lags))
             configs = [(k, lags) for _, k, lags in sorted(first, key=lambda t: t[0])]
-            configs = configs[:SHORTLIST]
-        best = None
+            configs = configs[:shortlist]
+        chosen = []
         for kind, lags in configs:
             table = self._cv_config(values, kind, lags, params)
             if table is None:
@@ -471,12 +509,15 @@ class ARForecaster(LagModel, BaseEstimator):
             if params["selection"] == "1se":
                 ok = np.flatnonzero(mean <= mean[i] + table[i]["se"])
                 i = int(ok.min())  # betas decrease: the first is the largest
-            if best is None or table[i]["mean"] < best[0] * (1 - 1e-12):
-                best = (table[i]["mean"], kind, lags, table[i]["beta"])
-        if best is None:
+            chosen.append({"transform": kind, "lags": lags, "beta": table[i]["beta"],
+                           "score": table[i]["mean"]})
+        if not chosen:
             raise ValueError("no configuration could be cross-validated (the series is too "
                              "short for time-ordered splits); pass beta, lags and transform")
-        _, self.transform_, self.lags_, self.beta_ = best
+        chosen.sort(key=lambda c: c["score"])  # stable: ties keep the order of the candidates
+        self.combination_ = chosen[:params["combine"]]
+        lead = self.combination_[0]
+        self.transform_, self.lags_, self.beta_ = lead["transform"], lead["lags"], lead["beta"]
         self.cv_results_ = rows
 
     def _cv_config(self, values, kind, lags, params, first_only: bool = False
@@ -504,7 +545,7 @@ class ARForecaster(LagModel, BaseEstimator):
         else:
             betas = np.array([float(self.beta)])
         cv = self.cv
-        min_train = max(8, 2 * len(lags) + 4)
+        min_train = min_train_rows(lags)
         try:
             if isinstance(cv, (int, np.integer)) and not isinstance(cv, bool):
                 splits = time_splits(times, check_positive_int(cv, "cv", 2), min_train)
@@ -594,27 +635,16 @@ class ARForecaster(LagModel, BaseEstimator):
 
     # predicting ----------------------------------------------------------------------------
     def _forecast(self, steps: int) -> np.ndarray:
-        return self.model_.forecast(self.values_, steps)
+        return combined_forecast(self.members_, self.values_, steps)
 
     def envelope_bounds(self, steps: int) -> np.ndarray:
-        """The bounds (steps, 2) no forecast can leave: the envelope of the modeled series u
-        carried through the inverse transform (for differences: added up from the last
-        values)."""
+        """The bounds (steps, 2) no forecast can leave: the envelope of each member's modeled
+        series u carried through its inverse transform (for differences: added up from the
+        last values), the lowest lower and the highest upper bound over the members (their
+        mean lies between)."""
         self._check_fitted()
-        m = self.model_
-        lo, hi = (np.array(m.bounds) * m.scale + m.center)
-        k = lag_of(m.kind, self.period_)
-        base = np.log(self.values_) if uses_log(m.kind) else self.values_
-        out = np.empty((steps, 2))
-        if k == 0:
-            out[:] = (lo, hi)
-        else:
-            low, high = list(base[-k:]), list(base[-k:])
-            for h in range(steps):
-                low.append(low[h] + lo)
-                high.append(high[h] + hi)
-            out[:, 0], out[:, 1] = low[k:], high[k:]
-        return np.exp(out) if uses_log(m.kind) else out
+        env = np.array([member_envelope(m, self.values_, steps) for m in self.members_])
+        return np.column_stack([env[:, :, 0].min(axis=0), env[:, :, 1].max(axis=0)])
 
     def _calibration(self, steps: int) -> np.ndarray:
         """Rolling-origin errors (origins, steps) of the chosen model refitted at the last
@@ -626,20 +656,20 @@ class ARForecaster(LagModel, BaseEstimator):
         m = self.model_
         v = self.values_
         n = v.shape[0]
-        k = lag_of(m.kind, self.period_)
-        first = k + max(m.lags) + max(8, 2 * len(m.lags) + 4)
+        first = max(lag_of(c.kind, self.period_) + max(c.lags) + min_train_rows(c.lags)
+                    for c in self.members_)
         origins = [c for c in range(n - 1, first - 1, -1)][:self.n_calibration + steps - 1]
         if len(origins) < 2:
             raise ValueError(f"the series is too short ({n} points) to calibrate prediction "
                              "intervals; use intervals='none'")
         errors = np.full((len(origins), steps), np.nan)
-        warm = None
         for i, c in enumerate(origins):
             try:
-                fit = self._fit_config(v[:c], m.kind, m.lags, self.beta_, warm)
+                fits = [self._fit_config(v[:c], f.kind, f.lags, b["beta"])
+                        for f, b in zip(self.members_, self.combination_)]
             except ValueError:
                 continue
-            path = fit.forecast(v[:c], steps)
+            path = combined_forecast(fits, v[:c], steps)
             h = min(steps, n - c)
             actual = v[c:c + h]
             errors[i, :h] = (np.log(actual) - np.log(path[:h]) if uses_log(m.kind)
@@ -746,6 +776,29 @@ class ARForecaster(LagModel, BaseEstimator):
         return net.objective(X, self.y_, self.beta_, loss=self.result_.datafit)
 
 
+def combined_forecast(members: list[LagFit], values: np.ndarray, steps: int) -> np.ndarray:
+    """The mean of the members' recursive forecasts of ``steps`` values after ``values``."""
+    return np.mean([m.forecast(values, steps) for m in members], axis=0)
+
+
+def member_envelope(m: LagFit, values: np.ndarray, steps: int) -> np.ndarray:
+    """The bounds (steps, 2) of one member's forecasts after ``values``: its envelope of u
+    mapped through the inverse transform (differences add up from the last values)."""
+    lo, hi = np.array(m.bounds) * m.scale + m.center
+    k = lag_of(m.kind, m.period)
+    base = np.log(values) if uses_log(m.kind) else values
+    out = np.empty((steps, 2))
+    if k == 0:
+        out[:] = (lo, hi)
+    else:
+        low, high = list(base[-k:]), list(base[-k:])
+        for h in range(steps):
+            low.append(low[h] + lo)
+            high.append(high[h] + hi)
+        out[:, 0], out[:, 1] = low[k:], high[k:]
+    return np.exp(out) if uses_log(m.kind) else out
+
+
 def network_output(fit, X, k: int) -> np.ndarray:
     """The forecaster's one-step output at standardized lag rows X: the network's units on the
     first k columns plus the skip connection's linear terms on all of them."""
@@ -806,4 +859,5 @@ def conformal_bounds(errors: np.ndarray, coverage: float) -> tuple[float, float]
 
 
 __all__ = ["ARForecaster", "INTERVALS", "LagFit", "POINT_LOSSES", "check_time_splits",
+           "combined_forecast", "member_envelope", "min_train_rows",
            "conformal_bounds", "conformal_quantiles", "lag_rows", "lag_sets", "time_splits"]

@@ -11,6 +11,10 @@ A forecaster models ``u = T(x)`` and maps its forecasts of u back to x:
 * ``"log-diff"`` and ``"log-seasonal-diff"``: the differences of ``log x``.
 
 A transform loses its first ``lost(kind, period)`` values.
+
+Whether to difference at all is a test, as in automatic ARIMA: :func:`kpss_level` is the KPSS
+statistic of level stationarity (Kwiatkowski, Phillips, Schmidt and Shin, 1992), whose 5%
+critical value is :data:`KPSS_5PCT`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,34 @@ from __future__ import annotations
 import numpy as np
 
 TRANSFORMS = ("none", "log", "diff", "seasonal-diff", "log-diff", "log-seasonal-diff")
+#: the 5% critical value of the KPSS statistic for level stationarity (KPSS 1992, Table 1)
+KPSS_5PCT = 0.463
+
+
+def kpss_level(x: np.ndarray) -> float:
+    """The KPSS statistic of the hypothesis that ``x`` is stationary around a level:
+    ``sum_t S_t^2 / (n^2 s^2)`` with ``S_t`` the partial sums of the demeaned series and
+    ``s^2`` its long-run variance (Bartlett weights, Newey-West), the number of lags chosen
+    from the data as Hobijn, Franses and Ooms (2004) propose.  Above :data:`KPSS_5PCT` the
+    hypothesis is rejected at 5%: the series wants a difference."""
+    e = np.asarray(x, dtype=float) - float(np.mean(x))
+    n = e.shape[0]
+    if n < 3 or not np.any(e):
+        return 0.0
+
+    def acov(j: int) -> float:
+        return float(e[j:] @ e[:n - j]) / n
+
+    # the bandwidth: n^(2/9) autocovariances estimate the kernel's constant
+    m = min(int(n ** (2.0 / 9.0)), n - 1)
+    s0 = acov(0) + 2.0 * sum(acov(j) for j in range(1, m + 1))
+    s1 = 2.0 * sum(j * acov(j) for j in range(1, m + 1))
+    gamma = 1.1447 * ((s1 / s0) ** 2) ** (1.0 / 3.0) if s0 > 0 else 0.0
+    lags = min(int(gamma * n ** (1.0 / 3.0)), n - 1)
+    lrv = acov(0) + 2.0 * sum((1.0 - j / (lags + 1.0)) * acov(j) for j in range(1, lags + 1))
+    if not lrv > 0:
+        return 0.0
+    return float(np.sum(np.cumsum(e) ** 2) / (n * n * lrv))
 
 
 def uses_log(kind: str) -> bool:
