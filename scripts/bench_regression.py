@@ -38,7 +38,8 @@ repetitions, the mean fit time (wall clock and process CPU time: the CPU time is
 busy machine; BLAS runs on one thread), and the ratio MSE / best peer MSE (peers: spline,
 spline_gcv, mlp, mlp_cv, those that ran).
 Summary: which method has the lowest mean MSE on each inhomogeneous case, and whether
-``convex`` is within 10% of the best peer on the smooth ones.
+``convex`` is within 10% of the best peer on the smooth ones; then the same among the three
+methods the benchmark's target names alone (``convex``, ``spline``, ``mlp``).
 """
 
 from __future__ import annotations
@@ -313,7 +314,33 @@ def summarize(cases: list[dict], methods) -> dict:
             if ratios:
                 summary.setdefault("geomean_ratio", {}).setdefault(m, {})[kind] = float(
                     np.exp(np.mean(np.log(ratios))))
+    summary["three"] = three_way(cases)
     return summary
+
+
+#: the three methods the target of this benchmark names: the network, scipy's smoothing spline
+#: with its own GCV, scikit-learn's MLP
+THREE = ("convex", "spline", "mlp")
+
+
+def three_way(cases: list[dict]) -> dict:
+    """The comparison among :data:`THREE` alone: per kind, the geometric mean of each one's
+    MSE over the case's lowest of the three; on the smooth cases, convex's MSE over the
+    better of the other two."""
+    out: dict = {}
+    for kind in ("inhomogeneous", "smooth"):
+        sets = [{m: c["methods"][m]["mse"] for m in THREE} for c in cases
+                if c["kind"] == kind and all(m in c["methods"] and
+                                             np.isfinite(c["methods"][m]["mse"]) for m in THREE)]
+        if not sets:
+            continue
+        out[kind] = {"cases": len(sets), "geomean": {
+            m: float(np.exp(np.mean([np.log(s[m] / min(s.values())) for s in sets])))
+            for m in THREE}}
+        if kind == "smooth":
+            out[kind]["convex_over_other"] = [s["convex"] / min(s["spline"], s["mlp"])
+                                              for s in sets]
+    return out
 
 
 def print_summary(summary: dict, methods) -> None:
@@ -342,6 +369,15 @@ def print_summary(summary: dict, methods) -> None:
     if inh:
         ok = sum(r["convex_ratio"] < 1.0 for r in inh)
         print(f"  convex below the best peer on the inhomogeneous cases: {ok} of {len(inh)}")
+    three = summary.get("three", {})
+    for kind, t in three.items():
+        geo = ", ".join(f"{m} {v:.3f}" for m, v in t["geomean"].items())
+        print(f"  {', '.join(THREE)} alone, {kind} ({t['cases']} cases): geometric mean of MSE"
+              f" / the lowest of the three: {geo}")
+        if "convex_over_other" in t:
+            r = t["convex_over_other"]
+            print(f"    convex within 10% of the better of spline and mlp: "
+                  f"{sum(v <= 1.10 for v in r)} of {len(r)} (worst ratio {max(r):.3f})")
 
 
 def versions() -> dict:
