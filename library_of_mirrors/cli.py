@@ -431,9 +431,12 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
     _write_json(json_path, body)
     plot_forecast(s.index, np.asarray(s, dtype=float), point, png_path, quantiles=q,
                   levels=levels or (), ylabel=str(s.name), force=True,
-                  title=f"{s.name}: {args.steps}-step forecast, {args.depth}-layer "
-                        f"{args.activation} network, lags {list(fc.lags_)}, transform "
-                        f"{fc.transform_}")
+                  title=f"{s.name}: {args.steps}-step forecast, "
+                        + (f"mean of {len(fc.combination_)} " if len(fc.combination_) > 1
+                           else "") + f"{args.depth}-layer {args.activation} network"
+                        + ("s (best: " if len(fc.combination_) > 1 else ", ")
+                        + f"lags {_lag_text(fc.lags_)}, transform {fc.transform_}"
+                        + (")" if len(fc.combination_) > 1 else ""))
     _log(args, f"forecaster fitted to {len(s)} points of {s.name} in {elapsed:.2f} s: "
                f"transform {fc.transform_}, lags {list(fc.lags_)}, beta {fc.beta_:.4g}"
                f"{' (chosen by time-ordered cross-validation)' if fc.cv_results_ else ''}; "
@@ -444,6 +447,13 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
                                             f"{c['beta']:.4g}" for c in fc.combination_) + ")")
     _log(args, "forecast: " + ", ".join(f"{lab}: {p:.4g}" for lab, p in zip(labels, point)))
     return {"forecaster": fc, "series": s, "objective": res.objective, "gap": res.gap}
+
+
+def _lag_text(lags) -> str:
+    """Lags for a title: 1..p as "1-p", others listed."""
+    lags = list(lags)
+    return f"1-{lags[-1]}" if len(lags) > 2 and lags == list(range(1, lags[-1] + 1)) \
+        else str(lags)
 
 
 def _cmd_forecast(args) -> int:
