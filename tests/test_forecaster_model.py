@@ -272,3 +272,22 @@ def test_point_forecast_combines_the_best_configurations():
     assert np.all(env[:, 0] <= band[:, 0]) and np.all(band[:, 1] <= env[:, 1])
     one = lom.ARForecaster(max_lags=3, combine=1, intervals="none").fit(v)
     np.testing.assert_allclose(one.predict(5), twins[0].predict(5), rtol=1e-9)
+
+
+def test_a_series_never_negative_is_not_forecast_below_zero():
+    """The sunspots (counts, minimum 0): without the floor the 80% band of this model reaches
+    about -44; with it every band, quantile, point and envelope bound is >= 0.  The same
+    series lowered by 1 (one negative value) or with envelope=None has no floor."""
+    from library_of_mirrors.timeseries import load_sunspots
+
+    v = load_sunspots().to_numpy()
+    kw = {"lags": 9, "transform": "none", "beta": 3.5, "n_calibration": 10}
+    fc = lom.ARForecaster(**kw).fit(v)
+    band, env = fc.predict_interval(12), fc.envelope_bounds(12)
+    assert band.min() == 0.0 and np.all(env[:, 0] == 0.0)
+    assert np.all(fc.predict(12) >= 0) and fc.predict_quantiles(12, [0.05]).min() >= 0
+    lowered = lom.ARForecaster(**kw).fit(v - 1.0)
+    off = lom.ARForecaster(**kw, envelope=None).fit(v)
+    assert lowered.predict_interval(12).min() < -10 and off.predict_interval(12).min() < -10
+    # the floor moves the band only where it binds: above it the two fits agree
+    np.testing.assert_allclose(band[:, 1], off.predict_interval(12)[:, 1], rtol=1e-12)

@@ -20,7 +20,8 @@ with f a neural network trained to its global optimum, u a transform of the seri
   ``combine`` (3) best configurations, each an exactly trained network at its own beta.
 * **Forecasts** are recursive; each step is clipped to the *envelope*: the range of the
   training targets of u widened by ``envelope`` times its span on both sides, so a forecast
-  cannot run away (:meth:`ARForecaster.envelope_bounds` gives the bounds in the series' units).
+  cannot run away (:meth:`ARForecaster.envelope_bounds` gives the bounds in the series' units);
+  a series that was never negative (counts, prices) is not forecast below zero.
 * **Bands** (``intervals="conformal"``, the default): split-conformal intervals from the
   rolling-origin errors of the same combined model (every member refitted at
   ``n_calibration`` recent origins with its beta, lags and transform), per horizon, around
@@ -634,17 +635,23 @@ class ARForecaster(LagModel, BaseEstimator):
         return score / used if used else float(np.mean(sq[~np.isnan(sq)]))
 
     # predicting ----------------------------------------------------------------------------
+    def _floor(self, values: np.ndarray) -> float:
+        """0 for a series that was never negative (with the envelope on): it is not forecast
+        below zero; else no floor."""
+        return 0.0 if self._envelope is not None and values.min() >= 0 else -np.inf
+
     def _forecast(self, steps: int) -> np.ndarray:
-        return combined_forecast(self.members_, self.values_, steps)
+        return combined_forecast(self.members_, self.values_, steps, self._floor(self.values_))
 
     def envelope_bounds(self, steps: int) -> np.ndarray:
         """The bounds (steps, 2) no forecast can leave: the envelope of each member's modeled
         series u carried through its inverse transform (for differences: added up from the
         last values), the lowest lower and the highest upper bound over the members (their
-        mean lies between)."""
+        mean lies between); a series that was never negative has the lower bound 0 at least."""
         self._check_fitted()
         env = np.array([member_envelope(m, self.values_, steps) for m in self.members_])
-        return np.column_stack([env[:, :, 0].min(axis=0), env[:, :, 1].max(axis=0)])
+        low = np.maximum(env[:, :, 0].min(axis=0), self._floor(self.values_))
+        return np.column_stack([low, np.maximum(env[:, :, 1].max(axis=0), low)])
 
     def _calibration(self, steps: int) -> np.ndarray:
         """Rolling-origin errors (origins, steps) of the chosen model refitted at the last
@@ -669,7 +676,7 @@ class ARForecaster(LagModel, BaseEstimator):
                         for f, b in zip(self.members_, self.combination_)]
             except ValueError:
                 continue
-            path = combined_forecast(fits, v[:c], steps)
+            path = combined_forecast(fits, v[:c], steps, self._floor(v[:c]))
             h = min(steps, n - c)
             actual = v[c:c + h]
             errors[i, :h] = (np.log(actual) - np.log(path[:h]) if uses_log(m.kind)
@@ -776,9 +783,11 @@ class ARForecaster(LagModel, BaseEstimator):
         return net.objective(X, self.y_, self.beta_, loss=self.result_.datafit)
 
 
-def combined_forecast(members: list[LagFit], values: np.ndarray, steps: int) -> np.ndarray:
-    """The mean of the members' recursive forecasts of ``steps`` values after ``values``."""
-    return np.mean([m.forecast(values, steps) for m in members], axis=0)
+def combined_forecast(members: list[LagFit], values: np.ndarray, steps: int,
+                      floor: float = -np.inf) -> np.ndarray:
+    """The mean of the members' recursive forecasts of ``steps`` values after ``values``, at
+    least ``floor``."""
+    return np.maximum(np.mean([m.forecast(values, steps) for m in members], axis=0), floor)
 
 
 def member_envelope(m: LagFit, values: np.ndarray, steps: int) -> np.ndarray:
