@@ -610,13 +610,13 @@ def _cmd_demo(args) -> int:
                "transform and beta chosen by time-ordered cross-validation; 80% conformal band")
     fc_args = argparse.Namespace(**base | {"activation": "abs", "depth": 2, "steps": 12})
     fc = _forecast(fc_args, *paths[3:6])
-    _log(args, "\n3. backtest: 5-year forecasts from the last 5 cutoffs, every 5 years (the "
+    _log(args, "\n3. backtest: 5-year forecasts from the last 3 cutoffs, every 5 years (the "
                "forecaster re-chooses everything at each cutoff)")
     bt_args = argparse.Namespace(**base | {"activation": "abs", "depth": 2, "horizon": 5,
                                            "initial": None, "step": 5, "window": "expanding",
                                            "window_size": None,
                                            "baselines": "random_walk,ar1,adam",
-                                           "max_folds": 5, "adam_epochs": 500,
+                                           "max_folds": 3, "adam_epochs": 500,
                                            "adam_width": 50})
     bt = _backtest(bt_args, *paths[6:9], series=fc["series"])
     summary = {"fit": fit, "adam": {"optimum": optimum, "adam_objectives": adam},
