@@ -50,6 +50,7 @@ import time
 import warnings
 
 import numpy as np
+from run_info import versions
 from threadpoolctl import threadpool_limits
 
 GRID = np.linspace(0.0, 1.0, 2001)
@@ -378,27 +379,6 @@ def print_summary(summary: dict, methods) -> None:
             r = t["convex_over_other"]
             print(f"    convex within 10% of the better of spline and mlp: "
                   f"{sum(v <= 1.10 for v in r)} of {len(r)} (worst ratio {max(r):.3f})")
-
-
-def versions() -> dict:
-    """The package version and the repository's commit (with "+" when the tree has edits),
-    recorded with the results."""
-    import subprocess
-    from pathlib import Path
-
-    import library_of_mirrors
-
-    out = {"library_of_mirrors": library_of_mirrors.__version__, "commit": None}
-    try:
-        def git(*a):
-            return subprocess.run(["git", *a], capture_output=True, text=True, check=True,
-                                  cwd=Path(__file__).resolve().parent).stdout.strip()
-
-        out["commit"] = git("rev-parse", "--short", "HEAD") + (
-            "+" if git("status", "--porcelain", "--untracked-files=no") else "")
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return out
 
 
 def main() -> None:

@@ -67,6 +67,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from run_info import versions
 from threadpoolctl import threadpool_limits
 
 H = 5
@@ -584,27 +585,6 @@ def print_summary(results, summary, model_names) -> None:
                      f"{ratio:.3f}: {verdict}")
         print(line, end="")
     print()
-
-
-def versions() -> dict:
-    """The package version and the repository's commit (with "+" when the tree has edits),
-    recorded with the results."""
-    import subprocess
-    from pathlib import Path
-
-    import library_of_mirrors
-
-    out = {"library_of_mirrors": library_of_mirrors.__version__, "commit": None}
-    try:
-        def git(*a):
-            return subprocess.run(["git", *a], capture_output=True, text=True, check=True,
-                                  cwd=Path(__file__).resolve().parent).stdout.strip()
-
-        out["commit"] = git("rev-parse", "--short", "HEAD") + (
-            "+" if git("status", "--porcelain", "--untracked-files=no") else "")
-    except (OSError, subprocess.CalledProcessError):
-        pass
-    return out
 
 
 def main() -> None:
