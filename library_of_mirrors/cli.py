@@ -379,6 +379,7 @@ def _forecaster(args):
                         intervals="none" if levels is None else getattr(args, "intervals",
                                                                        "conformal"),
                         quantiles=(0.1, 0.9) if levels is None else levels,
+                        combine=getattr(args, "combine", 3),
                         leaky_slope=args.leaky_slope, n_features=args.n_features,
                         random_state=args.seed)
 
@@ -730,6 +731,9 @@ def _forecast_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", type=int, default=None,
                    help="seasonal period (default: from the dates' frequency)")
     p.add_argument("--loss", default="squared", choices=POINT_LOSSES)
+    p.add_argument("--combine", type=int, default=3,
+                   help="the point forecast is the mean of the COMBINE best configurations' "
+                   "networks (default 3; 1: the best alone)")
     p.add_argument("--intervals", default="conformal", choices=("conformal", "quantile"),
                    help="bands: conformal (default; rolling-origin errors of the same model) "
                    "or quantile (exact pinball-loss networks)")

@@ -173,6 +173,8 @@ def test_forecast_writes_csv_json_and_plot(tmp_path):
     fc = lom.ARForecaster(quantiles=(0.2, 0.8)).fit(s)
     assert body["chosen"] == {"transform": fc.transform_, "lags": list(fc.lags_),
                               "beta": fc.beta_, "period": fc.period_}
+    assert [(c["transform"], c["lags"], c["beta"]) for c in body["combination"]] == [
+        (c["transform"], list(c["lags"]), c["beta"]) for c in fc.combination_]
     np.testing.assert_allclose([float(r["forecast"]) for r in rows], fc.predict(3), rtol=1e-8)
     np.testing.assert_allclose(body["quantiles"]["0.8"], fc.predict_quantiles(3)[:, 1],
                                rtol=1e-8)
@@ -184,8 +186,9 @@ def test_forecast_writes_csv_json_and_plot(tmp_path):
     # point forecasts only
     p = run("forecast", str(f), "--column", "level", "--date-column", "date", "--steps", "2",
             "--quantiles", "none", "--lags", "2", "--beta", "0.1", "--transform", "none",
-            "--out", str(tmp_path / "fc2"), "--quiet")
+            "--combine", "1", "--out", str(tmp_path / "fc2"), "--quiet")
     assert p.returncode == 0, p.stderr
+    assert len(json.loads((tmp_path / "fc2" / "forecast.json").read_text())["combination"]) == 1
     rows = list(csv.DictReader((tmp_path / "fc2" / "forecast.csv").open()))
     assert list(rows[0]) == ["index", "forecast"]
     twin = lom.ARForecaster(lags=2, beta=0.1, transform="none", intervals="none").fit(s)
