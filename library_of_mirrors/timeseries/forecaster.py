@@ -756,8 +756,8 @@ class ARForecaster(LagModel, BaseEstimator):
         return np.sort(out, axis=1)
 
     def predict_function(self, X) -> np.ndarray:
-        """The fitted one-step map at lag rows X of the modeled series u (its units; shape
-        (m,) for one lag or (m, len(lags_)))."""
+        """The lead member's fitted one-step map at lag rows X of its modeled series u (its
+        units; shape (m,) for one lag or (m, len(lags_)))."""
         self._check_fitted()
         try:
             X = np.asarray(X, dtype=float)
