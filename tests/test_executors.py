@@ -142,9 +142,13 @@ def cv_data():
 
 
 def test_cross_validated_path_equals_serial_on_dask(dask_executor, cv_data):
+    """Also the continued grid (extend=): the folds' last solutions travel to the workers as
+    warm starts and back."""
     x, y = cv_data
-    a = cross_validate_path(x, y, depth=3, n_betas=8, n_folds=4)
-    b = cross_validate_path(x, y, depth=3, n_betas=8, n_folds=4, executor=dask_executor)
+    grid = {"depth": 3, "n_betas": 4, "eps": 0.1, "n_folds": 4, "extend": 3}
+    a = cross_validate_path(x, y, **grid)
+    b = cross_validate_path(x, y, **grid, executor=dask_executor)
+    assert a.betas.shape[0] > 4  # the grid was continued
     np.testing.assert_array_equal(a.betas, b.betas)
     np.testing.assert_array_equal(a.errors, b.errors)
     np.testing.assert_array_equal(a.n_active, b.n_active)
