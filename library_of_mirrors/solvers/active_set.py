@@ -21,8 +21,7 @@ FLOOR = 1e3
 
 def gram_block(block, S: np.ndarray) -> np.ndarray:
     """``B^T B[:, S]``, shape (k, |S|), from the block's cached Gram columns."""
-    return np.column_stack([block.col(int(j)) for j in S]) if S.shape[0] else \
-        np.zeros((block.k, 0))
+    return block.cols(S)
 
 
 def newton_target(G: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:

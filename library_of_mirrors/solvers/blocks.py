@@ -102,6 +102,10 @@ def basic_solution(M, z: np.ndarray, S: np.ndarray, rtol: float = 1e-11) -> np.n
     return out
 
 
+#: the largest block whose Gram columns are kept in one (k, k) array (8 k^2 bytes: 128 MiB)
+DENSE_GRAM_MAX = 4096
+
+
 class GramBlock:
     """What every block offers on top of ``k``, ``c``, ``bb``, ``col(j)``, ``objective`` and
     ``exact`` (the residual's squared norm and correlations, from the residual itself): Gram
@@ -113,6 +117,11 @@ class GramBlock:
 
     def col(self, j: int) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def cols(self, S: np.ndarray) -> np.ndarray:
+        """``B^T B[:, S]``, shape (k, |S|)."""
+        return np.column_stack([self.col(int(j)) for j in S]) if S.shape[0] else \
+            np.zeros((self.k, 0))
 
     def objective(self, z: np.ndarray, lam: np.ndarray) -> float:  # pragma: no cover
         raise NotImplementedError
@@ -162,14 +171,30 @@ class DenseBlock(GramBlock):
         self.c = B.T @ b
         self.bb = float(b @ b)
         self._cols: dict[int, np.ndarray] = {}
+        # the Gram columns computed so far, as one (k, k) array when that is small (then a
+        # support's columns are one slice, not a stack of |S| vectors per Newton step)
+        self._G = np.empty((self.k, self.k)) if self.k <= DENSE_GRAM_MAX else None
+        self._have = np.zeros(self.k, dtype=bool)
 
     def col(self, j: int) -> np.ndarray:
         """``B^T B[:, j]``."""
+        if self._G is not None:
+            if not self._have[j]:
+                self._G[:, j] = self.B.T @ self.B[:, j]
+                self._have[j] = True
+            return self._G[:, j]
         c = self._cols.get(j)
         if c is None:
             c = self.B.T @ self.B[:, j]
             self._cols[j] = c
         return c
+
+    def cols(self, S: np.ndarray) -> np.ndarray:
+        if self._G is None:
+            return super().cols(S)
+        for j in S[~self._have[S]]:
+            self.col(int(j))
+        return self._G[:, S]
 
     def objective(self, z: np.ndarray, lam: np.ndarray) -> float:
         """``0.5 ||b - B z||^2 + sum_j lam_j |z_j|`` from the residual itself."""
