@@ -439,12 +439,12 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
                         + f"lags {_lag_text(fc.lags_)}, transform {fc.transform_}"
                         + (")" if len(fc.combination_) > 1 else ""))
     _log(args, f"forecaster fitted to {len(s)} points of {s.name} in {elapsed:.2f} s: "
-               f"transform {fc.transform_}, lags {list(fc.lags_)}, beta {fc.beta_:.4g}"
+               f"transform {fc.transform_}, lags {_lag_text(fc.lags_)}, beta {fc.beta_:.4g}"
                f"{' (chosen by time-ordered cross-validation)' if fc.cv_results_ else ''}; "
                f"{res.active.size} neurons, objective {res.objective:.8g}, gap {res.gap:.2g}")
     if len(fc.combination_) > 1:
         _log(args, f"point forecast: the mean of {len(fc.combination_)} configurations' "
-                   "networks (" + "; ".join(f"{c['transform']}, lags {list(c['lags'])}, beta "
+                   "networks (" + "; ".join(f"{c['transform']}, lags {_lag_text(c['lags'])}, beta "
                                             f"{c['beta']:.4g}" for c in fc.combination_) + ")")
     _log(args, "forecast: " + ", ".join(f"{lab}: {p:.4g}" for lab, p in zip(labels, point)))
     return {"forecaster": fc, "series": s, "objective": res.objective, "gap": res.gap}
