@@ -87,6 +87,21 @@ def test_free_block_is_the_dense_block():
     assert free.objective(z2, lam) <= free.objective(z, lam) + 1e-12
 
 
+@pytest.mark.parametrize("dense_max", [4096, 3])
+def test_dense_block_gram_columns_in_any_order(monkeypatch, dense_max):
+    """The Gram columns of a support, asked in any order and repeatedly, are B^T B[:, S]:
+    from one (k, k) array (small blocks) or column by column (above DENSE_GRAM_MAX)."""
+    monkeypatch.setattr(blocks, "DENSE_GRAM_MAX", dense_max)
+    rng = np.random.default_rng(5)
+    B = rng.normal(size=(30, 8))
+    block = DenseBlock(B, rng.normal(size=30))
+    for S in ([5], [1, 5, 7], [0, 5, 6], [], list(range(8)), [7, 2]):
+        S = np.array(S, dtype=np.int64)
+        np.testing.assert_allclose(block.cols(S), B.T @ B[:, S], rtol=1e-12, atol=1e-12)
+        assert block.cols(S).shape == (8, S.shape[0])
+    np.testing.assert_allclose(block.col(3), B.T @ B[:, 3], rtol=1e-12)
+
+
 def test_estimator_and_forecaster_take_the_matrix_free_path(monkeypatch):
     """Above the dense-block budget the estimator and the forecaster fit through the
     matrix-free block, to the same certified optimum and predictions."""
