@@ -169,7 +169,7 @@ def _kernels_cached() -> bool:
         from .families import kernels  # noqa: PLC0415
 
         return all(os.path.exists(k._cache._cache_file._index_path)
-                   for k in (kernels.pass_hash, kernels.pass_build))
+                   for k in (kernels.hash_range, kernels.build_range))
     except (AttributeError, ImportError):  # another numba's internals: say nothing
         return True
 

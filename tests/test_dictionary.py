@@ -98,6 +98,21 @@ def test_duplicates_and_row_order():
                             d.matrix()[[1, 0, 3, 5]])
 
 
+def test_parallel_passes_equal_the_serial_ones(monkeypatch):
+    """Above PARALLEL_FROM candidates the hashing and building passes run over blocks in
+    parallel; every family kind then gives the same library, in the same order, as serially."""
+    from library_of_mirrors.families import kernels
+
+    x = _data(11, 7)
+    serial = {c: lom.build_dictionary(x, c[0], c[1], c[2], leaky_slope=c[3]) for c in COMBOS}
+    monkeypatch.setattr(kernels, "PARALLEL_FROM", 1)
+    for (act, L, arch, slope), d in serial.items():
+        p = lom.build_dictionary(x, act, L, arch, leaky_slope=slope)
+        np.testing.assert_array_equal(p.matrix(), d.matrix())
+        np.testing.assert_array_equal(p.multiplicity, d.multiplicity)
+        assert p.family_counts == d.family_counts
+
+
 def test_input_as_column_vector_and_list():
     x = [[1.0], [0.0], [3.0]]
     d = lom.build_dictionary(x, "relu", 2)

@@ -9,9 +9,6 @@ pricer picks) go through :func:`hash_units` and :func:`build_batch`.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
-import numba
 import numpy as np
 
 from ..activations import Activation
@@ -20,26 +17,6 @@ from ..families.kernels import pass_build, pass_hash
 from ..features import FeatureBatch, csr_positions
 
 FamilySpec = tuple[Family, int, bool]
-
-#: candidate counts below which the parallel passes run on one thread: a parallel region
-#: waits for every thread, which on a busy machine cost 40-60 ms per call for a 2-layer
-#: library of 100 points (1 ms on one thread; measured on 2 cores under load)
-SERIAL_BELOW = 20_000
-
-
-@contextmanager
-def _threads(m: int):
-    """One numba thread for small passes, all of them for large ones."""
-    if m >= SERIAL_BELOW:
-        yield
-        return
-    before = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        yield
-    finally:
-        numba.set_num_threads(before)
-
 
 def grid_scales(u: np.ndarray) -> tuple[float, float]:
     """Data range (value scale of the grid form) and the tolerance for snapping kinks to data:
@@ -61,10 +38,9 @@ def hash_units(spec: FamilySpec, codes: np.ndarray, u: np.ndarray, act: Activati
     valid."""
     fam, L, signed = spec
     S, NS, KM = _shape(spec)
-    with _threads(codes.shape[0]):
-        return pass_hash(fam.kind, fam.jump, L, u.shape[0], signed, S, NS,
-                         np.ascontiguousarray(codes, dtype=np.int64), u, act.params(),
-                         scales[0], scales[1], KM)
+    return pass_hash(fam.kind, fam.jump, L, u.shape[0], signed, S, NS,
+                     np.ascontiguousarray(codes, dtype=np.int64), u, act.params(), scales[0],
+                     scales[1], KM)
 
 
 def build_batch(act: Activation, depth: int, u: np.ndarray, specs: list[FamilySpec],
@@ -97,10 +73,9 @@ def build_batch(act: Activation, depth: int, u: np.ndarray, specs: list[FamilySp
         gval = np.empty(gptr[-1])
         signs = np.empty((M, NS), dtype=np.int8)
         slots = np.empty((M, S), dtype=np.int32)
-        with _threads(M):
-            gnnz = pass_build(fam.kind, fam.jump, L, u.shape[0], signed, S, NS, cids, u,
-                              act.params(), scales[0], scales[1], KM, kptr, jptr, gptr, v0,
-                              c1, kt, ks, jt, jh, jc, grow, gval, signs, slots)
+        gnnz = pass_build(fam.kind, fam.jump, L, u.shape[0], signed, S, NS, cids, u,
+                          act.params(), scales[0], scales[1], KM, kptr, jptr, gptr, v0, c1, kt,
+                          ks, jt, jh, jc, grow, gval, signs, slots)
         keep = csr_positions(gptr[:-1], gnnz)
         gptr2 = np.zeros(M + 1, dtype=np.int64)
         np.cumsum(gnnz, out=gptr2[1:])

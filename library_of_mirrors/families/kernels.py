@@ -67,83 +67,131 @@ def _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol, T, V, P, T
     return v0, c1, nkk, nnz
 
 
-@njit(cache=True, parallel=True)
-def pass_hash(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM):
-    """Hash every candidate's grid column (canonical up to sign); count its kinks.
+#: candidate counts from which a pass runs in parallel over blocks of candidates.  Below it
+#: the serial kernel runs alone: a parallel region waits for every thread (40-60 ms per call
+#: for a 2-layer library of 100 points on a busy 2-core machine, 1 ms serially), and a small
+#: problem never compiles the parallel wrappers (16 of the 39 s that the first 3-layer build
+#: of a fresh install spends compiling; the sunspot pairs have 94,864 candidates per family)
+PARALLEL_FROM = 1 << 18
 
-    Returns h1, h2, nkinks, valid (False for codes that are no unit and all-zero columns) and
-    the orientation (+-1: the sign that makes the column canonical, see :func:`hash_grid`).
+#: blocks of a parallel pass (each allocates its own scratch)
+_BLOCKS = 64
+
+
+@njit(cache=True)
+def hash_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, lo, hi, h1,
+               h2, nk, valid, orient):
+    """Hash the grid columns of candidates ``lo:hi`` (canonical up to sign); count kinks.
+
+    Fills h1, h2, nk, valid (False for codes that are no unit and all-zero columns) and the
+    orientation (+-1: the sign that makes the column canonical, see :func:`hash_grid`).
     """
-    M = cids.shape[0]
-    h1 = np.zeros(M, dtype=np.uint64)
-    h2 = np.zeros(M, dtype=np.uint64)
-    nk = np.zeros(M, dtype=np.int32)
-    valid = np.zeros(M, dtype=np.bool_)
-    orient = np.zeros(M, dtype=np.int8)
     eps_val = 1e-11 * scale0
-    nblocks = min(M, 64)
-    for blk in prange(nblocks):
-        T, V, P, TC, VC, Q, oseg, tmp = vx.alloc(KM, S)
-        xs, signs, idx, kt, ks, jc, rows, vals = _scratch(KM, S, NS)
-        lo = blk * M // nblocks
-        hi = (blk + 1) * M // nblocks
-        for a in range(lo, hi):
-            if not decode(kind, L, n, signed, cids[a], signs, idx):
-                continue
-            _, _, nkk, nnz = _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol,
-                                        T, V, P, TC, VC, Q, oseg, tmp, xs, kt, ks, jc, rows,
-                                        vals)
-            x1, x2, sg = gr.hash_grid(nnz, rows, vals, 1.0 if is_jump else scale0)
-            nk[a] = nkk
-            if sg == 0:
-                continue
-            h1[a] = x1
-            h2[a] = x2
-            valid[a] = True
-            orient[a] = sg
-    return h1, h2, nk, valid, orient
+    T, V, P, TC, VC, Q, oseg, tmp = vx.alloc(KM, S)
+    xs, signs, idx, kt, ks, jc, rows, vals = _scratch(KM, S, NS)
+    for a in range(lo, hi):
+        if not decode(kind, L, n, signed, cids[a], signs, idx):
+            continue
+        _, _, nkk, nnz = _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol, T, V,
+                                    P, TC, VC, Q, oseg, tmp, xs, kt, ks, jc, rows, vals)
+        x1, x2, sg = gr.hash_grid(nnz, rows, vals, 1.0 if is_jump else scale0)
+        nk[a] = nkk
+        if sg == 0:
+            continue
+        h1[a] = x1
+        h2[a] = x2
+        valid[a] = True
+        orient[a] = sg
 
 
 @njit(cache=True, parallel=True)
-def pass_build(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, kptr, jptr,
-               gptr, v0_out, c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out, gval_out,
-               signs_out, idx_out):
-    """Kink forms (origin u[0]), grid columns and unit codes of the chosen candidates.
+def _hash_blocks(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, h1, h2, nk,
+                 valid, orient):
+    M = cids.shape[0]
+    for blk in prange(_BLOCKS):
+        hash_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM,
+                   blk * M // _BLOCKS, (blk + 1) * M // _BLOCKS, h1, h2, nk, valid, orient)
+
+
+def pass_hash(kind: int, is_jump: bool, L: int, n: int, signed: bool, S: int, NS: int,
+              cids: np.ndarray, u: np.ndarray, act: np.ndarray, scale0: float, tol: float,
+              KM: int):
+    """Hash every candidate's grid column: (h1, h2, nkinks, valid, orientation), see
+    :func:`hash_range`; in parallel from :data:`PARALLEL_FROM` candidates."""
+    M = cids.shape[0]
+    out = (np.zeros(M, dtype=np.uint64), np.zeros(M, dtype=np.uint64),
+           np.zeros(M, dtype=np.int32), np.zeros(M, dtype=np.bool_), np.zeros(M, dtype=np.int8))
+    if M < PARALLEL_FROM:
+        hash_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, 0, M,
+                   *out)
+    else:
+        _hash_blocks(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, *out)
+    return out
+
+
+@njit(cache=True)
+def build_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, lo, hi, kptr,
+                jptr, gptr, v0_out, c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out,
+                gval_out, signs_out, idx_out, gnnz):
+    """Kink forms (origin u[0]), grid columns and unit codes of candidates ``lo:hi``.
 
     ``kptr``/``jptr`` are filled from the kink / jump counts; ``gptr`` gives each column room
-    for 2 * kinks + 4 grid entries (compacted by the caller).  Returns the grid nnz per column.
+    for 2 * kinks + 4 grid entries (compacted by the caller); ``gnnz`` gets the grid nnz.
     """
-    M = cids.shape[0]
     eps_val = 1e-11 * scale0
+    T, V, P, TC, VC, Q, oseg, tmp = vx.alloc(KM, S)
+    xs, signs, idx, kt, ks, jc, rows, vals = _scratch(KM, S, NS)
+    for a in range(lo, hi):
+        decode(kind, L, n, signed, cids[a], signs, idx)
+        for s in range(NS):
+            signs_out[a, s] = signs[s]
+        for s in range(S):
+            idx_out[a, s] = idx[s]
+        v0, c1, nkk, nnz = _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol, T,
+                                      V, P, TC, VC, Q, oseg, tmp, xs, kt, ks, jc, rows, vals)
+        v0_out[a] = v0
+        c1_out[a] = c1
+        if is_jump:
+            for k in range(nkk):
+                jt_out[jptr[a] + k] = kt[k]
+                jh_out[jptr[a] + k] = ks[k]
+                jc_out[jptr[a] + k] = jc[k]
+        else:
+            for k in range(nkk):
+                kt_out[kptr[a] + k] = kt[k]
+                ks_out[kptr[a] + k] = ks[k]
+        for k in range(nnz):
+            grow_out[gptr[a] + k] = rows[k]
+            gval_out[gptr[a] + k] = vals[k]
+        gnnz[a] = nnz
+
+
+@njit(cache=True, parallel=True)
+def _build_blocks(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, kptr, jptr,
+                  gptr, v0_out, c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out,
+                  gval_out, signs_out, idx_out, gnnz):
+    M = cids.shape[0]
+    for blk in prange(_BLOCKS):
+        build_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM,
+                    blk * M // _BLOCKS, (blk + 1) * M // _BLOCKS, kptr, jptr, gptr, v0_out,
+                    c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out, gval_out,
+                    signs_out, idx_out, gnnz)
+
+
+def pass_build(kind: int, is_jump: bool, L: int, n: int, signed: bool, S: int, NS: int,
+               cids: np.ndarray, u: np.ndarray, act: np.ndarray, scale0: float, tol: float,
+               KM: int, *outputs: np.ndarray) -> np.ndarray:
+    """Kink forms, grid columns and unit codes of the chosen candidates (``outputs``: kptr,
+    jptr, gptr and the arrays that :func:`build_range` fills); returns the grid nnz per
+    column.  In parallel from :data:`PARALLEL_FROM` candidates."""
+    M = cids.shape[0]
     gnnz = np.zeros(M, dtype=np.int64)
-    nblocks = min(M, 64)
-    for blk in prange(nblocks):
-        T, V, P, TC, VC, Q, oseg, tmp = vx.alloc(KM, S)
-        xs, signs, idx, kt, ks, jc, rows, vals = _scratch(KM, S, NS)
-        for a in range(blk * M // nblocks, (blk + 1) * M // nblocks):
-            decode(kind, L, n, signed, cids[a], signs, idx)
-            for s in range(NS):
-                signs_out[a, s] = signs[s]
-            for s in range(S):
-                idx_out[a, s] = idx[s]
-            v0, c1, nkk, nnz = _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol,
-                                          T, V, P, TC, VC, Q, oseg, tmp, xs, kt, ks, jc, rows,
-                                          vals)
-            v0_out[a] = v0
-            c1_out[a] = c1
-            if is_jump:
-                for k in range(nkk):
-                    jt_out[jptr[a] + k] = kt[k]
-                    jh_out[jptr[a] + k] = ks[k]
-                    jc_out[jptr[a] + k] = jc[k]
-            else:
-                for k in range(nkk):
-                    kt_out[kptr[a] + k] = kt[k]
-                    ks_out[kptr[a] + k] = ks[k]
-            for k in range(nnz):
-                grow_out[gptr[a] + k] = rows[k]
-                gval_out[gptr[a] + k] = vals[k]
-            gnnz[a] = nnz
+    if M < PARALLEL_FROM:
+        build_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, 0, M,
+                    *outputs, gnnz)
+    else:
+        _build_blocks(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM,
+                      *outputs, gnnz)
     return gnnz
 
 
