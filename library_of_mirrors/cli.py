@@ -158,8 +158,8 @@ def _compile_notice(args) -> None:
 
 
 #: compilation time of a first run, rounded up: `mirrors fit sunspots --depth 3 --beta 0.1`
-#: took 50 s of CPU with an empty numba cache, 4 s with a warm one (2 cores)
-COMPILE_SECONDS = 60
+#: took 25-30 s with an empty numba cache, 3.4-4.2 s with a warm one (2 cores)
+COMPILE_SECONDS = 30
 
 
 def _kernels_cached() -> bool:
