@@ -420,7 +420,7 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
             "chosen": {"transform": fc.transform_, "lags": list(fc.lags_), "beta": fc.beta_,
                        "period": fc.period_},
             "combination": [{"transform": c["transform"], "lags": list(c["lags"]),
-                             "beta": c["beta"], "cv_score": c["score"]}
+                             "beta": c["beta"], "cv_score": c["score"], "steps": c["steps"]}
                             for c in fc.combination_],
             "objective": res.objective, "gap": res.gap, "n_neurons": int(res.active.size),
             "skip_weights": None if res.linear is None else res.linear.tolist(),
@@ -430,24 +430,38 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
             "breakpoints": [{"lag": lag, "position": b.position, "kind": b.kind,
                              "formula": b.formula} for lag, b in fc.breakpoints_]}
     _write_json(json_path, body)
+    k = max(len(use) for use in fc.step_combinations_)  # networks averaged per step
     plot_forecast(s.index, np.asarray(s, dtype=float), point, png_path, quantiles=q,
                   levels=levels or (), ylabel=str(s.name), force=True,
                   title=f"{s.name}: {args.steps}-step forecast, "
-                        + (f"mean of {len(fc.combination_)} " if len(fc.combination_) > 1
-                           else "") + f"{args.depth}-layer {args.activation} network"
-                        + ("s (best: " if len(fc.combination_) > 1 else ", ")
+                        + (f"mean of {k} " if k > 1 else "")
+                        + f"{args.depth}-layer {args.activation} network"
+                        + ("s (best: " if k > 1 else ", ")
                         + f"lags {_lag_text(fc.lags_)}, transform {fc.transform_}"
-                        + (")" if len(fc.combination_) > 1 else ""))
+                        + (")" if k > 1 else ""))
     _log(args, f"forecaster fitted to {len(s)} points of {s.name} in {elapsed:.2f} s: "
                f"transform {fc.transform_}, lags {_lag_text(fc.lags_)}, beta {fc.beta_:.4g}"
                f"{' (chosen by time-ordered cross-validation)' if fc.cv_results_ else ''}; "
                f"{res.active.size} neurons, objective {res.objective:.8g}, gap {res.gap:.2g}")
     if len(fc.combination_) > 1:
-        _log(args, f"point forecast: the mean of {len(fc.combination_)} configurations' "
-                   "networks (" + "; ".join(f"{c['transform']}, lags {_lag_text(c['lags'])}, beta "
-                                            f"{c['beta']:.4g}" for c in fc.combination_) + ")")
+        every = list(range(1, fc.horizon + 1))
+        _log(args, f"point forecast: the mean of {k} configurations' networks at each step ("
+                   + "; ".join(f"{c['transform']}, lags {_lag_text(c['lags'])}, beta "
+                               f"{c['beta']:.4g}" + ("" if c["steps"] == every else
+                                                     f", steps {_run_text(c['steps'])}")
+                               for c in fc.combination_)
+                   + (f"; steps after {fc.horizon}: as step {fc.horizon}" if
+                      len(fc.combination_) > k else "") + ")")
     _log(args, "forecast: " + ", ".join(f"{lab}: {p:.4g}" for lab, p in zip(labels, point)))
     return {"forecaster": fc, "series": s, "objective": res.objective, "gap": res.gap}
+
+
+def _run_text(steps) -> str:
+    """Steps for a log line: a run as "a-b" (or "a"), others listed."""
+    steps = list(steps)
+    if steps == list(range(steps[0], steps[-1] + 1)):
+        return str(steps[0]) if len(steps) == 1 else f"{steps[0]}-{steps[-1]}"
+    return ", ".join(map(str, steps))
 
 
 def _lag_text(lags) -> str:

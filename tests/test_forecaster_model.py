@@ -242,36 +242,81 @@ def test_kpss_statistic_is_statsmodels_and_gates_differencing():
     assert kinds == {"none", "diff"}
 
 
-def test_point_forecast_combines_the_best_configurations():
-    """combine=k: the k configurations of lowest CV error, each refitted alone at its beta
-    (an independent forecaster with that configuration fixed), averaged; the conformal errors
-    are those of the same mean refitted before an origin."""
-    v = _ar_series(120, seed=8)
-    fc = lom.ARForecaster(max_lags=3, combine=2, n_calibration=6).fit(v)
-    rows = pd.DataFrame(fc.cv_results_)
+def _best(rows: pd.DataFrame, k: int, step: int) -> list[tuple]:
+    """The k (transform, lags, beta) of lowest CV error over steps 1..step, each
+    configuration at its own best beta, best first, among the 3 configurations whose linear
+    AR models (beta = inf) score best over those steps."""
+    rows = rows.copy()
+    rows["score"] = [m[step - 1] for m in rows["mean_by_step"]]
+    linear = rows[~np.isfinite(rows["beta"])].nsmallest(3, "score")
     rows = rows[np.isfinite(rows["beta"])]
-    best = rows.loc[rows.groupby(["transform", "lags"])["mean"].idxmin()].nsmallest(2, "mean")
-    assert [(c["transform"], c["lags"], c["beta"]) for c in fc.combination_] == \
-        list(zip(best["transform"], best["lags"], best["beta"]))
+    if len(linear):
+        rows = rows[[(t, g) in set(zip(linear["transform"], linear["lags"]))
+                     for t, g in zip(rows["transform"], rows["lags"])]]
+    best = rows.loc[rows.groupby(["transform", "lags"])["score"].idxmin()].nsmallest(k, "score")
+    return list(zip(best["transform"], best["lags"], best["beta"]))
 
-    def alone(c, values):
-        return lom.ARForecaster(lags=list(c["lags"]), transform=c["transform"],
-                                beta=c["beta"], intervals="none").fit(values)
 
-    twins = [alone(c, v) for c in fc.combination_]
-    np.testing.assert_allclose(fc.predict(5), np.mean([t.predict(5) for t in twins], axis=0),
+def _alone(c, values):
+    """An independent forecaster with the configuration c fixed."""
+    return lom.ARForecaster(lags=list(c[1]), transform=c[0], beta=c[2],
+                            intervals="none").fit(values)
+
+
+def test_point_forecast_combines_the_best_configurations():
+    """combine=k, stepwise=False: the k configurations of lowest CV error over the whole
+    horizon, each refitted alone at its beta, averaged at every step; the conformal errors are
+    those of the same mean refitted before an origin."""
+    v = _ar_series(120, seed=8)
+    fc = lom.ARForecaster(max_lags=3, combine=2, stepwise=False, n_calibration=6).fit(v)
+    rows = pd.DataFrame(fc.cv_results_)
+    assert all(m[-1] == r for m, r in zip(rows["mean_by_step"], rows["mean"]))
+    chosen = _best(rows, 2, fc.horizon)
+    assert [(c["transform"], c["lags"], c["beta"]) for c in fc.combination_] == chosen
+    assert fc.step_combinations_ == [[0, 1]] * fc.horizon
+    twins = [_alone(c, v) for c in chosen]
+    np.testing.assert_allclose(fc.predict(7), np.mean([t.predict(7) for t in twins], axis=0),
                                rtol=1e-9)
     assert fc.objective_ == twins[0].objective_  # the attributes are the lead member's
     errors = fc._calibration(3)
     origin = v.shape[0] - 2
-    paths = [alone(c, v[:origin]).predict(2) for c in fc.combination_]
+    paths = [_alone(c, v[:origin]).predict(2) for c in chosen]
     np.testing.assert_allclose(errors[1, :2], v[origin:] - np.mean(paths, axis=0), rtol=1e-8)
     point, band = fc.predict(3), fc.predict_interval(3)
     env = fc.envelope_bounds(3)
     assert np.all(band[:, 0] <= point) and np.all(point <= band[:, 1])
     assert np.all(env[:, 0] <= band[:, 0]) and np.all(band[:, 1] <= env[:, 1])
-    one = lom.ARForecaster(max_lags=3, combine=1, intervals="none").fit(v)
+    one = lom.ARForecaster(max_lags=3, combine=1, stepwise=False, intervals="none").fit(v)
     np.testing.assert_allclose(one.predict(5), twins[0].predict(5), rtol=1e-9)
+
+
+def test_stepwise_combination_forecasts_each_step_with_its_best_configurations():
+    """stepwise=True (the default): the forecast h steps ahead is the mean of the independent
+    forecasts of the configurations of lowest CV error over steps 1..h (steps beyond the
+    horizon: the whole horizon's), and its conformal errors are those of that mean, refitted
+    at every second origin and forecast by the latest refit in between."""
+    v = _ar_series(150, seed=4)
+    fc = lom.ARForecaster(max_lags=4, combine=2, horizon=3, n_calibration=6).fit(v)
+    rows = pd.DataFrame(fc.cv_results_)
+    per_step = [_best(rows, 2, h) for h in (1, 2, 3)]
+    assert len(set(map(tuple, per_step))) > 1  # the data make the steps' choices differ
+    members = [(c["transform"], c["lags"], c["beta"]) for c in fc.combination_]
+    assert members[:2] == per_step[-1]  # the whole horizon's combination leads
+    assert [[members[j] for j in use] for use in fc.step_combinations_] == per_step
+    assert all(c["steps"] == [h + 1 for h in range(3) if j in fc.step_combinations_[h]]
+               for j, c in enumerate(fc.combination_))
+    twins = {c: _alone(c, v).predict(5) for c in members}
+    expected = [np.mean([twins[c][s] for c in per_step[min(s, 2)]]) for s in range(5)]
+    np.testing.assert_allclose(fc.predict(5), expected, rtol=1e-9)
+    # 7 origins n-1 .. n-7 (n_calibration + 2 - 1); refits at the oldest and every second
+    # after it (refit_every=2): at n-3, whose models also forecast from origin n-2
+    errors = fc._calibration(2)
+    n = v.shape[0]
+    refit = {c: _alone(c, v[:n - 3]).members_[0] for c in members}
+    for i, origin in ((2, n - 3), (1, n - 2)):
+        alone = {c: m.forecast(v[:origin], 2) for c, m in refit.items()}
+        path = [np.mean([alone[c][s] for c in per_step[s]]) for s in range(2)]
+        np.testing.assert_allclose(errors[i], v[origin:origin + 2] - path, rtol=1e-8)
 
 
 def test_a_series_never_negative_is_not_forecast_below_zero():

@@ -17,17 +17,19 @@ with f a neural network trained to its global optimum, u a transform of the seri
   rows after test rows is refused).  Differencing is a candidate only when the KPSS test
   rejects a stationary level (:func:`.transforms.kpss_level`), as automatic ARIMA decides.
 * **Forecast combination**: the point forecast is the mean of the recursive forecasts of the
-  ``combine`` (3) best configurations, each an exactly trained network at its own beta.
+  ``combine`` (3) best configurations, each an exactly trained network at its own beta; h
+  steps ahead, those best over steps 1..h (``stepwise``).
 * **Forecasts** are recursive; each step is clipped to the *envelope*: the range of the
   training targets of u widened by ``envelope`` times its span on both sides, so a forecast
   cannot run away (:meth:`ARForecaster.envelope_bounds` gives the bounds in the series' units);
   a series that was never negative (counts, prices) is not forecast below zero.
 * **Bands** (``intervals="conformal"``, the default): split-conformal intervals from the
-  rolling-origin errors of the same combined model (every member refitted at
-  ``n_calibration`` recent origins with its beta, lags and transform), per horizon, around
-  the point forecast, so the point always lies inside its band.  ``intervals="quantile"``:
-  the exact pinball-loss networks of each level and horizon (direct quantile Lassos, D.24) of
-  the lead configuration, rearranged into order and widened to contain the point forecast.
+  rolling-origin errors of the same combined model (every member refitted at every second
+  of ``n_calibration`` + h - 1 recent origins with its beta, lags and transform), per
+  horizon, around the point forecast, so the point always lies inside its band.
+  ``intervals="quantile"``: the exact pinball-loss networks of each level and horizon (direct
+  quantile Lassos, D.24) of the lead configuration, rearranged into order and widened to
+  contain the point forecast.
 """
 
 from __future__ import annotations
@@ -196,12 +198,17 @@ class ARForecaster(LagModel, BaseEstimator):
     cv : number of rolling origins of the selection, or a splitter over the time-ordered lag
         rows (e.g. ``TimeSeriesSplit``); splits that train on the future are refused.
     horizon : the selection scores recursive forecasts 1..horizon steps ahead from every test
-        origin: their mean squared error per step over the naive forecast's, averaged.
+        origin: their mean squared error per step over the naive forecast's, averaged over
+        steps 1..h for each h (the whole horizon's average ranks the configurations).
     selection : "min" (lowest CV error) or "1se" (largest beta within one standard error).
     combine : the point forecast is the mean of the recursive forecasts of the ``combine``
         configurations (transform, lags) of lowest CV error, each its own optimal network at
         its own chosen beta (a forecast combination; 1: the best configuration alone).  The
         bands are calibrated on the errors of that mean.
+    stepwise : True: the forecast h steps ahead (h <= horizon) averages the ``combine``
+        configurations, each at its beta, of lowest CV error over steps 1..h, so a 1-step
+        forecast comes from the models that forecast one step best (steps beyond the horizon:
+        those of the whole horizon); False: the whole horizon's combination at every step.
     n_betas, eps : the beta grid (from beta_max down to eps * beta_max).
     max_lags : largest p of ``lags="auto"`` (default: 12, or two periods and one more, at most
         an eighth of the series).
@@ -210,6 +217,9 @@ class ARForecaster(LagModel, BaseEstimator):
         nonlinearity where the recent past acts, a linear AR model for the rest.
     envelope : the recursion guard (see the module); None disables it.
     n_calibration : rolling origins of the conformal calibration.
+    refit_every : the calibration refits the members at every ``refit_every``-th origin; the
+        origins in between are forecast by the latest refit (trained on fewer values, never on
+        values after its origin).  1: a refit at every origin.
     n_features, standardize, random_state, tol, delta : sampled libraries, standardization of
         u, sampling seed, duality-gap tolerance, Huber threshold.
 
@@ -217,9 +227,12 @@ class ARForecaster(LagModel, BaseEstimator):
     ----------------------------
     lags_, transform_, beta_, period_ : the best configuration (the lead member);
         ``cv_results_`` the cross-validation table (one dict per configuration and beta).
-    combination_ : the configurations whose forecasts are averaged, best first: dicts with
-        ``transform``, ``lags``, ``beta`` and the CV ``score`` (NaN when not selected);
-        ``members_`` their fitted models.  The attributes below describe the lead member.
+    combination_ : the configurations whose forecasts are averaged, the whole horizon's
+        combination first (best first), then those that enter only shorter steps: dicts with
+        ``transform``, ``lags``, ``beta``, the CV ``score`` over the whole horizon (NaN when
+        not selected) and the ``steps`` (1..horizon) whose forecast they enter; ``members_``
+        their fitted models; ``step_combinations_[h - 1]`` the members averaged h steps
+        ahead.  The attributes below describe the lead member.
     dictionary_, result_, network_, library_ : the Lasso dictionary, its certified solution,
         the optimal network (inputs: standardized lags of u; the skip weights are
         ``result_.linear``) and the library solved over.
@@ -234,10 +247,10 @@ class ARForecaster(LagModel, BaseEstimator):
                  skip="auto", transform="auto", period: int | None = None,
                  intervals: str = "conformal", coverage: float = 0.8, quantiles=(0.1, 0.9),
                  cv=5, horizon: int = 5, selection: str = "min", combine: int = 3,
-                 n_betas: int = 10,
+                 stepwise: bool = True, n_betas: int = 10,
                  eps: float = 1e-3, max_lags: int | None = None, network_lags: int | None = 3,
                  envelope: float | None = 0.5,
-                 n_calibration: int = 20,
+                 n_calibration: int = 20, refit_every: int = 2,
                  leaky_slope: float | None = None, n_features: int | None = None,
                  standardize: bool = True, random_state=None, tol: float = 1e-8,
                  delta: float = 1.0):
@@ -257,12 +270,14 @@ class ARForecaster(LagModel, BaseEstimator):
         self.horizon = horizon
         self.selection = selection
         self.combine = combine
+        self.stepwise = stepwise
         self.n_betas = n_betas
         self.eps = eps
         self.max_lags = max_lags
         self.network_lags = network_lags
         self.envelope = envelope
         self.n_calibration = n_calibration
+        self.refit_every = refit_every
         self.leaky_slope = leaky_slope
         self.n_features = n_features
         self.standardize = standardize
@@ -290,6 +305,7 @@ class ARForecaster(LagModel, BaseEstimator):
         "coverage": Real(0.0, 1.0),
         "selection": Options("min", "1se"),
         "combine": Integer(1),
+        "stepwise": Boolean(),
         "n_betas": Integer(1),
         "eps": Real(0.0, 1.0),
         "max_lags": Optional(Integer(1)),
@@ -297,6 +313,7 @@ class ARForecaster(LagModel, BaseEstimator):
         "horizon": Integer(1),
         "envelope": Optional(POSITIVE),
         "n_calibration": Integer(2),
+        "refit_every": Integer(1),
         "leaky_slope": Optional(Real()),
         "n_features": Optional(Integer(1)),
         "standardize": Boolean(),
@@ -416,7 +433,9 @@ class ARForecaster(LagModel, BaseEstimator):
             self.beta_ = float(self.beta)
             self.cv_results_ = []
             self.combination_ = [{"transform": self.transform_, "lags": self.lags_,
-                                  "beta": self.beta_, "score": float("nan")}]
+                                  "beta": self.beta_, "score": float("nan"),
+                                  "steps": list(range(1, params["horizon"] + 1))}]
+            self.step_combinations_ = [[0]]
         self.members_ = [self._fit_config(values, c["transform"], c["lags"], c["beta"])
                          for c in self.combination_]
         self._set_model(self.members_[0])
@@ -487,36 +506,59 @@ class ARForecaster(LagModel, BaseEstimator):
         grid, scored by :meth:`_path_error`.  With more than :data:`SHORTLIST` configurations a
         first round scores each as the linear AR model (least squares: the network with the
         skip connection above beta_max, a screen without it) and the full paths run for the
-        best ones only."""
+        best ones only.  With ``stepwise`` every step h <= horizon repeats the choice on the
+        scores over steps 1..h (its own shortlist, its own betas); a configuration that
+        several steps shortlist is cross-validated once."""
         rows = []
-        shortlist = max(SHORTLIST, params["combine"])
+        K, H = params["combine"], params["horizon"]
+        steps = list(range(H)) if params["stepwise"] else [H - 1]
+        shortlist = max(SHORTLIST, K)
+        # each step h chooses among its own shortlist: the configurations whose linear AR
+        # models score best over steps 1..h (all of them when there are few)
+        lists = {h: configs for h in steps}
         if self.beta == "auto" and len(configs) > shortlist:
             first = []
             for kind, lags in configs:
                 table = self._cv_config(values, kind, lags, params, first_only=True)
                 if table is not None:
                     rows += table
-                    first.append((table[0]["mean"], kind, lags))
-            configs = [(k, lags) for _, k, lags in sorted(first, key=lambda t: t[0])]
-            configs = configs[:shortlist]
-        chosen = []
+                    first.append((table[0]["mean_by_step"], kind, lags))
+            lists = {h: [(kind, lags) for _, kind, lags in
+                         sorted(first, key=lambda t: t[0][h])[:shortlist]] for h in steps}
+        configs = list(dict.fromkeys(c for h in steps[::-1] for c in lists[h]))
+        ranked: dict[int, list] = {h: [] for h in steps}  # per step: (score, member)
+        score = {}  # member (transform, lags, beta) -> its CV score over the whole horizon
         for kind, lags in configs:
             table = self._cv_config(values, kind, lags, params)
             if table is None:
                 continue
             rows += table
-            mean = np.array([r["mean"] for r in table])
-            i = int(np.argmin(mean))
-            if params["selection"] == "1se":
-                ok = np.flatnonzero(mean <= mean[i] + table[i]["se"])
-                i = int(ok.min())  # betas decrease: the first is the largest
-            chosen.append({"transform": kind, "lags": lags, "beta": table[i]["beta"],
-                           "score": table[i]["mean"]})
-        if not chosen:
+            for h in (h for h in steps if (kind, lags) in lists[h]):
+                mean = np.array([r["mean_by_step"][h] for r in table])
+                i = int(np.argmin(mean))
+                if params["selection"] == "1se":
+                    ok = np.flatnonzero(mean <= mean[i] + table[i]["se_by_step"][h])
+                    i = int(ok.min())  # betas decrease: the first is the largest
+                key = (kind, lags, table[i]["beta"])
+                score[key] = table[i]["mean"]
+                ranked[h].append((mean[i], key))
+        if not ranked[H - 1]:
             raise ValueError("no configuration could be cross-validated (the series is too "
                              "short for time-ordered splits); pass beta, lags and transform")
-        chosen.sort(key=lambda c: c["score"])  # stable: ties keep the order of the candidates
-        self.combination_ = chosen[:params["combine"]]
+        # stable sorts: ties keep the order of the candidates
+        combos = {h: [key for _, key in sorted(ranked[h], key=lambda t: t[0])[:K]]
+                  for h in steps}
+        members = list(combos[H - 1])  # the whole horizon's combination first: the lead
+        for h in steps:
+            members += [key for key in combos[h] if key not in members]
+        self.step_combinations_ = [[members.index(key) for key in combos[h if h in combos
+                                                                           else H - 1]]
+                                   for h in range(H)]
+        self.combination_ = [{"transform": kind, "lags": lags, "beta": beta,
+                              "score": score[(kind, lags, beta)],
+                              "steps": [h + 1 for h in range(H)
+                                        if j in self.step_combinations_[h]]}
+                             for j, (kind, lags, beta) in enumerate(members)]
         lead = self.combination_[0]
         self.transform_, self.lags_, self.beta_ = lead["transform"], lead["lags"], lead["beta"]
         self.cv_results_ = rows
@@ -564,7 +606,7 @@ class ARForecaster(LagModel, BaseEstimator):
                                                  (u - center) / scale, test + max(lags), lags,
                                                  kind, values, center, scale,
                                                  self._bounds(y[train]), params, nk)]
-                               for train, test in splits])
+                               for train, test in splits])  # (folds, 1, steps)
             return _table(kind, lags, betas, errors)
         libs = []
         for train, _ in splits:
@@ -577,7 +619,7 @@ class ARForecaster(LagModel, BaseEstimator):
             return None
         # betas outermost (every fold warm-started along the path); the path stops once the
         # mean error has risen above the best by STOP for two betas in a row
-        errors = np.full((len(keep), betas.shape[0]), np.nan)
+        errors = np.full((len(keep), betas.shape[0], params["horizon"]), np.nan)
         warm: list = [None] * len(keep)
         best, worse = np.inf, 0
         for j, beta in enumerate(betas):
@@ -593,19 +635,20 @@ class ARForecaster(LagModel, BaseEstimator):
                 errors[i, j] = self._path_error(fit, (u - center) / scale, test + max(lags),
                                                 lags, kind, values, center, scale,
                                                 self._bounds(y[train]), params, nk)
-            m = float(errors[:, j].mean())
+            m = float(errors[:, j, -1].mean())
             best, worse = (m, 0) if m < best else (best, worse + (m > best * STOP))
             if worse >= 2:
                 break
-        done = ~np.isnan(errors).any(axis=0)
+        done = ~np.isnan(errors).any(axis=(0, 2))
         return _table(kind, lags, betas[done], errors[:, done])
 
     def _path_error(self, fit, s, targets, lags, kind, values, center, scale, bounds,
-                    params, nk: int) -> float:
-        """The selection's score of one fitted fold: recursive forecasts from the origin
+                    params, nk: int) -> np.ndarray:
+        """The selection's scores of one fitted fold: recursive forecasts from the origin
         before each test target, up to ``horizon`` steps (in the series' units), their mean
-        squared error per horizon divided by the naive (last value) forecast's over the same
-        origins, averaged over the horizons."""
+        squared error per step divided by the naive (last value) forecast's over the same
+        origins; entry h - 1 averages those ratios over steps 1..h (the last: over the whole
+        horizon)."""
         period, H = params["period"], params["horizon"]
         k, q = lag_of(kind, period), max(lags)
         n = values.shape[0]
@@ -617,7 +660,6 @@ class ARForecaster(LagModel, BaseEstimator):
             out = np.clip(network_output(fit, rows, nk), *bounds)
             paths[:, h] = out
             buf = np.column_stack([buf, out])
-        score, used = 0.0, 0
         sq = np.full((m, H), np.nan)
         naive = np.full((m, H), np.nan)
         for i, t in enumerate(targets):
@@ -626,13 +668,17 @@ class ARForecaster(LagModel, BaseEstimator):
             h = min(H, n - origin)
             sq[i, :h] = (values[origin:origin + h] - level[:h]) ** 2
             naive[i, :h] = (values[origin:origin + h] - values[origin - 1]) ** 2
+        out = np.empty(H)
+        score, used = 0.0, 0
         for h in range(H):
             ok = ~np.isnan(sq[:, h])
             ref = float(naive[ok, h].mean()) if ok.any() else 0.0
             if ref > 0:
                 score += float(sq[ok, h].mean()) / ref
                 used += 1
-        return score / used if used else float(np.mean(sq[~np.isnan(sq)]))
+            out[h] = score / used if used else float(np.mean(sq[:, :h + 1][~np.isnan(
+                sq[:, :h + 1])]))
+        return out
 
     # predicting ----------------------------------------------------------------------------
     def _floor(self, values: np.ndarray) -> float:
@@ -641,7 +687,8 @@ class ARForecaster(LagModel, BaseEstimator):
         return 0.0 if self._envelope is not None and values.min() >= 0 else -np.inf
 
     def _forecast(self, steps: int) -> np.ndarray:
-        return combined_forecast(self.members_, self.values_, steps, self._floor(self.values_))
+        return combined_forecast(self.members_, self.values_, steps, self._floor(self.values_),
+                                 self.step_combinations_)
 
     def envelope_bounds(self, steps: int) -> np.ndarray:
         """The bounds (steps, 2) no forecast can leave: the envelope of each member's modeled
@@ -654,9 +701,11 @@ class ARForecaster(LagModel, BaseEstimator):
         return np.column_stack([low, np.maximum(env[:, :, 1].max(axis=0), low)])
 
     def _calibration(self, steps: int) -> np.ndarray:
-        """Rolling-origin errors (origins, steps) of the chosen model refitted at the last
-        ``n_calibration`` origins (log ratios for a log transform); NaN where the outcome lies
-        beyond the series."""
+        """Rolling-origin errors (origins, steps, the latest origin first) of the chosen model
+        at the last ``n_calibration`` + steps - 1 origins (log ratios for a log transform); NaN
+        where the outcome lies beyond the series.  The members are refitted at the oldest
+        origin and every ``refit_every``-th after it; in between, the latest refit forecasts
+        from the values before the origin (a model never sees its origin's future)."""
         have = self._residuals.get("errors")
         if have is not None and have.shape[1] >= steps:
             return have[:, :steps]
@@ -670,13 +719,19 @@ class ARForecaster(LagModel, BaseEstimator):
             raise ValueError(f"the series is too short ({n} points) to calibrate prediction "
                              "intervals; use intervals='none'")
         errors = np.full((len(origins), steps), np.nan)
-        for i, c in enumerate(origins):
-            try:
-                fits = [self._fit_config(v[:c], f.kind, f.lags, b["beta"])
-                        for f, b in zip(self.members_, self.combination_)]
-            except ValueError:
+        fits = None
+        for i in range(len(origins) - 1, -1, -1):  # oldest origin first
+            c = origins[i]
+            if (len(origins) - 1 - i) % self.refit_every == 0:
+                try:
+                    fits = [self._fit_config(v[:c], f.kind, f.lags, b["beta"])
+                            for f, b in zip(self.members_, self.combination_)]
+                except ValueError:
+                    fits = None
+            if fits is None:
                 continue
-            path = combined_forecast(fits, v[:c], steps, self._floor(v[:c]))
+            path = combined_forecast(fits, v[:c], steps, self._floor(v[:c]),
+                                     self.step_combinations_)
             h = min(steps, n - c)
             actual = v[c:c + h]
             errors[i, :h] = (np.log(actual) - np.log(path[:h]) if uses_log(m.kind)
@@ -784,10 +839,16 @@ class ARForecaster(LagModel, BaseEstimator):
 
 
 def combined_forecast(members: list[LagFit], values: np.ndarray, steps: int,
-                      floor: float = -np.inf) -> np.ndarray:
+                      floor: float = -np.inf, use: list[list[int]] | None = None
+                      ) -> np.ndarray:
     """The mean of the members' recursive forecasts of ``steps`` values after ``values``, at
-    least ``floor``."""
-    return np.maximum(np.mean([m.forecast(values, steps) for m in members], axis=0), floor)
+    least ``floor``; with ``use``, step s averages the members ``use[s - 1]`` (the steps after
+    its end: its last entry)."""
+    paths = np.array([m.forecast(values, steps) for m in members])
+    if use is None:
+        return np.maximum(paths.mean(axis=0), floor)
+    mean = [paths[use[min(s, len(use) - 1)], s].mean() for s in range(steps)]
+    return np.maximum(np.array(mean), floor)
 
 
 def member_envelope(m: LagFit, values: np.ndarray, steps: int) -> np.ndarray:
@@ -835,13 +896,17 @@ class LinearAR:
 
 def _table(kind: str, lags: tuple[int, ...], betas: np.ndarray, errors: np.ndarray
            ) -> list[dict]:
-    """Rows of ``cv_results_``: mean and standard error over the folds per beta (inf: the
-    linear AR model, every beta above beta_max)."""
+    """Rows of ``cv_results_`` from the fold scores ``errors`` (folds, betas, steps): mean and
+    standard error over the folds per beta (inf: the linear AR model, every beta above
+    beta_max) of the score over the whole horizon; ``mean_by_step`` / ``se_by_step`` those of
+    the scores over steps 1..h."""
     mean = errors.mean(axis=0)
     se = errors.std(axis=0, ddof=1) / np.sqrt(errors.shape[0]) if errors.shape[0] > 1 \
         else np.zeros_like(mean)
-    return [{"transform": kind, "lags": lags, "beta": float(b), "mean": float(m),
-             "se": float(e), "folds": int(errors.shape[0])} for b, m, e in zip(betas, mean, se)]
+    return [{"transform": kind, "lags": lags, "beta": float(b), "mean": float(m[-1]),
+             "se": float(e[-1]), "folds": int(errors.shape[0]),
+             "mean_by_step": [float(v) for v in m], "se_by_step": [float(v) for v in e]}
+            for b, m, e in zip(betas, mean, se)]
 
 
 def conformal_quantiles(errors: np.ndarray, levels) -> np.ndarray:
