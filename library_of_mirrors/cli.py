@@ -445,7 +445,9 @@ def _forecast(args, csv_path: Path, json_path: Path, png_path: Path) -> dict:
                f"{res.active.size} neurons, objective {res.objective:.8g}, gap {res.gap:.2g}")
     if len(fc.combination_) > 1:
         every = list(range(1, fc.horizon + 1))
-        _log(args, f"point forecast: the mean of {k} configurations' networks at each step ("
+        _log(args, ("point forecast: at each step the best configuration's network (" if k == 1
+                    else f"point forecast: the mean of {k} configurations' networks at each "
+                    "step (")
                    + "; ".join(f"{c['transform']}, lags {_lag_text(c['lags'])}, beta "
                                f"{c['beta']:.4g}" + ("" if c["steps"] == every else
                                                      f", steps {_run_text(c['steps'])}")
