@@ -22,10 +22,13 @@ from .nn import ParallelNetwork, StandardNetwork
 from .nn.training import train_adam
 from .reconstruct import reconstruct
 from .solvers import (
+    LIBRARY_ONLY,
+    TRAINING_PROBLEM,
     ConvergenceWarning,
     Datafit,
     LassoPath,
     LassoResult,
+    LibraryOnlyWarning,
     beta_max,
     duality_gap,
     lasso_path,
@@ -54,8 +57,11 @@ __all__ = [
     "ImplicitDictionary",
     "LassoPath",
     "LassoResult",
+    "LIBRARY_ONLY",
+    "LibraryOnlyWarning",
     "ParallelNetwork",
     "StandardNetwork",
+    "TRAINING_PROBLEM",
     "Unit",
     "architecture",
     "backtest",

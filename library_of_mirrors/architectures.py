@@ -10,7 +10,9 @@ A row names what the rest of the package needs to know about an architecture, in
 * ``flow_depth``: relu deep narrow libraries, whose units are slope changes up to constants
   (:mod:`library_of_mirrors.dictionary.flow`);
 * ``widths``: the layer widths of one parallel unit (the numpy networks and Adam);
-* ``exact``: False where the library is only an upper bound of (1.1) (errata E3b, E3c).
+* ``exact``: False where the Lasso over the library is only an upper bound of (1.1): depth
+  >= 4 with a non-monotone activation (errata E3b, E3c), or midpoint features left out
+  (``midpoints="none"``); :attr:`Architecture.why_inexact` says which.
 
 Rows are rules over depth (``deep_narrow`` has every depth >= 2), so :func:`lookup` builds the
 row of a concrete (activation, depth, architecture) and refuses, listing :data:`SUPPORTED`, what
@@ -79,6 +81,18 @@ class Architecture:
     def describe(self) -> str:
         return f"{self.depth}-layer {self.name} {self.activation.name}"
 
+    @property
+    def why_inexact(self) -> str | None:
+        """Why the Lasso over this library may miss the optimum of (1.1); None when it is
+        (1.1) itself."""
+        if self.exact:
+            return None
+        if self.depth >= 4 and not self.activation.monotone:
+            return (f"the {self.describe()} library is incomplete: a unit outside it can lower "
+                    "the training objective (1.1) (docs/errata.md, E3b/E3c)")
+        return (f"the {self.describe()} library was built without its midpoint features "
+                "(midpoints='none'; Definition 3.9 needs them)")
+
 
 def _deep_narrow(act: Activation, depth: int, midpoints: str) -> tuple:
     signed = not act.even
@@ -137,7 +151,7 @@ def lookup(activation: str | Activation = "relu", depth: int = 2,
             pricer="ramps" if relu and depth >= 3 else None,
             flow_depth=(2 if depth == 2 else 3) if relu else None,
             widths=(1,) * depth,
-            exact=not (depth >= 4 and not act.monotone))
+            exact=act.monotone or (depth < 4 and (depth == 2 or midpoints != "none")))
     if arch == "symmetrized" and depth == 3 and act.continuous and act.monotone:
         return Architecture(arch, 3, act, midpoints, ((SYMMETRIZED, True),), 2.0,
                             pricer="symmetrized", flow_depth=None, widths=(1, 2, 1),

@@ -44,6 +44,7 @@ from .executors import KINDS
 from .models.network import show_progress
 from .outputs import OutputFolder, output_file
 from .solvers.datafits import REGRESSION_LOSSES
+from .solvers.result import TRAINING_PROBLEM
 from .timeseries.backtest import BASELINES, WINDOWS
 from .timeseries.datasets import DATASETS, check_series, index_label, read_series
 from .timeseries.forecaster import POINT_LOSSES
@@ -303,7 +304,9 @@ def _fit(args, model_path: Path, bp_path: Path, png_path: Path) -> dict:
                f"{model.n_library_features_:,} features"
                f"{' (implicit library, priced by structure)' if model.implicit_ else ''}, "
                f"objective {res.objective:.8g} "
-               f"(certified gap {res.gap:.2g})")
+               f"(certified gap {res.gap:.2g}"
+               + ("" if res.certificate == TRAINING_PROBLEM else
+                  ", for the Lasso over this library only") + ")")
     if by_cv:
         rule = "the largest within one standard error of the least" if one_se else "the least"
         how = f"chosen by {_cv_words(k, series)} ({rule} held-out {model.cv_path_.score})"

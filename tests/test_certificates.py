@@ -144,3 +144,52 @@ def test_the_engine_says_why_it_stopped():
     with pytest.warns(lom.ConvergenceWarning, match=r"stopped after max_iter=1 iterations"):
         res = lom.solve_lasso(d, np.sin(5 * x), 1e-4, max_iter=1)
     assert not res.converged and res.gap > 0
+
+
+def test_every_result_says_what_its_gap_certifies():
+    """res.certificate is "training problem (1.1)" for every row of Table 3.1 whose library is
+    complete (explicit or implicit), and "Lasso over this library only" for the depth-4 abs and
+    negative-slope leaky relu libraries (errata E3b, E3c), sampled ones and 3-layer abs without
+    its midpoints.  The E3b data show the latter is warranted: one unit outside the depth-4 abs
+    library, |||x - 0.96| - 0.62| - 0.48|, lowers the library's certified optimum 20.000
+    below 19.99394 (cvxpy on the library's matrix with that column added)."""
+    from library_of_mirrors.architectures import TABLE_3_1
+
+    x = np.array([-1.56, -0.14, 0.34, 0.59, 1.1])
+    y = np.array([-1.0, 2.0, -5.0, 3.0, 1.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lom.LibraryOnlyWarning)
+        for act, L, arch, slope in TABLE_3_1:
+            res = lom.solve_lasso(lom.build_dictionary(x, act, L, arch, leaky_slope=slope), y, 3)
+            expected = lom.LIBRARY_ONLY if (act, L) == ("abs", 4) else lom.TRAINING_PROBLEM
+            assert res.certificate == expected, (act, L, arch)
+        for kw in ({"activation": "leaky_relu", "depth": 4, "leaky_slope": -0.5},
+                   {"activation": "abs", "depth": 3, "midpoints": "none"},
+                   {"activation": "abs", "depth": 3, "n_features": 4, "random_state": 0}):
+            assert lom.solve_lasso(lom.build_dictionary(x, **kw), y, 3).certificate == \
+                lom.LIBRARY_ONLY, kw
+        for act, L, arch in (("relu", 3, "deep_narrow"), ("relu", 3, "symmetrized")):
+            d = lom.build_dictionary(x, act, L, arch, implicit=True)
+            assert lom.solve_lasso(d, y, 3).certificate == lom.TRAINING_PROBLEM
+        d4 = lom.build_dictionary(x, "abs", 4)
+        res = lom.solve_lasso(d4, y, 3)
+    assert res.objective == pytest.approx(20.0, abs=1e-9) and res.gap <= 1e-9
+    unit = np.abs(np.abs(np.abs(x - 0.96) - 0.62) - 0.48)
+    assert cvx_lasso(np.column_stack([d4.matrix(), unit]), y, 3.0) <= 19.99394
+
+
+def test_a_library_only_certificate_warns_once_per_reason():
+    """The first solve over a sampled library warns, naming why; a second over the same kind of
+    library does not; the solution itself is unchanged by the warning."""
+    x = np.linspace(-1, 1, 11)
+    y = np.abs(x) - 0.3
+    d = lom.build_dictionary(x, "abs", 3, n_features=13, random_state=1)
+    with pytest.warns(lom.LibraryOnlyWarning, match=r"the 3-layer deep_narrow abs library is "
+                      r"sampled \(13 features\): units outside the sample can lower the "
+                      r"training objective \(1\.1\)"):
+        first = lom.solve_lasso(d, y, 0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", lom.LibraryOnlyWarning)
+        second = lom.solve_lasso(d, y, 0.1)
+    assert first.certificate == second.certificate == lom.LIBRARY_ONLY
+    assert first.objective == second.objective

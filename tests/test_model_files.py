@@ -87,3 +87,28 @@ def test_load_documents_what_the_checksum_is_for():
     doc = ConvexNetRegressor.load.__doc__
     assert "corruption" in doc and "not tampering" in doc
     assert "O(units x training points)" in doc
+
+
+def test_a_model_file_keeps_what_its_gap_certifies(tmp_path):
+    """The certificate survives save / load: the training problem for a 3-layer abs fit, the
+    library only for a depth-4 abs fit (errata E3b/E3c); a file written before the field
+    existed loads as the library only (it says less, never more)."""
+    import warnings
+
+    import library_of_mirrors as lom
+
+    x, y = _data(30, 5)
+    three = ConvexNetRegressor("abs", 3, beta=0.05).fit(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lom.LibraryOnlyWarning)
+        four = ConvexNetRegressor("abs", 4, beta=0.05).fit(x, y)
+    for m, expected in ((three, lom.TRAINING_PROBLEM), (four, lom.LIBRARY_ONLY)):
+        assert m.result_.certificate == expected
+        back = ConvexNetRegressor.load(m.save(tmp_path / f"m{m.depth}.json"))
+        assert back.result_.certificate == expected
+    body = json.loads((tmp_path / "m3.json").read_text())
+    body.pop("sha256")
+    del body["result"]["certificate"]
+    body["sha256"] = model_digest(body)
+    (tmp_path / "old.json").write_text(json.dumps(body))
+    assert ConvexNetRegressor.load(tmp_path / "old.json").result_.certificate == lom.LIBRARY_ONLY

@@ -172,6 +172,11 @@ class AdditiveDictionary(LibraryBase):
         problem when every part's library is exact."""
         return all(p.exact for p in self.parts)
 
+    @property
+    def why_inexact(self) -> str | None:
+        """The first part's reason, if any part's library is not exact."""
+        return next((p.why_inexact for p in self.parts if not p.exact), None)
+
     def pool(self) -> ExplicitPool:
         """The library protocol (:mod:`.pools`): every column, routed to its input column."""
         return ExplicitPool(self)

@@ -106,6 +106,15 @@ class LibraryBase:
         return self.spec.exact and not self.sampled
 
     @property
+    def why_inexact(self) -> str | None:
+        """Why the Lasso over this library may miss the optimum of (1.1) (a sampled library, an
+        incomplete one); None when it is (1.1) itself."""
+        if self.sampled:
+            return (f"the {self.spec.describe()} library is sampled ({self.n_features:,} "
+                    "features): units outside the sample can lower the training objective (1.1)")
+        return self.spec.why_inexact
+
+    @property
     def n_samples(self) -> int:
         return int(self.inverse.shape[0])
 

@@ -43,7 +43,7 @@ from ..model_selection import CVPath, cross_validate_path, make_folds, standardi
 from ..reconstruct import reconstruct
 from ..solvers import beta_max
 from ..solvers.datafits import REGRESSION_LOSSES, get_datafit
-from ..solvers.result import LassoResult
+from ..solvers.result import LIBRARY_ONLY, LassoResult
 from ..validation import (
     AUTO_OR_POSITIVE,
     POSITIVE,
@@ -307,7 +307,8 @@ class ConvexNetBase(BaseEstimator):
             "xi": float(res.xi),
             "fitted": self._decision(self._x_train).tolist(),
             "result": {"objective": float(res.objective), "gap": float(res.gap),
-                       "loss": res.loss, "solver": res.solver},
+                       "loss": res.loss, "solver": res.solver,
+                       "certificate": res.certificate},
             **self._extra_payload(),
         }
 
@@ -405,6 +406,8 @@ class ConvexNetBase(BaseEstimator):
                               gap=float(r["gap"]), n_iter=0, converged=True, loss=r["loss"],
                               beta=model.beta_, beta_tilde=model.beta_ * spec.beta_scale,
                               tol=model.tol, solver=r["solver"])
+            # files without it say less, never more
+            res.certificate = r.get("certificate", LIBRARY_ONLY)
             res.datafit = model._datafit()
             library = _SavedLibrary(int(body["n_library_features"]), bool(body["implicit"]))
             model._set_fitted(x, FittedNetwork(library, d, res, reconstruct(d, res)))

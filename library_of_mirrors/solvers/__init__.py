@@ -20,8 +20,15 @@ from .datafits import (
 from .lasso import beta_max, duality_gap, solve_lasso
 from .min_norm import solve_min_norm
 from .path import LassoPath, lasso_path
-from .result import ConvergenceWarning, LassoResult
+from .result import (
+    LIBRARY_ONLY,
+    TRAINING_PROBLEM,
+    ConvergenceWarning,
+    LassoResult,
+    LibraryOnlyWarning,
+)
 
-__all__ = ["Absolute", "ConvergenceWarning", "DATAFITS", "Datafit", "Huber", "LassoPath",
-           "LassoResult", "Logistic", "Quantile", "REGRESSION_LOSSES", "Squared", "beta_max",
-           "duality_gap", "get_datafit", "lasso_path", "solve_lasso", "solve_min_norm"]
+__all__ = ["Absolute", "ConvergenceWarning", "DATAFITS", "Datafit", "Huber", "LIBRARY_ONLY",
+           "LassoPath", "LassoResult", "LibraryOnlyWarning", "Logistic", "Quantile",
+           "REGRESSION_LOSSES", "Squared", "TRAINING_PROBLEM", "beta_max", "duality_gap",
+           "get_datafit", "lasso_path", "solve_lasso", "solve_min_norm"]

@@ -18,7 +18,7 @@ from ..validation import POSITIVE_INT, Options, check_beta, check_sample_weight,
 from . import engine
 from .datafits import Datafit, Squared, get_datafit
 from .linear_terms import ProjectedPool, Projector, linear_at_points
-from .result import ConvergenceWarning, LassoResult
+from .result import ConvergenceWarning, LassoResult, certify_scope
 from .rows import Rows
 
 SOLVERS = ("auto", "spred")
@@ -119,6 +119,7 @@ def _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, xi, method: str, 
     res.time = time.perf_counter() - t0
     res.datafit = datafit
     res.slack = sol.slack
+    certify_scope(res, d, stacklevel)
     if not sol.converged:
         warnings.warn(f"{call} stopped after {sol.n_iter} iterations with duality gap "
                       f"{sol.gap:.3e} above the tolerance {tol:.1e} x {sol.scale:.3e} "
@@ -219,6 +220,7 @@ def _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0) -> LassoR
     res = LassoResult(z, rows.shift + xi, obj, gap, it, conv, "squared", beta, lam, tol,
                       "spred (L-BFGS)")
     res.time = time.perf_counter() - t0
+    certify_scope(res, d, 3)
     if not conv:
         warnings.warn(f"solve_lasso(solver='spred'): L-BFGS stopped with duality gap "
                       f"{gap:.3e} above the tolerance {tol:.1e} (relative); its tiny "

@@ -12,7 +12,7 @@ from . import engine
 from .datafits import Interpolation
 from .lasso import prepare
 from .linear_programs import LPInfeasible
-from .result import ConvergenceWarning, LassoResult
+from .result import ConvergenceWarning, LassoResult, certify_scope
 
 
 def _check_duplicates(d, y, rtol: float) -> None:
@@ -73,6 +73,7 @@ def solve_min_norm(d, y, *, bias: bool = True, max_iter: int = 100,
         res.dictionary, res.codes = columns, pool.codes()
     res.datafit = datafit
     res.time = time.perf_counter() - t0
+    certify_scope(res, d, 2)
     if not sol.converged:
         warnings.warn(f"solve_min_norm stopped after {sol.n_iter} rounds with dual constraints "
                       f"still violated (gap {sol.gap:.3e}): {sol.reason}", ConvergenceWarning,

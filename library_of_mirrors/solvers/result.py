@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,6 +10,34 @@ import numpy as np
 
 class ConvergenceWarning(UserWarning):
     """A solver stopped before its certificate reached the tolerance."""
+
+
+class LibraryOnlyWarning(UserWarning):
+    """A certificate covers the Lasso over a sampled or incomplete library, not the training
+    problem (1.1)."""
+
+
+#: ``LassoResult.certificate`` when the library is the network's complete library (Table 3.1
+#: with its theorems): the gap bounds the suboptimality for the training problem itself
+TRAINING_PROBLEM = "training problem (1.1)"
+#: ... when it is sampled or incomplete: the gap bounds it for the Lasso over the library only
+LIBRARY_ONLY = "Lasso over this library only"
+
+_warned: set[str] = set()
+
+
+def certify_scope(res: LassoResult, d, stacklevel: int) -> LassoResult:
+    """Set ``res.certificate`` from the library ``d`` (:data:`TRAINING_PROBLEM` when
+    ``d.exact``); for any other library warn once per reason and process
+    (:class:`LibraryOnlyWarning`, at the caller's ``stacklevel``)."""
+    why = getattr(d, "why_inexact", "the library does not say what it certifies")
+    res.certificate = TRAINING_PROBLEM if why is None else LIBRARY_ONLY
+    if why is not None and why not in _warned:
+        _warned.add(why)
+        warnings.warn(f"{why}; the duality gap certifies the Lasso over this library only "
+                      f"(res.certificate == {LIBRARY_ONLY!r})", LibraryOnlyWarning,
+                      stacklevel=stacklevel + 1)
+    return res
 
 
 @dataclass
@@ -50,6 +79,10 @@ class LassoResult:
     datafit: object = None
     #: (C.1): the largest interpolation residual left (0 when the data are interpolated)
     slack: float = 0.0
+    #: what ``gap`` certifies: :data:`TRAINING_PROBLEM` (the library is the network's, proven
+    #: complete) or :data:`LIBRARY_ONLY` (a sampled or incomplete library: the optimum of the
+    #: Lasso over it, an upper bound of the training problem's)
+    certificate: str = LIBRARY_ONLY
 
     @property
     def active(self) -> np.ndarray:
@@ -75,4 +108,5 @@ class LassoResult:
     def __repr__(self) -> str:
         return (f"LassoResult(loss={self.loss!r}, objective={self.objective:.10g}, "
                 f"gap={self.gap:.3g}, n_active={self.active.shape[0]}, xi={self.xi:.6g}, "
-                f"n_iter={self.n_iter}, converged={self.converged}, solver={self.solver!r})")
+                f"n_iter={self.n_iter}, converged={self.converged}, solver={self.solver!r}, "
+                f"certificate={self.certificate!r})")
