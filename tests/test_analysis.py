@@ -160,7 +160,7 @@ def _set(act, depth, seed, beta):
 
 def _objective(d, y, S, u, beta):
     z = S.z_of(u)
-    r = y - d.matvec(z) - S.xi
+    r = y - d.matvec(z) - S.bias(u)
     return 0.5 * r @ r + beta * d.beta_scale * np.abs(z).sum()
 
 
@@ -171,10 +171,10 @@ def test_vertices_are_minimal_optimal_models(act, depth, seed):
     n = d.x_unique.shape[0]
     for k in range(5):
         u = S.vertex(k)
-        assert np.count_nonzero(u) + 1 <= n + 1  # nonzeros including xi
+        assert np.count_nonzero(u) <= n - 1  # a basic solution of the centered system
         assert _objective(d, y, S, u, beta) == pytest.approx(res.objective, rel=1e-8)
         # the reconstructed network of the vertex is as good as the Lasso optimum
-        net = lom.reconstruct(d, S.z_of(u), xi=S.xi)
+        net = lom.reconstruct(d, S.z_of(u), xi=S.bias(u))
         assert net.objective(d.x, y, beta) == pytest.approx(res.objective, rel=1e-8)
 
 
@@ -196,14 +196,40 @@ def test_hit_and_run_samples_are_optimal(act, depth, seed):
 
 def test_min_norm_solution_against_cvxpy():
     """The minimum Euclidean norm optimal solution, independently: min ||z||_2 over
-    {A z + xi = y_hat, ||z||_1 <= optimal norm} on the full matrix."""
+    {A z + xi = y_hat, ||z||_1 <= optimal norm} on the full matrix, the bias xi free."""
     beta = 1e-3
     d, y, res, S = _set("relu", 3, 0, beta)
     u = S.min_norm()
     A = d.matrix()
-    z = cp.Variable(d.n_features)
+    z, xi = cp.Variable(d.n_features), cp.Variable()
     prob = cp.Problem(cp.Minimize(cp.sum_squares(z)),
-                      [A @ z + S.xi == S.fit, cp.norm1(z) <= S.norm * (1 + 1e-10)])
+                      [A @ z + xi == S.fit, cp.norm1(z) <= S.norm * (1 + 1e-10)])
     prob.solve(solver=cp.CLARABEL, **TIGHT)
     assert np.linalg.norm(u) == pytest.approx(np.linalg.norm(z.value), rel=1e-5)
     assert _objective(d, y, S, u, beta) == pytest.approx(res.objective, rel=1e-8)
+
+
+def test_the_optimal_bias_is_not_unique_erratum_of_lemma_e2():
+    """2-layer relu, x = (0, 1, 2, 3), y = (.1, .9, 2.2, 2.9), beta = 0.1: the optimum 0.12 is
+    reached with bias 0.7 and with bias 2.5 (Lemma E.2 says the bias is unique).  The set's
+    bias interval equals the least and largest bias of cvxpy over {A z + xi = y_hat,
+    ||z||_1 <= optimal norm}, and points of the set at both ends are optimal."""
+    x, y = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0.1, 0.9, 2.2, 2.9])
+    d = lom.build_dictionary(x, "relu", 2)
+    res = lom.solve_lasso(d, y, 0.1, tol=1e-12)
+    assert res.objective == pytest.approx(0.12, rel=1e-12)
+    S = OptimalSet.from_result(d, y, res)
+    lo, hi = S.bias_interval()
+    A = d.matrix()
+    ends = []
+    for sense in (cp.Minimize, cp.Maximize):
+        z, xi = cp.Variable(d.n_features), cp.Variable()
+        cp.Problem(sense(xi), [A @ z + xi == S.fit, cp.norm1(z) <= S.norm]).solve(
+            solver=cp.CLARABEL, **TIGHT)
+        ends.append(float(xi.value))
+    assert (lo, hi) == pytest.approx(ends, abs=1e-7)
+    assert lo <= 0.7 + 1e-9 and hi >= 2.5 - 1e-9
+    for u in (S.vertex(0), S.vertex(1), S.min_norm()):
+        assert S.residual(u) < 1e-9
+        net = lom.reconstruct(d, S.z_of(u), xi=S.bias(u))
+        assert net.objective(x, y, 0.1) == pytest.approx(0.12, rel=1e-8)

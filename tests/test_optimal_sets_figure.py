@@ -7,6 +7,7 @@ sample are those of its reconstructed network."""
 
 import json
 
+import cvxpy as cp
 import numpy as np
 import pytest
 
@@ -48,7 +49,7 @@ def test_every_sample_is_optimal(experiment):
     assert ex.objective_dev.max() <= 1e-8
     for u in ex.samples:
         assert S.residual(u) < 1e-9
-        net = lom.reconstruct(d, S.z_of(u), xi=S.xi)
+        net = lom.reconstruct(d, S.z_of(u), xi=S.bias(u))
         assert net.objective(ex.x, ex.y, ex.beta) == pytest.approx(opt, rel=1e-8)
     # the samples really spread over the set: their span has the set's dimension
     assert np.linalg.matrix_rank(ex.samples - ex.samples.mean(axis=0), tol=1e-9) \
@@ -56,10 +57,20 @@ def test_every_sample_is_optimal(experiment):
 
 
 def test_min_norm_solution(experiment):
+    """The set's minimum-norm point is the least ||z||_2 over all optimal (z, xi) with the
+    bias free (cvxpy on the full matrix: fit y_hat, l1 norm at most the optimal one), is
+    optimal as a network, and lies below every sample's norm."""
     ex = experiment
     S = ex.S
     u = ex.u_min_norm
-    net = lom.reconstruct(ex.d, S.z_of(u), xi=S.xi)
+    A = ex.d.matrix()
+    z, xi = cp.Variable(ex.d.n_features), cp.Variable()
+    cp.Problem(cp.Minimize(cp.sum_squares(z)),
+               [A @ z + xi == S.fit, cp.norm1(z) <= S.norm * (1 + 1e-10)]).solve(
+        solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12)
+    assert np.linalg.norm(u) == pytest.approx(np.linalg.norm(z.value), rel=1e-5)
+    assert ex.numbers()["min_norm_l2"] == np.linalg.norm(u)
+    net = lom.reconstruct(ex.d, S.z_of(u), xi=S.bias(u))
     assert net.objective(ex.x, ex.y, ex.beta) == pytest.approx(ex.res.objective, rel=1e-8)
     # ||z||_2 = ||u||_2: the minimum over the set is below every sample's
     norms = np.linalg.norm(ex.samples, axis=1)
@@ -70,10 +81,10 @@ def test_test_mse_is_the_networks(experiment):
     """The histogram's test MSEs are those of the reconstructed networks at the test points."""
     ex = experiment
     for k in (0, N_SAMPLES // 2, N_SAMPLES - 1):
-        net = lom.reconstruct(ex.d, ex.S.z_of(ex.samples[k]), xi=ex.S.xi)
+        net = lom.reconstruct(ex.d, ex.S.z_of(ex.samples[k]), xi=ex.S.bias(ex.samples[k]))
         mse = np.mean((net(ex.x_test) - ex.y_test) ** 2)
         assert ex.test_mse[k] == pytest.approx(mse, rel=1e-9)
-    net = lom.reconstruct(ex.d, ex.S.z_of(ex.u_min_norm), xi=ex.S.xi)
+    net = lom.reconstruct(ex.d, ex.S.z_of(ex.u_min_norm), xi=ex.S.bias(ex.u_min_norm))
     assert ex.test_mse_min_norm == pytest.approx(np.mean((net(ex.x_test) - ex.y_test) ** 2),
                                                  rel=1e-9)
 

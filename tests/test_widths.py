@@ -33,7 +33,7 @@ def _set(case, n, seed=0, beta=BETA):
 
 
 def _net_objective(d, y, S, u, beta=BETA):
-    return lom.reconstruct(d, S.z_of(u), xi=S.xi).objective(d.x, y, beta)
+    return lom.reconstruct(d, S.z_of(u), xi=S.bias(u)).objective(d.x, y, beta)
 
 
 @pytest.mark.parametrize("case", DEFAULT_CASES, ids=lambda c: c.label.replace(" ", "_"))

@@ -1,14 +1,19 @@
 """The set of all optimal Lasso solutions (Lemma E.2, Proposition E.3) and its exploration.
 
-For beta > 0 every optimal (z, xi) has the same fit y_hat = A z + xi 1 and the same xi
-(Lemma E.2).  With the equicorrelation set ``E = {i : |A_i^T (y - y_hat)| = beta~}`` and the
-signs ``s_i = sign(A_i^T (y - y_hat))``, the optimal set is the polytope (E.1)
+For beta > 0 every optimal (z, xi) has the same fit y_hat = A z + xi 1 (the loss is strictly
+convex in the fit), but not the same bias xi: Lemma E.2 claims it is unique, which is false
+(docs/errata.md, E11: the bias can trade against a combination of features that is constant on
+the data).  With the equicorrelation set ``E = {i : |A_i^T (y - y_hat)| = beta~}`` and the
+signs ``s_i = sign(A_i^T (y - y_hat))``, the optimal set is the polytope (E.1) with the bias
+free:
 
-    { z : z_i = 0 off E,  s_i z_i >= 0,  A_E z_E = y_hat - xi 1 },
+    { (z, xi) : z_i = 0 off E,  s_i z_i >= 0,  A_E z_E + xi 1 = y_hat },
 
-on which ``||z||_1 = sum_i s_i z_i`` is constant.  In ``u = s_E * z_E >= 0`` it is
-``{u >= 0 : M u = b}`` with ``M = A_E diag(s_E)``; its vertices (basic solutions of this
-system) are the minimal models: at most rank(M) <= N nonzeros, i.e. the narrowest optimal
+on which ``||z||_1 = sum_i s_i z_i`` is constant.  In ``u = s_E * z_E >= 0`` the bias is a
+function of u on the set (``xi = mean(y_hat - A_E diag(s_E) u)`` over the distinct points), so
+the set is ``{u >= 0 : M u = b}`` with ``M = C A_E diag(s_E)`` and ``b = C y_hat`` for the
+centering C (which removes the constant vector); its vertices (basic solutions of this system)
+are the minimal models: at most rank(M) <= N - 1 nonzeros, i.e. the narrowest optimal
 networks.  :class:`OptimalSet` finds vertices (HiGHS simplex with random costs), the
 minimum-Euclidean-norm solution (Clarabel), the coordinates free on the set and its dimension
 (one LP), and uniform samples (hit-and-run, Chen & Schmeiser, from a relative-interior point).
@@ -34,12 +39,14 @@ class OptimalSet:
     y: np.ndarray
     beta: float
     fit: np.ndarray  # y_hat at the samples
-    xi: float
+    xi: float  # the solver's bias (one point of the set's bias interval)
     equicorrelation: np.ndarray  # indices E
     signs: np.ndarray  # s_E
-    M: np.ndarray  # A_E diag(s_E) at the distinct points
-    b: np.ndarray  # y_hat - xi at the distinct points
+    M: np.ndarray  # C A_E diag(s_E) at the distinct points (C: centering)
+    b: np.ndarray  # C y_hat at the distinct points
     norm: float  # ||z||_1 on the whole set
+    level: float  # mean of y_hat over the distinct points
+    drift: np.ndarray  # mean of A_E diag(s_E) over the distinct points: xi(u) = level - drift u
 
     @classmethod
     def from_result(cls, d, y, res: LassoResult, rtol: float = 1e-6) -> OptimalSet:
@@ -55,9 +62,11 @@ class OptimalSet:
         s = np.sign(corr[E])
         pool = d.pool()
         fit_u = pool.fit(res.z) + res.xi
-        M = pool.columns(E) * s[None]
-        return cls(d, y, float(res.beta), fit, float(res.xi), E, s, M, fit_u - res.xi,
-                   float(np.abs(res.z).sum()))
+        raw = pool.columns(E) * s[None]
+        drift = raw.mean(axis=0)
+        level = float(fit_u.mean())
+        return cls(d, y, float(res.beta), fit, float(res.xi), E, s, raw - drift[None],
+                   fit_u - level, float(np.abs(res.z).sum()), level, drift)
 
     # points of the set ---------------------------------------------------------------------
     def z_of(self, u: np.ndarray) -> np.ndarray:
@@ -66,13 +75,27 @@ class OptimalSet:
         z[self.equicorrelation] = self.signs * np.asarray(u, dtype=float)
         return z
 
+    def bias(self, U: np.ndarray) -> np.ndarray | float:
+        """The bias xi of the point ``u`` (or of each row of ``U``): the one that makes
+        ``A z + xi 1`` the optimal fit."""
+        U = np.asarray(U, dtype=float)
+        out = self.level - np.atleast_2d(U) @ self.drift
+        return out if U.ndim == 2 else float(out[0])
+
+    def bias_interval(self) -> tuple[float, float]:
+        """The least and the largest bias over the optimal set (two LPs): a single value only
+        when no combination of the equicorrelated features trades against the bias."""
+        least = self._simplex_vertex(-self.drift)  # xi = level - drift^T u
+        largest = self._simplex_vertex(self.drift)
+        return float(self.bias(least)), float(self.bias(largest))
+
     def objective(self, U: np.ndarray) -> np.ndarray | float:
-        """The Lasso objective (1.2) of the point ``u`` (or of each row of ``U``): constant
-        on the set, so it certifies that a point is optimal."""
+        """The Lasso objective (1.2) of the point ``u`` (or of each row of ``U``) with its
+        bias: constant on the set, so it certifies that a point is optimal."""
         U = np.asarray(U, dtype=float)
         P = np.atleast_2d(U)
         A = self.d.pool().columns(self.equicorrelation)
-        F = (P * self.signs) @ A.T + self.xi  # fits at the distinct points
+        F = (P * self.signs) @ A.T + self.bias(P)[:, None]  # fits at the distinct points
         R = self.y[None, :] - F[:, self.d.inverse]
         out = 0.5 * np.einsum("ij,ij->i", R, R) + self.beta * self.d.beta_scale * P.sum(axis=1)
         return out if U.ndim == 2 else float(out[0])
@@ -97,7 +120,8 @@ class OptimalSet:
         return self._simplex_vertex(rng.uniform(0.0, 1.0, size=self.M.shape[1]))
 
     def min_norm(self) -> np.ndarray:
-        """The minimum Euclidean norm optimal solution, in u-coordinates (Clarabel QP)."""
+        """The minimum Euclidean norm optimal solution (the bias free, not in the norm), in
+        u-coordinates (Clarabel QP)."""
         import cvxpy as cp  # noqa: PLC0415
 
         u = cp.Variable(self.M.shape[1], nonneg=True)

@@ -4,9 +4,10 @@ bounds (Theorem 3.11, Proposition E.3, Jacot et al.).
 Theorem 3.11: the Lasso is equivalent to training once the network has at least
 ``m* = ||z*||_0`` units, with ``m* <= 2N`` for 2-layer networks (their dictionaries hold at most
 2N features) and at most the number of features in general.  Proposition E.3: the optimal set
-is the polytope ``{u >= 0 : M u = b}`` (``M = A_E diag(s_E)``); its vertices are the minimal
-models, with at most ``rank(M) <= N`` nonzeros (plus the unregularized bias xi).  So some
-optimal network has at most N units, whatever the depth or the size of the dictionary, well
+is the polytope ``{u >= 0 : M u = b}`` (``M`` the centered ``A_E diag(s_E)``: the bias is free
+on the set, erratum E11); its vertices are the minimal models, with at most
+``rank(M) <= N - 1`` nonzeros (plus the unregularized bias xi).  So some optimal network has
+fewer than N units, whatever the depth or the size of the dictionary, well
 below Jacot et al.'s ``N(N+1)`` (the width beyond which every local minimum of an L2-regularized
 homogeneous network is reachable; a bound for standard networks of any kind, not for these).
 
@@ -69,7 +70,7 @@ def support(u: np.ndarray, rtol: float = 1e-7) -> np.ndarray:
 
 def network_objective(d, y, S: OptimalSet, u: np.ndarray) -> float:
     """The training objective (1.1) of the network reconstructed from ``u`` (Lemma B.4)."""
-    return float(reconstruct(d, S.z_of(u), xi=S.xi).objective(d.x, y, S.beta))
+    return float(reconstruct(d, S.z_of(u), xi=S.bias(u)).objective(d.x, y, S.beta))
 
 
 def _checked_width(d, y, S: OptimalSet, u: np.ndarray, optimum: float, rtol: float,

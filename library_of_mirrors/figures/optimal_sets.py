@@ -67,7 +67,7 @@ class OptimalSetExperiment:
     def predict(self, U: np.ndarray, x_new: np.ndarray) -> np.ndarray:
         """Predictions (one row per point ``u`` of the optimal set) at ``x_new``."""
         P = self.d.evaluate(x_new)[:, self.S.equicorrelation] * self.S.signs
-        return np.atleast_2d(U) @ P.T + self.S.xi
+        return np.atleast_2d(U) @ P.T + self.S.bias(np.atleast_2d(U))[:, None]
 
     def numbers(self) -> dict:
         q = self.test_mse
@@ -82,6 +82,9 @@ class OptimalSetExperiment:
             "test_mse_min": float(q.min()), "test_mse_median": float(np.median(q)),
             "test_mse_max": float(q.max()), "test_mse_min_norm": self.test_mse_min_norm,
             "min_norm_percentile": float(100.0 * np.mean(q <= self.test_mse_min_norm)),
+            "min_norm_l2": float(np.linalg.norm(self.u_min_norm)),
+            "min_norm_bias": float(self.S.bias(self.u_min_norm)),
+            "bias_interval": list(self.S.bias_interval()),
             "max_rel_objective_deviation": float(self.objective_dev.max()),
             "min_norm_rel_objective_deviation": self.objective_dev_min_norm,
         }
