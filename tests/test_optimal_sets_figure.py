@@ -111,3 +111,29 @@ def test_single_point_sets_are_redrawn():
             return
     pytest.fail("no single-point optimal set among 200 draws at beta = 3e-2: the redraw "
                 "would go untested")
+
+
+def test_documented_numbers_are_a_regeneration(tmp_path):
+    """The committed figures/figure_e_1.json is what `mirrors figures --only E.1` computes at
+    the full counts (seed 0), and docs/analysis.md's table quotes it (rounded as printed)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    committed = json.loads((root / "figures" / "figure_e_1.json").read_text())
+    make_figures(tmp_path, only=["E.1"], progress=False, log=lambda *a: None)
+    fresh = json.loads((tmp_path / "figure_e_1.json").read_text())
+    for p in ("affine", "relu"):
+        for key in ("E", "rank", "dimension", "n_samples", "seed"):
+            assert fresh[p][key] == committed[p][key], (p, key)
+        for key in ("test_mse_min", "test_mse_median", "test_mse_max", "test_mse_min_norm",
+                    "min_norm_percentile", "min_norm_l2", "lasso_objective"):
+            assert fresh[p][key] == pytest.approx(committed[p][key], rel=1e-6), (p, key)
+    doc = (root / "docs" / "analysis.md").read_text()
+    for p, label in (("affine", "planted affine"), ("relu", "planted 3-layer relu")):
+        n = committed[p]
+        lo, hi = n["bias_interval"]
+        row = (f"| {label} | {n['test_mse_min']:.4f} | {n['test_mse_median']:.4f} | "
+               f"{n['test_mse_max']:.4f} | {n['test_mse_min_norm']:.4f} "
+               f"({n['min_norm_percentile']:.0f}) | {n['min_norm_l2']:.3f} | "
+               f"[{lo:.2f}, {hi:.2f}] |".replace("[-", "[−").replace(", -", ", −"))
+        assert row in doc, row
