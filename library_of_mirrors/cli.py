@@ -751,8 +751,9 @@ def _forecast_options(p: argparse.ArgumentParser) -> None:
                    help="seasonal period (default: from the dates' frequency)")
     p.add_argument("--loss", default="squared", choices=POINT_LOSSES)
     p.add_argument("--combine", type=int, default=3,
-                   help="the point forecast is the mean of the COMBINE best configurations' "
-                   "networks (default 3; 1: the best alone)")
+                   help="the point forecast h steps ahead is the mean of the networks of "
+                   "the COMBINE configurations best over steps 1..h (default 3; 1: the best "
+                   "alone)")
     p.add_argument("--intervals", default="conformal", choices=("conformal", "quantile"),
                    help="bands: conformal (default; rolling-origin errors of the same model) "
                    "or quantile (exact pinball-loss networks)")
