@@ -6,7 +6,11 @@ A row names what the rest of the package needs to know about an architecture, in
   enumerated (:mod:`library_of_mirrors.families`);
 * ``beta_scale``: beta~ / beta of the Lasso (1.2) (2 for the symmetrized network, erratum E6);
 * ``pricer``: the structured pricer of its full library when it has one (implicit libraries,
-  :mod:`library_of_mirrors.dictionary.implicit`);
+  :mod:`library_of_mirrors.dictionary.implicit`): "ramps" (deep narrow relu), "symmetrized",
+  or "arrangement" (depth >= 4 abs and negative-slope leaky relu: the exact pricer over the
+  whole unit space, :mod:`library_of_mirrors.families.arrangement`, which costs O(N^(L-1))
+  per round and is therefore only used when asked for, ``implicit=True``);
+* ``priced``: families whose units only the implicit pricer produces (never enumerated);
 * ``flow_depth``: relu deep narrow libraries, whose units are slope changes up to constants
   (:mod:`library_of_mirrors.dictionary.flow`);
 * ``widths``: the layer widths of one parallel unit (the numpy networks and Adam);
@@ -25,7 +29,7 @@ import numbers
 from dataclasses import dataclass
 
 from .activations import Activation, get_activation
-from .families import DATA, JUMP, MIDPOINT, MIDPOINT_PAIRS, PADDED, SYMMETRIZED, Family
+from .families import ARRANGEMENT, DATA, JUMP, MIDPOINT, MIDPOINT_PAIRS, PADDED, SYMMETRIZED, Family
 
 ARCHITECTURE_NAMES = ("deep_narrow", "symmetrized")
 MIDPOINT_OPTIONS = ("anchor", "all", "none")
@@ -35,7 +39,9 @@ SUPPORTED = (
     "depth 3, symmetrized: relu, leaky_relu with leaky_slope >= 0 (monotone)",
 )
 #: architectures whose full library has a structured pricer (implicit libraries)
-IMPLICIT_SUPPORTED = ("depth >= 3 deep_narrow relu", "depth 3 symmetrized relu / leaky_relu")
+IMPLICIT_SUPPORTED = ("depth >= 3 deep_narrow relu", "depth 3 symmetrized relu / leaky_relu",
+                      "depth >= 4 deep_narrow abs / leaky_relu with leaky_slope < 0 (exact "
+                      "pricer over the whole unit space)")
 #: one representative (activation, depth, architecture, leaky_slope) per row of Table 3.1, for
 #: scripts and tests that sweep every architecture
 TABLE_3_1 = (
@@ -67,11 +73,18 @@ class Architecture:
     flow_depth: int | None
     widths: tuple[int, ...]
     exact: bool
+    priced: tuple[tuple[Family, bool], ...] = ()
 
     @property
     def effective_depth(self) -> int:
         """L~ of (1.1): the depth, or 2 for sign / threshold (Remark D.1)."""
         return 2 if self.activation.sign_determined else self.depth
+
+    @property
+    def auto_implicit(self) -> bool:
+        """Whether ``implicit="auto"`` may choose the implicit library when the explicit one is
+        too large: the structured pricers, not the exact arrangement pricer (O(N^(L-1)))."""
+        return self.pricer in ("ramps", "symmetrized")
 
     @property
     def jump(self) -> bool:
@@ -89,7 +102,8 @@ class Architecture:
             return None
         if self.depth >= 4 and not self.activation.monotone:
             return (f"the {self.describe()} library is incomplete: a unit outside it can lower "
-                    "the training objective (1.1) (docs/errata.md, E3b/E3c)")
+                    "the training objective (1.1) (docs/errata.md, E3b/E3c); implicit=True "
+                    "prices the whole unit space exactly")
         return (f"the {self.describe()} library was built without its midpoint features "
                 "(midpoints='none'; Definition 3.9 needs them)")
 
@@ -146,12 +160,14 @@ def lookup(activation: str | Activation = "relu", depth: int = 2,
     if arch == "deep_narrow" and (depth == 2 or act.continuous):
         fams = _deep_narrow(act, depth, midpoints)
         relu = act.name == "relu"
+        deep_kinked = depth >= 4 and not act.monotone
         return Architecture(
             arch, depth, act, midpoints, fams, 1.0,
-            pricer="ramps" if relu and depth >= 3 else None,
+            pricer="ramps" if relu and depth >= 3 else ("arrangement" if deep_kinked else None),
             flow_depth=(2 if depth == 2 else 3) if relu else None,
             widths=(1,) * depth,
-            exact=act.monotone or (depth < 4 and (depth == 2 or midpoints != "none")))
+            exact=act.monotone or (depth < 4 and (depth == 2 or midpoints != "none")),
+            priced=((ARRANGEMENT, not act.even),) if deep_kinked else ())
     if arch == "symmetrized" and depth == 3 and act.continuous and act.monotone:
         return Architecture(arch, 3, act, midpoints, ((SYMMETRIZED, True),), 2.0,
                             pricer="symmetrized", flow_depth=None, widths=(1, 2, 1),

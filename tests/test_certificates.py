@@ -149,10 +149,11 @@ def test_the_engine_says_why_it_stopped():
 def test_every_result_says_what_its_gap_certifies():
     """res.certificate is "training problem (1.1)" for every row of Table 3.1 whose library is
     complete (explicit or implicit), and "Lasso over this library only" for the depth-4 abs and
-    negative-slope leaky relu libraries (errata E3b, E3c), sampled ones and 3-layer abs without
-    its midpoints.  The E3b data show the latter is warranted: one unit outside the depth-4 abs
-    library, |||x - 0.96| - 0.62| - 0.48|, lowers the library's certified optimum 20.000
-    below 19.99394 (cvxpy on the library's matrix with that column added)."""
+    negative-slope leaky relu libraries (errata E3b, E3c; their implicit form, the exact
+    pricer, certifies (1.1)), sampled ones and 3-layer abs without its midpoints.  The E3b
+    data show the latter is warranted: one unit outside the depth-4 abs library,
+    |||x - 0.96| - 0.62| - 0.48|, lowers the library's certified optimum 20.000 below 19.99394
+    (cvxpy on the library's matrix with that column added)."""
     from library_of_mirrors.architectures import TABLE_3_1
 
     x = np.array([-1.56, -0.14, 0.34, 0.59, 1.1])
@@ -168,8 +169,12 @@ def test_every_result_says_what_its_gap_certifies():
                    {"activation": "abs", "depth": 3, "n_features": 4, "random_state": 0}):
             assert lom.solve_lasso(lom.build_dictionary(x, **kw), y, 3).certificate == \
                 lom.LIBRARY_ONLY, kw
-        for act, L, arch in (("relu", 3, "deep_narrow"), ("relu", 3, "symmetrized")):
-            d = lom.build_dictionary(x, act, L, arch, implicit=True)
+        for act, L, arch, slope in (("relu", 3, "deep_narrow", None),
+                                    ("relu", 3, "symmetrized", None),
+                                    ("abs", 4, "deep_narrow", None),
+                                    ("leaky_relu", 4, "deep_narrow", -0.5)):
+            # the last two: the exact pricer over the whole unit space (erratum E12)
+            d = lom.build_dictionary(x, act, L, arch, leaky_slope=slope, implicit=True)
             assert lom.solve_lasso(d, y, 3).certificate == lom.TRAINING_PROBLEM
         d4 = lom.build_dictionary(x, "abs", 4)
         res = lom.solve_lasso(d4, y, 3)

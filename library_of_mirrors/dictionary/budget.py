@@ -231,7 +231,7 @@ def estimate_library(x, activation: str = "relu", depth: int = 2,
             fold = max(int(n * (cv_folds - 1) / cv_folds), 1)
             peak += _candidates(spec, fold)[1] * columns
     implicit = None
-    if spec.pricer is not None and columns == 1:
+    if spec.auto_implicit and columns == 1:
         implicit = int(per_sample + IMPLICIT_BYTES_PER_POINT * n)
     return LibraryEstimate(spec, n, n_samples, columns, cand,
                            None if n_features is None else int(n_features), int(peak),

@@ -175,8 +175,11 @@ def build_dictionary(
     progress : show a tqdm progress bar on stderr.
     implicit : True returns an :class:`~.implicit.ImplicitDictionary`: the full library, never
         enumerated, priced by structure inside ``solve_lasso`` (3-layer and deeper deep narrow
-        relu, 3-layer symmetrized relu / leaky relu); "auto" does so when the architecture has
-        a structured pricer and the full enumeration would exceed ``max_candidates`` or its
+        relu, 3-layer symmetrized relu / leaky relu), or, for depth >= 4 abs and leaky relu
+        with a negative slope, the whole unit space priced exactly at the vertices of its bias
+        arrangement (O(N^(L-1)) per round; the certificate then covers the training problem
+        (1.1), erratum E12); "auto" does so when the architecture has a structured pricer
+        (not the exact one) and the full enumeration would exceed ``max_candidates`` or its
         estimated memory the budget in force (:mod:`.budget`: by default half of the
         available memory).
 
@@ -203,13 +206,13 @@ def build_dictionary(
         if implicit is True and n_features is not None:
             raise ValueError("implicit=True prices the full library; it cannot be combined "
                              "with n_features (sampling)")
-        if implicit is True or (n_features is None and spec.pricer is not None
+        if implicit is True or (n_features is None and spec.auto_implicit
                                 and (total > limit or _over_budget(spec, n, xa.shape[0]))):
             return ImplicitDictionary(xa, u, inverse, counts, spec)
     what = f"the full {spec.describe()} library"
     if n_features is None and total > limit:
         hint = ("implicit=True to solve over the full library without listing it, "
-                if spec.pricer is not None else "")
+                if spec.auto_implicit else "")
         raise ValueError(
             f"{what} has {float(total):.3g} candidate units for {n} distinct points (limit "
             f"{limit:.3g}); pass {hint}n_features=... to sample a library, or raise "
@@ -248,7 +251,7 @@ def from_units(x, spec: Architecture, kinds, codes) -> Dictionary:
     u, inverse, counts = np.unique(xa, return_inverse=True, return_counts=True)
     kinds = np.asarray(kinds, dtype=np.int64)
     codes = np.asarray(codes, dtype=np.int64)
-    specs = family_specs(spec)
+    specs = family_specs(spec) + [(fam, spec.depth, signed) for fam, signed in spec.priced]
     which = {fam.kind: i for i, (fam, _, _) in enumerate(specs)}
     if not set(kinds.tolist()) <= set(which):
         raise ValueError(f"unit kinds {sorted(set(kinds.tolist()))} are not families of the "

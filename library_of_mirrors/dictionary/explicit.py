@@ -204,7 +204,8 @@ class Dictionary(LibraryBase):
         b = self.batch
         kinds = b.kinds[index].astype(np.int64)
         codes = np.zeros(index.shape[0], dtype=np.int64)
-        signed_of = {fam.kind: signed for fam, signed in self.spec.families}
+        signed_of = {fam.kind: signed
+                     for fam, signed in self.spec.families + self.spec.priced}
         n = self.x_unique.shape[0]
         for k in np.unique(kinds):
             fam = family(k)

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..architectures import IMPLICIT_SUPPORTED, Architecture
-from ..families import DATA, PADDED, SYMMETRIZED
+from ..families import ARRANGEMENT, DATA, PADDED, SYMMETRIZED
+from ..families import arrangement as arr
 from . import flow
 from . import pricing as pr
 from .columns import build_batch, grid_scales, hash_units
@@ -40,6 +41,11 @@ class UnitPricing:
     codes: np.ndarray
     scores: np.ndarray
     n_priced: int
+
+
+#: the exact arrangement pricer refuses libraries whose rounds would visit more vertex
+#: candidates (recipes times N^(L-1)): about a minute per round on one core
+MAX_ARRANGEMENT_WORK = 2e9
 
 
 class ImplicitDictionary(LibraryBase):
@@ -66,11 +72,26 @@ class ImplicitDictionary(LibraryBase):
         self.counts = counts
         self.spec = spec
         n = x_unique.shape[0]
-        fam = SYMMETRIZED if spec.pricer == "symmetrized" else \
-            (DATA if spec.depth == 3 else PADDED)
-        self.family_spec = (fam, spec.depth, True)
+        signed = True
+        if spec.pricer == "arrangement":
+            fam = ARRANGEMENT
+            signed = not spec.activation.even
+            self._recipes = arr.recipes(spec.depth - 1, spec.activation.a_minus,
+                                        spec.activation.a_plus, signed)
+            work = self._recipes[0].shape[0] * float(n) ** (spec.depth - 1)
+            if work > MAX_ARRANGEMENT_WORK:
+                raise ValueError(
+                    f"the exact pricer of the {spec.describe()} unit space visits about "
+                    f"{work:.3g} vertex candidates per round at {n} distinct points (limit "
+                    f"{MAX_ARRANGEMENT_WORK:.3g}); use the explicit library (implicit=False: "
+                    "its certificate covers the Lasso over that library only), fewer points "
+                    "or a smaller depth")
+        else:
+            fam = SYMMETRIZED if spec.pricer == "symmetrized" else \
+                (DATA if spec.depth == 3 else PADDED)
+        self.family_spec = (fam, spec.depth, signed)
         self._scales = grid_scales(x_unique)
-        self._n_candidates = fam.count(spec.depth, n, True)
+        self._n_candidates = fam.count(spec.depth, n, signed)
 
     @property
     def n_features(self) -> int:
@@ -88,13 +109,20 @@ class ImplicitDictionary(LibraryBase):
         return self.matrix()
 
     @property
+    def why_inexact(self) -> str | None:
+        """None: an implicit library is the architecture's whole library (the exact pricer's:
+        every unit, at every bias)."""
+        return None
+
+    @property
     def costly_pricing(self) -> bool:
         """A pricing round of the symmetrized library is O(N^3) (Theorem 3.13's units priced
         per first layer), of the deep narrow relu library O(N) (Lemma 3.7): the first costs
         more than a restricted solve over every unit priced so far, so the solver keeps them
         all in its working set (symmetrized N = 500: 21 rounds instead of 28); the second is
-        priced again instead (3-layer relu N = 400, beta 1e-3: 5 s instead of 24 s)."""
-        return self.spec.pricer == "symmetrized"
+        priced again instead (3-layer relu N = 400, beta 1e-3: 5 s instead of 24 s).  The
+        exact arrangement pricer (O(N^(L-1))) is costly too."""
+        return self.spec.pricer in ("symmetrized", "arrangement")
 
     def pool(self) -> ImplicitPool:
         """The library protocol (:mod:`.pools`): a growing pool of materialized units."""
@@ -115,6 +143,8 @@ class ImplicitDictionary(LibraryBase):
         k = max(int(k), 1)
         if self.spec.pricer == "symmetrized":
             return self._price_symmetrized(theta, k)
+        if self.spec.pricer == "arrangement":
+            return self._price_arrangement(theta, k, centered)
         return self._price_ramps(theta, k, centered)
 
     def _encode(self, idx, signs) -> np.ndarray:
@@ -173,6 +203,17 @@ class ImplicitDictionary(LibraryBase):
         codes = self._encode(np.column_stack([j1, j2, j3]), signs)
         return UnitPricing(cmax, codes, flat[pick], self._n_candidates)
 
+    def _price_arrangement(self, theta, k, centered) -> UnitPricing:
+        """Every unit at every bias: the vertices of the bias arrangement (erratum E12)."""
+        if not centered:
+            raise ValueError(
+                "the exact pricer of the deep abs / leaky relu unit space needs the external "
+                "bias (fit_intercept / bias=True): without it, units with far-away biases act "
+                "as free constants and the dual constraint has no finite maximum")
+        cmax, evaluated, (scores, signs, slots) = pr.unit_space_max(
+            self.x_unique, theta, self.activation, self.depth, k)
+        return UnitPricing(cmax, self._encode(slots, signs), scores, evaluated)
+
     # the sparsest representation of a fit (deep narrow relu) ---------------------------------
     @property
     def has_flow_form(self) -> bool:
@@ -213,4 +254,4 @@ class ImplicitDictionary(LibraryBase):
                 "structure)")
 
 
-__all__ = ["ImplicitDictionary", "UnitPricing"]
+__all__ = ["ImplicitDictionary", "MAX_ARRANGEMENT_WORK", "UnitPricing"]

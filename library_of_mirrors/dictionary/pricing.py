@@ -7,6 +7,9 @@ finding its features of largest ``|f_j . theta|``.  Two families have enough str
   ``(t - x)_+`` and capped ramps ``(b - x)_+ - (a - x)_+``, ``(x - a)_+ - (x - b)_+`` with
   ``a < b`` data points.  A capped ramp's correlation is the difference of two ramp
   correlations, so the largest of the N^2 capped ramps is ``max R - min R``: O(N) in all.
+* the whole unit space of deep narrow networks (every bias, not only the library's): its
+  supremum sits at a vertex of the bias arrangement (:mod:`library_of_mirrors.families.
+  arrangement`), O(N^(L-1)) vertices of O(N L) each (:func:`unit_space_max`);
 * the 3-layer symmetrized library (Theorem 3.13): units ``sigma(g(x) - g(x_j3))`` with
   ``g = w21 sigma(w11 (x - x_j1)) + w22 sigma(w12 (x - x_j2))``.  For one first layer (j1, j2,
   signs) the correlations of all N choices of ``x_j3`` come from one sort of the values
@@ -18,6 +21,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
+
+from ..families import arrangement as arr
 
 
 def ramp_correlations(u: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -154,3 +159,128 @@ def price_symmetrized(u, theta, am, ap, best_val, best_j3):
                     acc_tg += theta[e] * ge
                 best_val[j1, j2, s] = bmax
                 best_j3[j1, j2, s] = barg
+
+
+def unit_space_max(u: np.ndarray, theta: np.ndarray, act, depth: int, k: int = 1):
+    """The largest ``|theta . X|`` over every deep narrow unit of ``depth`` (all weights +-1,
+    all biases), exactly: :func:`price_arrangement` over the recipes of
+    :mod:`library_of_mirrors.families.arrangement`.  ``u``: sorted distinct points; ``theta``
+    is centered here (a free external bias).  Returns (max, vertices evaluated, the ``k`` best
+    as (score, signs rows, slot rows)); O(recipes N^(L-1)) candidates, O(N L) per vertex."""
+    p = depth - 1
+    signed = not act.even
+    le, w, sb, G = arr.recipes(p, act.a_minus, act.a_plus, signed)
+    th = np.ascontiguousarray(theta - np.mean(theta), dtype=float)
+    tv = np.empty(k)
+    trec = np.zeros(k, dtype=np.int64)
+    tidx = np.zeros((k, p), dtype=np.int64)
+    twp = np.zeros(k, dtype=np.int64)
+    tol = 1e-9 * float(u[-1] - u[0] + np.abs(u).max())
+    cmax, evaluated = price_arrangement(np.ascontiguousarray(u, dtype=float), th, act.a_minus,
+                                        act.a_plus, signed, le, w, sb, G, tol, tv, trec, tidx,
+                                        twp)
+    ok = tv >= 0
+    rows = []
+    for r, wp in zip(trec[ok], twp[ok]):
+        ww = w[r].copy()
+        ww[-1] = wp
+        rows.append(arr.signs_row(le[r], ww, sb[r]))
+    return (float(cmax), int(evaluated),
+            (tv[ok], np.array(rows, dtype=np.int64).reshape(-1, p * (p + 1)), tidx[ok]))
+
+
+@njit(cache=True)
+def _insert_top(v, r, idx, wp, top_val, top_rec, top_idx, top_wp):
+    """Keep the ``k`` largest scores (one entry per score value: equal scores are almost always
+    one column reached through several recipes)."""
+    k = top_val.shape[0]
+    lo = 0
+    for i in range(k):
+        if abs(top_val[i] - v) <= 1e-12 * max(1.0, v):
+            return
+        if top_val[i] < top_val[lo]:
+            lo = i
+    if v <= top_val[lo]:
+        return
+    top_val[lo] = v
+    top_rec[lo] = r
+    top_wp[lo] = wp
+    for e in range(idx.shape[0]):
+        top_idx[lo, e] = idx[e]
+
+
+@njit(cache=True)
+def price_arrangement(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G, tol, top_val, top_rec,
+                      top_idx, top_wp):
+    """The largest ``|theta . X_p|`` over every deep narrow unit (all biases): the vertices of
+    the bias arrangement (:mod:`library_of_mirrors.families.arrangement`), one recipe and one
+    tuple of data points at a time.  A vertex is evaluated on all points only when the cell
+    signs its recipe assumed hold at its points (within ``tol``); equations at one layer take
+    increasing points.  ``theta`` must sum to 0.  Fills the ``k = top_val.shape[0]`` best
+    (score, recipe, points, last weight) and returns (max, vertices evaluated)."""
+    n = u.shape[0]
+    R = R_le.shape[0]
+    p = R_le.shape[1]
+    cs = np.empty(p)
+    Z = np.empty((p, p))
+    xs = np.empty(p)
+    idx = np.empty(p, dtype=np.int64)
+    X = np.empty(n)
+    for i in range(top_val.shape[0]):
+        top_val[i] = -1.0
+    best = 0.0
+    evaluated = 0
+    total = 1
+    for _ in range(p):
+        total *= n
+    for r in range(R):
+        le = R_le[r]
+        G = R_G[r]
+        w = R_w[r]
+        for t in range(total):
+            q = t
+            ok = True
+            for e in range(p):
+                idx[e] = q % n
+                q //= n
+                if e > 0 and le[e] == le[e - 1] and idx[e] <= idx[e - 1]:
+                    ok = False
+                    break
+            if not ok:
+                continue
+            for e in range(p):
+                xs[e] = u[idx[e]]
+            arr.slot_forward(p, G, w, am, ap, xs, cs, Z)
+            for e in range(p):
+                for l in range(p - 1):
+                    s = R_sb[r, e * (p - 1) + l]
+                    if s != 0 and s * Z[l, e] < -tol:
+                        ok = False
+                if not ok:
+                    break
+            if not ok:
+                continue
+            evaluated += 1
+            for i in range(n):
+                X[i] = u[i]
+            for l in range(p - 1):
+                c = cs[l]
+                wl = w[l]
+                for i in range(n):
+                    z = wl * (X[i] - c)
+                    X[i] = ap * z if z >= 0.0 else am * z
+            c = cs[p - 1]
+            gp = 0.0
+            gm = 0.0
+            for i in range(n):
+                z = X[i] - c
+                gp += theta[i] * (ap * z if z >= 0.0 else am * z)
+                gm += theta[i] * (ap * -z if z <= 0.0 else -am * z)
+            gp = abs(gp)
+            gm = abs(gm)
+            best = max(best, gp)
+            _insert_top(gp, r, idx, 1, top_val, top_rec, top_idx, top_wp)
+            if signed:
+                best = max(best, gm)
+                _insert_top(gm, r, idx, -1, top_val, top_rec, top_idx, top_wp)
+    return best, evaluated

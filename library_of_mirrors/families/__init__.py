@@ -9,12 +9,15 @@ unit and its name.
 ``midpoint_pairs`` 3-layer, the midpoint of any pair (Definition 3.9 literally)
 ``symmetrized``    3-layer symmetrized units, W1, W2 in {+-1}^2 (Theorem 3.13)
 ``jump``           2-layer sign / threshold units (Corollary 3.15)
+``arrangement``    deep narrow units at the vertices of the bias arrangement (every bias;
+                   the exact pricer's units, erratum E12)
 =================  ====================================================================
 
 Which families make up a library is the architecture registry's business
 (:mod:`library_of_mirrors.architectures`).
 """
 
+from .arrangement import FAMILY as ARRANGEMENT
 from .base import MAX_CODE, Family
 from .data import FAMILY as DATA
 from .jump import FAMILY as JUMP
@@ -24,7 +27,7 @@ from .padded import FAMILY as PADDED
 from .symmetrized import FAMILY as SYMMETRIZED
 
 FAMILIES: dict[int, Family] = {f.kind: f for f in (DATA, PADDED, MIDPOINT, MIDPOINT_PAIRS,
-                                                   SYMMETRIZED, JUMP)}
+                                                   SYMMETRIZED, JUMP, ARRANGEMENT)}
 
 
 def family(kind: int) -> Family:
@@ -32,5 +35,5 @@ def family(kind: int) -> Family:
     return FAMILIES[int(kind)]
 
 
-__all__ = ["DATA", "FAMILIES", "Family", "JUMP", "MAX_CODE", "MIDPOINT", "MIDPOINT_PAIRS",
-           "PADDED", "SYMMETRIZED", "family"]
+__all__ = ["ARRANGEMENT", "DATA", "FAMILIES", "Family", "JUMP", "MAX_CODE", "MIDPOINT",
+           "MIDPOINT_PAIRS", "PADDED", "SYMMETRIZED", "family"]

@@ -3,7 +3,7 @@ kink forms, grid columns and unit codes of the chosen ones.
 
 The only place that dispatches on a family's ``kind``: :func:`decode` and :func:`build` call the
 family module's own kernels (:mod:`.data`, :mod:`.padded`, :mod:`.midpoint`,
-:mod:`.symmetrized`, :mod:`.jump`).
+:mod:`.symmetrized`, :mod:`.jump`, :mod:`.arrangement`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from numba import njit, prange
 
 from ..kinks import grid as gr
 from ..kinks import vertex as vx
-from . import data, jump, midpoint, padded, symmetrized
+from . import arrangement, data, jump, midpoint, padded, symmetrized
 
 
 @njit(cache=True, inline="always")
@@ -29,6 +29,8 @@ def decode(kind, L, n, signed, cid, signs, idx):
         return midpoint.decode_pairs(L, n, signed, cid, signs, idx)
     if kind == symmetrized.KIND:
         return symmetrized.decode(L, n, signed, cid, signs, idx)
+    if kind == arrangement.KIND:
+        return arrangement.decode(L, n, signed, cid, signs, idx)
     return jump.decode(L, n, signed, cid, signs, idx)
 
 
@@ -37,6 +39,9 @@ def build(kind, L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg, tmp
     """Vertex form of a continuous unit: (K, buffer); coefficients refer to its slots."""
     if kind == symmetrized.KIND:
         return symmetrized.build(L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg,
+                                 tmp, xs)
+    if kind == arrangement.KIND:
+        return arrangement.build(L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg,
                                  tmp, xs)
     if kind == midpoint.KIND or kind == midpoint.KIND_PAIRS:
         return midpoint.build(L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg, tmp,
