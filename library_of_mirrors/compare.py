@@ -83,20 +83,25 @@ class Comparison:
 def compare_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
                  architecture: str = "deep_narrow", leaky_slope: float | None = None,
                  seeds=range(5), width: int = 40, epochs: int = 4000, lr: float = 5e-3,
-                 init: str = "random", lr_schedule: str = "constant") -> Comparison:
+                 init: str = "random", lr_schedule: str = "constant",
+                 implicit: bool = False) -> Comparison:
     """Lasso optimum vs Adam from each seed (same beta, objective (1.1)).
 
     ``init="lasso"`` starts Adam from the reconstructed optimal network padded with random
     units (Appendix D); ``"random"`` from :func:`~library_of_mirrors.nn.training.init_network`.
+    ``implicit=True`` solves over the implicit library (for depth >= 4 abs and negative-slope
+    leaky relu: the exact pricer over every unit, so the optimum is (1.1)'s, erratum E12).
     """
     if init not in ("random", "lasso"):
         raise ValueError(f"init must be 'random' or 'lasso', got {init!r}")
     x = np.asarray(x, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
-    d = build_dictionary(x, activation, depth, architecture, leaky_slope=leaky_slope)
+    d = build_dictionary(x, activation, depth, architecture, leaky_slope=leaky_slope,
+                         implicit=implicit)
     res = solve_lasso(d, y, beta, tol=1e-10)
+    cols = d if res.dictionary is None else res.dictionary
     predicted = np.unique(np.concatenate(
-        [d.features[int(j)].breakpoints for j in res.active] or [np.zeros(0)]))
+        [cols.features[int(j)].breakpoints for j in res.active] or [np.zeros(0)]))
     lo, hi = float(x.min()), float(x.max())
     start = reconstruct(d, res) if init == "lasso" else None
     objs, dists, hists = [], [], []

@@ -46,7 +46,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     warnings.simplefilter("ignore", lom.LibraryOnlyWarning)
     rows = []
-    print(f"{'network':<28}{'problems':>9}{'lib < sup':>10}{'max rel':>9}"
+    print(f"{'network':<38}{'problems':>9}{'lib < sup':>10}{'max rel':>9}"
           f"{'search > exact':>15}{'search = exact':>15}{'seconds':>9}")
     for act, slope, depth in DEEP:
         rows.append(_deep_row(rng, act, slope, depth, args))
@@ -66,7 +66,7 @@ def _problem(rng, max_n, min_n=3):
 
 
 def _print(row):
-    print(f"{row['network']:<28}{row['problems']:>9}{row['library_short']:>10}"
+    print(f"{row['network']:<38}{row['problems']:>9}{row['library_short']:>10}"
           f"{row['max_relative_shortfall']:>9.3f}{row['search_above_exact']:>15}"
           f"{row['search_equals_exact']:>15}{row['seconds']:>9.0f}", flush=True)
     return row

@@ -174,3 +174,19 @@ def test_the_symmetrized_library_attains_the_supremum_over_all_biases(act, slope
         found = search_units(x, th, act, 3, architecture="symmetrized", leaky_slope=slope,
                              n_starts=6, n_moves=4, random_state=rng.integers(1 << 31)).score
         assert found <= exact * (1 + 1e-9)
+
+
+def test_parallel_rounds_equal_the_serial_ones(monkeypatch):
+    """Above ARRANGEMENT_PARALLEL_FROM candidates a round runs over blocks of recipes in
+    parallel: the same maximum, the same number of vertices, the same best units."""
+    from library_of_mirrors.dictionary import pricing
+
+    rng = np.random.default_rng(8)
+    x = np.sort(rng.normal(size=9))
+    th = rng.normal(size=9)
+    act = get_activation("leaky_relu", -0.5)
+    serial = unit_space_max(x, th, act, 4, k=5)
+    monkeypatch.setattr(pricing, "ARRANGEMENT_PARALLEL_FROM", 1)
+    parallel = unit_space_max(x, th, act, 4, k=5)
+    assert parallel[0] == serial[0] and parallel[1] == serial[1]
+    np.testing.assert_array_equal(parallel[2][0], serial[2][0])

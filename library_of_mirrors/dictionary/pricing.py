@@ -161,9 +161,23 @@ def price_symmetrized(u, theta, am, ap, best_val, best_j3):
                 best_j3[j1, j2, s] = barg
 
 
+#: vertex candidates (recipes x N^(L-1)) from which a pricing round runs over blocks of
+#: recipes in parallel (below, the serial kernel alone: nothing parallel is compiled)
+ARRANGEMENT_PARALLEL_FROM = 2e7
+
+
+@njit(cache=True, parallel=True)
+def _price_recipe_blocks(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G, tol, bounds, top_val,
+                         top_rec, top_idx, top_wp, best, evaluated):
+    for b in prange(bounds.shape[0] - 1):
+        best[b], evaluated[b] = price_recipes(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G,
+                                              tol, bounds[b], bounds[b + 1], top_val[b],
+                                              top_rec[b], top_idx[b], top_wp[b])
+
+
 def unit_space_max(u: np.ndarray, theta: np.ndarray, act, depth: int, k: int = 1):
     """The largest ``|theta . X|`` over every deep narrow unit of ``depth`` (all weights +-1,
-    all biases), exactly: :func:`price_arrangement` over the recipes of
+    all biases), exactly: :func:`price_recipes` over the recipes of
     :mod:`library_of_mirrors.families.arrangement`.  ``u``: sorted distinct points; ``theta``
     is centered here (a free external bias).  Returns (max, vertices evaluated, the ``k`` best
     as (score, signs rows, slot rows)); O(recipes N^(L-1)) candidates, O(N L) per vertex."""
@@ -171,14 +185,30 @@ def unit_space_max(u: np.ndarray, theta: np.ndarray, act, depth: int, k: int = 1
     signed = not act.even
     le, w, sb, G = arr.recipes(p, act.a_minus, act.a_plus, signed)
     th = np.ascontiguousarray(theta - np.mean(theta), dtype=float)
-    tv = np.empty(k)
-    trec = np.zeros(k, dtype=np.int64)
-    tidx = np.zeros((k, p), dtype=np.int64)
-    twp = np.zeros(k, dtype=np.int64)
+    u = np.ascontiguousarray(u, dtype=float)
     tol = 1e-9 * float(u[-1] - u[0] + np.abs(u).max())
-    cmax, evaluated = price_arrangement(np.ascontiguousarray(u, dtype=float), th, act.a_minus,
-                                        act.a_plus, signed, le, w, sb, G, tol, tv, trec, tidx,
-                                        twp)
+    R = le.shape[0]
+    blocks = 1 if R * float(u.shape[0]) ** p < ARRANGEMENT_PARALLEL_FROM else min(R, 64)
+    tv = np.empty((blocks, k))
+    trec = np.zeros((blocks, k), dtype=np.int64)
+    tidx = np.zeros((blocks, k, p), dtype=np.int64)
+    twp = np.zeros((blocks, k), dtype=np.int64)
+    args = (u, th, act.a_minus, act.a_plus, signed, le, w, sb, G, tol)
+    if blocks == 1:
+        cmax, evaluated = price_recipes(*args, 0, R, tv[0], trec[0], tidx[0], twp[0])
+    else:
+        best = np.zeros(blocks)
+        counts = np.zeros(blocks, dtype=np.int64)
+        bounds = np.linspace(0, R, blocks + 1).astype(np.int64)
+        _price_recipe_blocks(*args, bounds, tv, trec, tidx, twp, best, counts)
+        cmax, evaluated = float(best.max()), int(counts.sum())
+    # the k best of all blocks, one per score value as within a block (-1 marks empty entries)
+    tv, trec, tidx, twp = tv.ravel(), trec.ravel(), tidx.reshape(-1, p), twp.ravel()
+    order = np.argsort(-tv, kind="stable")
+    keep = np.ones(order.shape[0], dtype=bool)
+    keep[1:] = tv[order][:-1] - tv[order][1:] > 1e-12 * np.maximum(1.0, tv[order][1:])
+    pick = order[keep][:k]
+    tv, trec, tidx, twp = tv[pick], trec[pick], tidx[pick], twp[pick]
     ok = tv >= 0
     rows = []
     for r, wp in zip(trec[ok], twp[ok]):
@@ -210,16 +240,15 @@ def _insert_top(v, r, idx, wp, top_val, top_rec, top_idx, top_wp):
 
 
 @njit(cache=True)
-def price_arrangement(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G, tol, top_val, top_rec,
-                      top_idx, top_wp):
-    """The largest ``|theta . X_p|`` over every deep narrow unit (all biases): the vertices of
-    the bias arrangement (:mod:`library_of_mirrors.families.arrangement`), one recipe and one
-    tuple of data points at a time.  A vertex is evaluated on all points only when the cell
-    signs its recipe assumed hold at its points (within ``tol``); equations at one layer take
-    increasing points.  ``theta`` must sum to 0.  Fills the ``k = top_val.shape[0]`` best
-    (score, recipe, points, last weight) and returns (max, vertices evaluated)."""
+def price_recipes(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G, tol, lo, hi, top_val,
+                  top_rec, top_idx, top_wp):
+    """The largest ``|theta . X_p|`` over the deep narrow units at the vertices of recipes
+    ``lo:hi`` (:mod:`library_of_mirrors.families.arrangement`), one recipe and one tuple of
+    data points at a time.  A vertex is evaluated on all points only when the cell signs its
+    recipe assumed hold at its points (within ``tol``); equations at one layer take increasing
+    points.  ``theta`` must sum to 0.  Fills the ``k = top_val.shape[0]`` best (score, recipe,
+    points, last weight) and returns (max, vertices evaluated)."""
     n = u.shape[0]
-    R = R_le.shape[0]
     p = R_le.shape[1]
     cs = np.empty(p)
     Z = np.empty((p, p))
@@ -233,7 +262,7 @@ def price_arrangement(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G, tol, top_v
     total = 1
     for _ in range(p):
         total *= n
-    for r in range(R):
+    for r in range(lo, hi):
         le = R_le[r]
         G = R_G[r]
         w = R_w[r]
