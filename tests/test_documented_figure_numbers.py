@@ -11,8 +11,8 @@ number.  Whitespace (line breaks) is collapsed and the doc's minus sign − read
 E.1's table in docs/analysis.md is tied by test_optimal_sets_figure.py and not repeated here.
 
 Not tied: wall times of whole runs (``--quick`` 146 s, the full run 2637 s, peak memory), which
-the docs give as measurements of one machine, and the width table of docs/analysis.md
-(scripts/width_table.py, not a figure)."""
+the docs give as measurements of one machine.  The width table of docs/analysis.md
+(scripts/width_table.py, not a figure) is tied by tests/test_documented_width_table.py."""
 
 from __future__ import annotations
 

@@ -104,9 +104,21 @@ class OptimalSet:
         """max |M u - b| (0 on the set)."""
         return float(np.abs(self.M @ u - self.b).max())
 
+    def _independent_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """``M u = b`` with dependent rows removed: ``S_r V_r^T u = U_r^T b`` (the SVD's rows
+        above 1e-12 of the largest singular value).  M has rank <= N - 1 with N rows, and
+        HiGHS' presolve declared the full system infeasible on rounding-level inconsistencies
+        of its dependent rows (3-layer abs, N = 40: 40 x 44, rank 32)."""
+        if getattr(self, "_rows", None) is None:
+            U, sv, Vt = np.linalg.svd(self.M, full_matrices=False)
+            r = int(np.sum(sv > 1e-12 * sv[0])) if sv.size and sv[0] > 0 else 0
+            self._rows = (sv[:r, None] * Vt[:r], U[:, :r].T @ self.b)
+        return self._rows
+
     def _simplex_vertex(self, c: np.ndarray) -> np.ndarray:
         """The basic solution (a vertex) of ``min c^T u`` over the set, by HiGHS' simplex."""
-        res = linprog(c, A_eq=self.M, b_eq=self.b, bounds=(0, None), method="highs-ds",
+        Mr, br = self._independent_rows()
+        res = linprog(c, A_eq=Mr, b_eq=br, bounds=(0, None), method="highs-ds",
                       options={"primal_feasibility_tolerance": 1e-10})
         if res.status != 0:
             raise RuntimeError(f"HiGHS found no vertex of the optimal set: {res.message}")
