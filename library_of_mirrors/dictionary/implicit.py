@@ -109,9 +109,13 @@ class ImplicitDictionary(LibraryBase):
         return self.matrix()
 
     @property
+    def exact(self) -> bool:
+        """True: an implicit library is the architecture's whole library (the exact pricer's:
+        every unit, at every bias), so its Lasso is the training problem (1.1)."""
+        return True
+
+    @property
     def why_inexact(self) -> str | None:
-        """None: an implicit library is the architecture's whole library (the exact pricer's:
-        every unit, at every bias)."""
         return None
 
     @property
