@@ -76,9 +76,9 @@ class ImplicitDictionary(LibraryBase):
         if spec.pricer == "arrangement":
             fam = ARRANGEMENT
             signed = not spec.activation.even
-            self._recipes = arr.recipes(spec.depth - 1, spec.activation.a_minus,
-                                        spec.activation.a_plus, signed)
-            work = self._recipes[0].shape[0] * float(n) ** (spec.depth - 1)
+            recipes = arr.recipes(spec.depth - 1, spec.activation.a_minus,
+                                  spec.activation.a_plus, signed)  # cached for the pricer
+            work = recipes[0].shape[0] * float(n) ** (spec.depth - 1)
             if work > MAX_ARRANGEMENT_WORK:
                 raise ValueError(
                     f"the exact pricer of the {spec.describe()} unit space visits about "
