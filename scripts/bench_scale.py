@@ -1,26 +1,28 @@
 """Exact training at scale: full libraries, no subsampling, certified, against peers.
 
-    python scripts/bench_scale.py [--cases relu2 relu3 abs3 sym3] [--sizes ...] [--repeats 3]
-                                  [--beta-frac 1e-2] [--tol 1e-6] [--timeout 600]
-                                  [--peers cvxpy sklearn adam] [--peer-max-n 2000]
+    python scripts/bench_scale.py [--cases relu2 relu3i abs3 sym3i] [--sizes ...]
+                                  [--beta-fracs 1e-1 1e-2] [--repeats 3] [--tol 1e-8]
+                                  [--timeout 600] [--peers cvxpy sklearn skglm adam]
+                                  [--peer-max-n 2000]
 
-For each case and N (seeded data: x uniform on [-2, 2], y = sin(3x) + 0.3 noise) every fit
-runs in its own child process, so its peak memory (ru_maxrss) is its own:
+For each case, N and beta / beta_max (seeded data: x uniform on [-2, 2], y = sin(3x) + 0.3
+noise) every fit runs in its own child process, so its peak memory (ru_maxrss) is its own:
 
 * ours: build the full dictionary (cases ending in "i": the implicit library, priced by
-  structure, never listed), solve_lasso at beta = beta_frac * beta_max with the relative
-  tolerance ``--tol``; time = build + solve (numba compiled beforehand in the child), median
-  over ``--repeats``; the certified relative gap (gap / objective), features in the library
-  (candidate units for an implicit one), outer iterations (each prices every feature) and
-  "features priced" summed over them;
-* cvxpy + Clarabel and scikit-learn's Lasso on the dense matrix, where N <= --peer-max-n and
-  the matrix fits --dense-gib: time, the objective they reach (certified by the same duality
-  gap) and the time ratio to ours;
-* Adam (numpy, full batch, width 200, cosine schedule from lr 1e-2): the time it takes to get
-  within 1% of the certified optimum, or its best objective when --adam-seconds run out.
+  structure, never listed), solve_lasso at beta = frac * beta_max with ``--tol``; time = build
+  + solve (numba compiled beforehand in the child), median over ``--repeats``; the certified
+  relative gap (gap / objective), the solver ("slope changes" for relu libraries, else
+  "working sets"), outer iterations, and the *physical-limit ratio*: the solve time divided
+  by the time of one pricing pass (``A^T theta`` over the whole library, median of 3);
+* cvxpy + Clarabel, scikit-learn's Lasso and skglm's Lasso on the dense matrix, where
+  N <= --peer-max-n and the matrix fits --dense-gib: time, the objective they reach
+  (certified by the same duality gap) and the time ratio to ours;
+* Adam (numpy, full batch, width 200, lr 1e-2) in a process with the tuned allocator
+  (``executors.tune_malloc``, as the parallel workers): the time it takes to get within 1% of
+  the certified optimum, or its best objective when --adam-seconds run out.
 
-A case that cannot run says why (e.g. an explicit library above the candidate limit).  Each case's
-time target (``CASES``: N and seconds) is printed next to its measured time.
+Each case's targets (seconds, GiB at an N) are printed next to the measured numbers; a case
+that cannot run says why (e.g. an explicit library above the candidate limit).
 """
 
 from __future__ import annotations
@@ -35,16 +37,21 @@ import warnings
 
 import numpy as np
 
-CASES = {  # name: (activation, depth, architecture, default sizes, target (N, seconds),
-    #               implicit library)
-    "relu2": ("relu", 2, "deep_narrow", [1000, 10_000, 100_000, 1_000_000], (1_000_000, 5.0),
-              False),
-    "relu3": ("relu", 3, "deep_narrow", [1000, 3000], (None, None), False),
-    "relu3i": ("relu", 3, "deep_narrow", [1000, 10_000, 100_000], (100_000, 30.0), True),
-    "abs3": ("abs", 3, "deep_narrow", [500, 1000, 2000], (2000, 60.0), False),
-    "sym3": ("relu", 3, "symmetrized", [100, 200], (None, None), False),
-    "sym3i": ("relu", 3, "symmetrized", [100, 200, 500], (500, None), True),
+#: name: activation, depth, architecture, implicit, sizes, beta fractions, targets
+#: {N: (seconds, GiB or None, fractions the target is for or None for all)}
+CASES = {
+    "relu2": ("relu", 2, "deep_narrow", False, [1000, 10_000, 100_000, 1_000_000, 10_000_000],
+              [1e-1, 1e-2, 1e-4, 1e-6],
+              {1_000_000: (2.0, None, None), 10_000_000: (20.0, 4.0, (1e-2,))}),
+    "relu3i": ("relu", 3, "deep_narrow", True, [1000, 10_000, 100_000, 1_000_000], [1e-2],
+               {1_000_000: (60.0, None, None)}),
+    "abs3": ("abs", 3, "deep_narrow", False, [1000, 2000, 10_000], [1e-2],
+             {10_000: (60.0, 2.0, None)}),
+    "sym3i": ("relu", 3, "symmetrized", True, [100, 200, 500, 1000], [1e-2],
+              {1000: (60.0, None, None)}),
 }
+#: the largest N each beta fraction runs at (the N = 10^7 fit: only its target's fraction)
+FRAC_MAX_N = {1e-1: 1_000_000, 1e-4: 1_000_000, 1e-6: 1_000_000}
 
 
 def _data(n: int, seed: int = 0):
@@ -64,7 +71,7 @@ def _peak_gib() -> float:
 def _child_ours(case: str, n: int, beta_frac: float, tol: float) -> dict:
     import library_of_mirrors as lom
 
-    act, L, arch, _, _, implicit = CASES[case]
+    act, L, arch, implicit = CASES[case][:4]
     xw, yw = _data(30, 1)  # compile the kernels of this architecture outside the timing
     lom.solve_lasso(lom.build_dictionary(xw, act, L, arch, implicit=implicit), yw, 1e-2)
     x, y = _data(n)
@@ -77,18 +84,27 @@ def _child_ours(case: str, n: int, beta_frac: float, tol: float) -> dict:
         warnings.simplefilter("ignore")
         res = lom.solve_lasso(d, y, beta, tol=tol)
     t3 = time.perf_counter()
+    pool = d.pool()  # one pricing pass over the whole library: the physical limit
+    theta = np.random.default_rng(0).standard_normal(d.x_unique.shape[0])
+    theta -= theta.mean()
+    passes = []
+    for _ in range(3):
+        s0 = time.perf_counter()
+        pool.price(theta, 1)
+        passes.append(time.perf_counter() - s0)
+    one = sorted(passes)[1]
     return {"build": t1 - t0, "solve": t3 - t2, "seconds": (t1 - t0) + (t3 - t2),
             "features": d.n_features, "iterations": res.n_iter, "objective": res.objective,
-            "priced": res.n_priced or d.n_features * res.n_iter,
+            "priced": res.n_priced or d.n_features * res.n_iter, "solver": res.solver,
             "gap": res.gap, "rel_gap": res.gap / abs(res.objective), "beta": beta,
             "active": int(res.active.shape[0]), "converged": bool(res.converged),
-            "peak_gib": _peak_gib()}
+            "pass": one, "passes": (t3 - t2) / one, "peak_gib": _peak_gib()}
 
 
 def _child_peer(case: str, n: int, beta: float, peer: str) -> dict:
     import library_of_mirrors as lom
 
-    act, L, arch, *_ = CASES[case]
+    act, L, arch = CASES[case][:3]
     x, y = _data(n)
     d = lom.build_dictionary(x, act, L, arch)
     A = d.matrix()
@@ -105,6 +121,11 @@ def _child_peer(case: str, n: int, beta: float, peer: str) -> dict:
                        ).solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10,
                                tol_feas=1e-10)
             zv = np.asarray(z.value)
+        elif peer == "skglm":
+            from skglm import Lasso as SkglmLasso
+
+            zv = SkglmLasso(alpha=lam / n, tol=1e-10, max_iter=1000, fit_intercept=True
+                            ).fit(A, y).coef_
         else:
             from sklearn.linear_model import Lasso
 
@@ -119,9 +140,11 @@ class _Done(Exception):
 
 
 def _child_adam(case: str, n: int, beta: float, optimum: float, budget: float) -> dict:
+    from library_of_mirrors.executors import tune_malloc
     from library_of_mirrors.nn.training import train_adam
 
-    act, L, arch, *_ = CASES[case]
+    tune_malloc()
+    act, L, arch = CASES[case][:3]
     x, y = _data(n)
     best = [np.inf, None]
 
@@ -160,16 +183,28 @@ def _run_child(args: list[str], timeout: float) -> dict:
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
+def _targets(case: str, n: int, frac: float, med: dict) -> list[str]:
+    target = CASES[case][6].get(n)
+    if target is None or (target[2] is not None and frac not in target[2]):
+        return []
+    sec, gib, _ = target
+    ok = med["seconds"] <= sec and med["rel_gap"] <= 1e-6 and (gib is None
+                                                                or med["peak_gib"] <= gib)
+    what = f"<= {sec:g} s" + (f", {gib:g} GiB" if gib else "") + ", gap/obj 1e-6"
+    return [f"target {what}: {'met' if ok else 'MISSED'}"]
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--cases", nargs="+", default=list(CASES), choices=list(CASES))
     ap.add_argument("--sizes", type=int, nargs="+", help="N values (default: per case)")
+    ap.add_argument("--beta-fracs", type=float, nargs="+",
+                    help="beta / beta_max values (default: per case)")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--beta-frac", type=float, default=1e-2, help="beta / beta_max")
-    ap.add_argument("--tol", type=float, default=1e-7,
-                    help="relative to the objective at z = 0 (a few times the optimum)")
+    ap.add_argument("--tol", type=float, default=1e-8,
+                    help="solve_lasso's tol (relative to the objective at z = 0)")
     ap.add_argument("--timeout", type=float, default=600.0)
-    ap.add_argument("--peers", nargs="*", default=["cvxpy", "sklearn", "adam"])
+    ap.add_argument("--peers", nargs="*", default=["cvxpy", "sklearn", "skglm", "adam"])
     ap.add_argument("--peer-max-n", type=int, default=2000)
     ap.add_argument("--dense-gib", type=float, default=4.0)
     ap.add_argument("--adam-seconds", type=float, default=60.0)
@@ -186,28 +221,32 @@ def main(argv=None) -> int:
         print(json.dumps(out))
         return 0
 
+    from run_info import versions
     from tqdm import tqdm
 
-    jobs = [(c, n) for c in args.cases for n in (args.sizes or CASES[c][3])]
-    head = (f"{'case':<7}{'N':>9}{'features':>17}{'time s':>9}{'build':>8}{'iters':>7}"
-            f"{'priced':>10}{'rel gap':>10}{'peak GiB':>9}  target / peers")
+    print(versions())
+    jobs = []
+    for c in args.cases:
+        for n in (args.sizes or CASES[c][4]):
+            for f in (args.beta_fracs or CASES[c][5]):
+                if n <= FRAC_MAX_N.get(f, n) or args.sizes:
+                    jobs.append((c, n, f))
+    head = (f"{'case':<7}{'N':>9}{'beta/max':>9}{'features':>17}{'time s':>9}{'build':>8}"
+            f"{'iters':>6}{'rel gap':>9}{'passes':>8}{'peak GiB':>9}  solver; target; peers")
     print(head)
     print("-" * len(head))
-    for case, n in tqdm(jobs, desc="bench_scale", file=sys.stderr):
-        runs = [_run_child(["ours", case, str(n), str(args.beta_frac), str(args.tol)],
-                           args.timeout) for _ in range(args.repeats)]
+    for case, n, frac in tqdm(jobs, desc="bench_scale", file=sys.stderr):
+        runs = [_run_child(["ours", case, str(n), str(frac), str(args.tol)], args.timeout)
+                for _ in range(args.repeats)]
         if "error" in runs[0]:
-            print(f"{case:<7}{n:>9}  not run: {runs[0]['error']}", flush=True)
+            print(f"{case:<7}{n:>9}{frac:>9.0e}  not run: {runs[0]['error']}", flush=True)
             continue
         ok = [r for r in runs if "error" not in r]
         med = sorted(ok, key=lambda r: r["seconds"])[len(ok) // 2]
-        tn, tsec = CASES[case][4]
-        note = []
-        if tsec is not None and n == tn:
-            note.append(f"target <= {tsec:g} s: {'met' if med['seconds'] <= tsec else 'MISSED'}")
+        note = [med["solver"]] + _targets(case, n, frac, med)
         for peer in args.peers:
             if peer == "adam":
-                if n > 10_000:
+                if n > 10_000 or frac != 1e-2:
                     continue
                 r = _run_child(["adam", case, str(n), str(med["beta"]), str(med["objective"]),
                                 str(args.adam_seconds)], args.timeout)
@@ -221,7 +260,7 @@ def main(argv=None) -> int:
                                 f"{r['best_objective'] / med['objective'] - 1:+.2%}")
                 continue
             need = 8 * n * med["features"] / 1024**3
-            if n > args.peer_max_n or need > args.dense_gib:
+            if n > args.peer_max_n or need > args.dense_gib or CASES[case][3]:
                 continue
             r = _run_child([peer, case, str(n), str(med["beta"])], args.timeout)
             if "error" in r:
@@ -230,10 +269,9 @@ def main(argv=None) -> int:
                 rel = (r["objective"] - med["objective"]) / abs(med["objective"])
                 note.append(f"{peer} {r['seconds']:.2f} s ({r['seconds'] / med['seconds']:.3g}x"
                             f", obj {rel:+.1e})")
-        print(f"{case:<7}{n:>9}{med['features']:>17,}{med['seconds']:>9.2f}{med['build']:>8.2f}"
-              f"{med['iterations']:>7}{med['priced']:>10.2e}"
-              f"{med['rel_gap']:>10.1e}{med['peak_gib']:>9.2f}  {'; '.join(note)}",
-              flush=True)
+        print(f"{case:<7}{n:>9}{frac:>9.0e}{med['features']:>17,.0f}{med['seconds']:>9.2f}"
+              f"{med['build']:>8.2f}{med['iterations']:>6}{med['rel_gap']:>9.1e}"
+              f"{med['passes']:>8.0f}{med['peak_gib']:>9.2f}  {'; '.join(note)}", flush=True)
     return 0
 
 

@@ -47,7 +47,8 @@ def test_spred_rejects_other_losses_and_depths():
     d = lom.build_dictionary(np.arange(6.0), "relu", 2)
     with pytest.raises(ValueError, match="squared loss only"):
         lom.solve_lasso(d, np.arange(6.0), 0.1, loss="absolute", solver="spred")
-    with pytest.raises(ValueError, match=r"solver must be one of \('auto', 'spred'\), got 'cd'"):
+    with pytest.raises(ValueError, match=r"solver must be one of \('auto', 'working_sets', "
+                                         r"'spred'\), got 'cd'"):
         lom.solve_lasso(d, np.arange(6.0), 0.1, solver="cd")
     with pytest.raises(ValueError, match="spred depth must be an integer >= 2"):
         rows = Squared().prepare(np.arange(6.0), np.ones(6), d.inverse, 6)

@@ -237,38 +237,59 @@ class _FlowMap:
 
     def __init__(self, d: Dictionary):
         self.d = d
-        self._lookup = None
 
     def _columns(self):
-        if self._lookup is None:
+        """The columns' hashes sorted (kept on the library: computed once per library)."""
+        cached = self.d.__dict__.get("_flow_lookup")
+        if cached is None:
             b = self.d.batch
             h1, h2, orient = hash_columns(b.grid_ptr, b.grid_row, b.grid_val,
                                           grid_scales(self.d.x_unique)[0], b.basis == "step")
-            self._lookup = ({(int(a), int(c)): j for j, (a, c) in enumerate(zip(h1, h2))
-                             if orient[j] != 0}, orient)
-        return self._lookup
+            cols = np.flatnonzero(orient != 0)
+            order = cols[np.lexsort((h2[cols], h1[cols]))]
+            cached = (h1[order], h2[order], order, orient)
+            self.d.__dict__["_flow_lookup"] = cached
+        return cached
+
+    def _find(self, h1, h2) -> np.ndarray:
+        """Column of each hash pair (-1 where none)."""
+        k1, k2, order, _ = self._columns()
+        lo = np.searchsorted(k1, h1, side="left")
+        hi = np.searchsorted(k1, h1, side="right")
+        out = np.full(h1.shape[0], -1, dtype=np.int64)
+        r = np.minimum(lo, k1.shape[0] - 1)
+        hit = (lo < hi) & (k2[r] == h2)
+        out[hit] = order[r[hit]]
+        for a in np.flatnonzero(~hit & (hi - lo > 1)):  # equal h1 (a collision): search h2
+            q = lo[a] + np.searchsorted(k2[lo[a]:hi[a]], h2[a])
+            if q < hi[a] and k2[q] == h2[a]:
+                out[a] = order[q]
+        return out
 
     def __call__(self, z: np.ndarray) -> np.ndarray | None:
-        d = self.d
         nnz = np.count_nonzero(z)
         if nnz <= 1:
             return None
-        idx, signs, coef = flow.decompose(d.batch.slope_changes(z), d.spec.flow_depth)
-        if coef.shape[0] >= nnz:
+        return self.from_slopes(self.d.batch.slope_changes(z), nnz)
+
+    def from_slopes(self, v: np.ndarray, fewer_than: int | None = None) -> np.ndarray | None:
+        """The coefficients of the units making slope changes ``v`` (None if not fewer than
+        ``fewer_than`` units, or if a unit is not in the library)."""
+        d = self.d
+        idx, signs, coef = flow.decompose(v, d.spec.flow_depth)
+        if fewer_than is not None and coef.shape[0] >= fewer_than:
             return None
         fam, L, signed = d.spec.families[0][0], d.depth, d.spec.families[0][1]
         codes = fam.encode(L, d.x_unique.shape[0], signed, idx, signs)
         h1, h2, _, valid, orient = hash_units((fam, L, signed), codes, d.x_unique,
                                               d.activation, grid_scales(d.x_unique))
-        lookup, col_orient = self._columns()
-        out = np.zeros_like(z)
-        for a in range(codes.shape[0]):
-            if not valid[a]:
-                continue
-            j = lookup.get((int(h1[a]), int(h2[a])))
-            if j is None:
-                return None
-            out[j] += float(orient[a] * col_orient[j]) * coef[a]
+        col_orient = self._columns()[3]
+        ok = np.flatnonzero(valid)
+        cols = self._find(h1[ok], h2[ok])
+        if np.any(cols < 0):
+            return None
+        out = np.zeros(d.n_features)
+        np.add.at(out, cols, orient[ok] * col_orient[cols] * coef[ok])
         return out
 
 

@@ -12,6 +12,10 @@ answers to
   with matrix-free products, for working sets too large to store);
 * ``canonical(z)``: the same fit re-expressed at no larger l1 norm and one unit per kink, where
   the library knows how (relu deep narrow libraries, :mod:`.flow`), else None;
+* ``flow_depth`` (2, 3 or None): the cost form of a relu deep narrow library in slope-change
+  coordinates, ``from_slopes(v)`` (the coefficients of slope changes ``v`` at least l1 cost) and
+  ``kinks(index)`` (the slope-change positions of columns), for the slope-change solver
+  (:mod:`library_of_mirrors.solvers.slope_lasso`);
 * ``dictionary()`` / ``codes()``: what the solution ``z`` refers to.
 
 An explicit library (:class:`~.explicit.Dictionary`, :class:`~.additive.AdditiveDictionary`)
@@ -141,6 +145,8 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
     m = min(int(k), n)
     if m <= 0:
         return np.zeros(0, dtype=np.int64)
+    if m == 1:
+        return np.array([int(np.argmax(scores))], dtype=np.int64)
     if m == n:
         return np.arange(m)
     return np.argpartition(scores, n - m)[n - m:]
@@ -184,6 +190,23 @@ class Pool:
     def canonical(self, z: np.ndarray) -> np.ndarray | None:
         return None
 
+    #: relu deep narrow libraries: 2 or 3 (:mod:`.flow`); None elsewhere
+    flow_depth: int | None = None
+
+    def from_slopes(self, v: np.ndarray) -> np.ndarray | None:
+        """Coefficients (pool coordinates; the pool may grow) of the units that make the slope
+        changes ``v`` (one per distinct point, ``v[0]`` the initial slope) at the least l1
+        cost, up to a constant; None where the library has no such form."""
+        return None
+
+    def kinks(self, index: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The slope-change positions (>= 1) of columns ``index``: (position in ``index``,
+        kink) pairs."""
+        b = self.batch.subset(np.asarray(index, dtype=np.int64))
+        owner = np.repeat(np.arange(b.n_features), np.diff(b.grid_ptr))
+        keep = b.grid_row >= 2
+        return owner[keep], (b.grid_row[keep] - 1).astype(np.int64)
+
     def dictionary(self):
         raise NotImplementedError
 
@@ -214,6 +237,13 @@ class ExplicitPool(Pool):
 
     def canonical(self, z: np.ndarray) -> np.ndarray | None:
         return None if self._canon is None else self._canon(z)
+
+    @property
+    def flow_depth(self) -> int | None:
+        return None if self._canon is None else self.library.spec.flow_depth
+
+    def from_slopes(self, v: np.ndarray) -> np.ndarray | None:
+        return None if self._canon is None else self._canon.from_slopes(v)
 
     def dictionary(self):
         return self.library
@@ -292,11 +322,23 @@ class ImplicitPool(Pool):
         codes, coef = self.library.flow_decomposition(self.batch.slope_changes(z))
         if codes.shape[0] >= np.count_nonzero(z):
             return None
+        return self._place(codes, coef)
+
+    def _place(self, codes, coef) -> np.ndarray:
         idx, sgn = self.locate(codes)
         out = np.zeros(len(self))
         ok = idx >= 0
         np.add.at(out, idx[ok], sgn[ok] * coef[ok])
         return out
+
+    @property
+    def flow_depth(self) -> int | None:
+        return self.library.spec.flow_depth
+
+    def from_slopes(self, v: np.ndarray) -> np.ndarray | None:
+        if not self.library.has_flow_form:
+            return None
+        return self._place(*self.library.flow_decomposition(v))
 
     def dictionary(self):
         if self._dict is None:

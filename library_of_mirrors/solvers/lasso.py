@@ -15,13 +15,13 @@ import warnings
 import numpy as np
 
 from ..validation import POSITIVE_INT, Options, check_beta, check_sample_weight, check_vector
-from . import engine
+from . import engine, slope_lasso
 from .datafits import Datafit, Squared, get_datafit
 from .linear_terms import ProjectedPool, Projector, linear_at_points
 from .result import ConvergenceWarning, LassoResult, certify_scope
 from .rows import Rows
 
-SOLVERS = ("auto", "spred")
+SOLVERS = ("auto", "working_sets", "spred")
 
 
 def check_library(d):
@@ -98,10 +98,21 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     if solver == "spred":
         return _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0)
     pool = d.pool()
+    z0 = pool.warm(warm_start)
+    method = "working sets"
+    if solver == "auto" and slope_lasso.applies(pool, datafit, bias):
+        sol = slope_lasso.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
+                                max_iter=max_iter, z0=z0, verbose=verbose)
+        if sol is not None and sol.converged:
+            return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
+                           rows.shift + sol.xi, "slope changes",
+                           f"solve_lasso(loss={datafit.name!r})", t0, 3)
+        if sol is not None:  # the working sets finish from its point (exact restricted
+            z0, method = sol.z, "slope changes, then working sets"  # solves on the columns)
     sol = engine.solve(pool, datafit, rows, lam, bias=bias, tol=tol, max_iter=max_iter,
-                       z0=pool.warm(warm_start), verbose=verbose)
+                       z0=z0, verbose=verbose)
     return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, rows.shift + sol.xi,
-                   "working sets", f"solve_lasso(loss={datafit.name!r})", t0, 3)
+                   method, f"solve_lasso(loss={datafit.name!r})", t0, 3)
 
 
 def _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, xi, method: str, call: str,

@@ -1,0 +1,460 @@
+"""The relu Lasso in slope-change coordinates: time per iteration O(N), whatever the support.
+
+For the relu deep narrow libraries a fit at the sorted distinct points ``x_0 < ... < x_{n-1}``
+is a constant plus ``sum_t v_t (x - x_t)_+`` (``v_0``: the slope left of every kink), and the
+least l1 norm of the units that make it is a closed-form cost of the slope changes
+(:mod:`library_of_mirrors.dictionary.flow`; Lemma 3.7 for depth >= 3):
+
+* 2 layers: ``sum_{t>=1} |v_t| + max(0, v_0 - N, -v_0 - P)``,
+* 3 layers and deeper: ``max(P, N)`` with ``v_0`` counted,
+
+``P`` / ``N`` the sums of the positive / negative parts.  So the Lasso (1.2) with the squared
+loss and a free bias is ``min_{c, v} 0.5 sum_i w_i (y_i - c - sum_t v_t (x_i - x_t)_+)^2 +
+beta~ cost(v)``, an l1 trend filter whose penalty is a polyhedral gauge of ``v``.
+
+The solver keeps a working set ``K`` of kinks.  The problem restricted to kinks in ``K`` is
+the Lasso over every unit whose kinks lie in ``K`` (a sub-library), and it depends on the data
+only through five sums per segment between kinks (:func:`.segments.segment_stats`); it is
+solved by a barrier method whose Newton steps are one Riccati recursion over the segments
+(:mod:`.segments`) plus a rank-(2 or 3) correction for the coupling sums ``P`` and ``N``.  Its
+solution becomes library coefficients through the pool's re-expression (one unit per kink), is
+certified by the engine's duality gap over the *whole* library (:func:`.engine.certify`, one
+pricing pass), and the kinks of the most violating units join ``K``.  Every outer iteration
+costs two O(N) passes (compressing, pricing) and the barrier's O(|K|) steps, so the time does
+not grow with the number of kinks the way Gram columns (O(N) each) do.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from . import engine
+from .segments import (
+    data_value_grad,
+    lq_factor,
+    lq_solve,
+    merge_stats,
+    residual_correlations,
+    segment_stats,
+)
+
+DEBUG = False
+#: barrier parameter growth per centering
+MU = 20.0
+#: Newton decrement (squared, halved) that ends a centering
+CENTERED = 1e-9
+#: rounds of the polish's active-set correction
+POLISH_ROUNDS = 200
+#: Newton steps per barrier solve, at most
+MAX_NEWTON = 400
+
+
+class _Restricted:
+    """The problem over kinks ``anchors[1:]`` (``anchors[0] == 0``: the initial slope) on
+    segment statistics, in the variables ``y = (a0, u0, p, n, e)``: ``u = p - n`` the slope
+    changes (split into positive and negative parts where the cost needs them; the 2-layer
+    initial slope ``u0`` is free), ``e`` the epigraph variable of the coupling term."""
+
+    def __init__(self, Q, q, delta, lam: float, deep: bool):
+        self.Q, self.q, self.delta, self.lam, self.deep = Q, q, delta, lam, deep
+        m1 = Q.shape[0]
+        self.m1 = m1
+        self.split = np.ones(m1, dtype=bool)
+        if not deep:
+            self.split[0] = False  # the 2-layer initial slope is a free variable
+        self.size = 3 + 2 * m1
+        self.ia, self.iu0, self.ie = 0, 1, 2 + 2 * m1
+        self.ip = slice(2, 2 + m1)
+        self.inn = slice(2 + m1, 2 + 2 * m1)
+        # gradients of the coupling constraints c_k(y) > 0 (they are linear)
+        G = []
+        sp = self.split.astype(float)
+        if deep:  # c1 = e - sum p, c2 = e - sum n
+            for part in (self.ip, self.inn):
+                g = np.zeros(self.size)
+                g[part] = -sp
+                g[self.ie] = 1.0
+                G.append(g)
+        else:  # c1 = e, c2 = e - u0 + sum n, c3 = e + u0 + sum p (sums over t >= 1)
+            g = np.zeros(self.size)
+            g[self.ie] = 1.0
+            G.append(g)
+            g = np.zeros(self.size)
+            g[self.ie], g[self.iu0], g[self.inn] = 1.0, -1.0, sp
+            G.append(g)
+            g = np.zeros(self.size)
+            g[self.ie], g[self.iu0], g[self.ip] = 1.0, 1.0, sp
+            G.append(g)
+        self.G = np.array(G)
+        # the cost's gradient: deep e; 2-layer sum p + sum n + e
+        c = np.zeros(self.size)
+        c[self.ie] = 1.0
+        if not deep:
+            c[self.ip] = sp
+            c[self.inn] = sp
+        self.cost = c
+        self.n_ineq = 2 * int(self.split.sum()) + self.G.shape[0]
+
+    def slopes(self, y):
+        u = y[self.ip] - y[self.inn]
+        if not self.deep:
+            u[0] = y[self.iu0]
+        return u
+
+    def start(self, scale: float) -> np.ndarray:
+        y = np.zeros(self.size)
+        y[self.ip] = np.where(self.split, scale, 0.0)
+        y[self.inn] = np.where(self.split, scale, 0.0)
+        y[self.ie] = scale * (self.m1 + 1)
+        return y
+
+    def feasible_step(self, y, dy) -> float:
+        """The largest step keeping every barrier argument positive (times 0.99), at most 1."""
+        s = 1.0
+        for part in (self.ip, self.inn):
+            v, dv = y[part][self.split], dy[part][self.split]
+            neg = dv < 0
+            if neg.any():
+                s = min(s, 0.99 * float(np.min(-v[neg] / dv[neg])))
+        c, dc = self.G @ y, self.G @ dy
+        neg = dc < 0
+        if neg.any():
+            s = min(s, 0.99 * float(np.min(-c[neg] / dc[neg])))
+        return s
+
+    def value(self, y, t) -> float:
+        """The barrier objective ``t (data + lam cost) - sum log`` (inf outside the domain)."""
+        p, n, c = y[self.ip][self.split], y[self.inn][self.split], self.G @ y
+        if p.min(initial=1.0) <= 0 or n.min(initial=1.0) <= 0 or c.min() <= 0:
+            return np.inf
+        val, _, _ = data_value_grad(self.Q, self.q, self.delta, y[self.ia], self.slopes(y))
+        return (t * (val + self.lam * float(self.cost @ y)) - float(np.log(p).sum())
+                - float(np.log(n).sum()) - float(np.log(c).sum()))
+
+    def objective(self, y) -> float:
+        val, _, _ = data_value_grad(self.Q, self.q, self.delta, y[self.ia], self.slopes(y))
+        return val + self.lam * float(self.cost @ y)
+
+    def newton(self, y, t) -> tuple[np.ndarray, float]:
+        """The Newton step of the barrier objective at ``y`` and its decrement (squared)."""
+        split = self.split
+        _, ga, gu = data_value_grad(self.Q, self.q, self.delta, y[self.ia], self.slopes(y))
+        p, n = y[self.ip], y[self.inn]
+        c = self.G @ y
+        grad = t * self.lam * self.cost - self.G.T @ (1.0 / c)
+        grad[self.ia] += t * ga
+        gp = np.where(split, t * gu - 1.0 / np.where(split, p, 1.0), 0.0)
+        gn = np.where(split, -t * gu - 1.0 / np.where(split, n, 1.0), 0.0)
+        grad[self.ip] += gp
+        grad[self.inn] += gn
+        if not self.deep:
+            grad[self.iu0] += t * gu[0]
+        p2 = np.where(split, p * p, 0.0)
+        n2 = np.where(split, n * n, 0.0)
+        d = np.where(split, 1.0 / np.where(split, p2 + n2, 1.0), 0.0)
+        fac = lq_factor(self.Q, self.delta, d, t)
+
+        def base_solve(r):
+            # blockdiag(H_x, 1) r: the per-kink parts eliminated, then the Riccati solve
+            rp, rn = r[self.ip], r[self.inn]
+            rho = rp * p2 - rn * n2
+            b = d * rho
+            if not self.deep:
+                b[0] = r[self.iu0]
+            xa, du = lq_solve(*fac, self.delta, r[self.ia], b)
+            z = d * (rho - du)
+            out = np.zeros(self.size)
+            out[self.ia] = xa
+            out[self.ip] = np.where(split, p2 * (rp - z), 0.0)
+            out[self.inn] = np.where(split, n2 * (rn + z), 0.0)
+            if not self.deep:
+                out[self.iu0] = du[0]
+            return out
+
+        # tau / r (the epigraph variable e) eliminated exactly: the coupling constraints
+        # c_k (each with coefficient 1 on e) leave on the other variables the rank-(K-1) term
+        # sum_{k<l} w_k w_l / W (g_k - g_l)(g_k - g_l)^T, w = 1 / c^2, W = sum w (no large
+        # number is added to a small one, unlike a Woodbury update of e's huge curvature)
+        om = 1.0 / (c * c)
+        Om = float(om.sum())
+        gx = self.G.copy()
+        gx[:, self.ie] = 0.0
+        mean = om @ gx
+        pairs = [(k, l) for k in range(len(c)) for l in range(k + 1, len(c))]
+        V = np.array([gx[k] - gx[l] for k, l in pairs])
+        alpha = np.array([om[k] * om[l] / Om for k, l in pairs])
+        r = -grad
+        rE = r[self.ie]
+        rx = r - mean * (rE / Om)
+        rx[self.ie] = 0.0
+        HV = np.array([base_solve(v) for v in V])
+        cap = np.diag(1.0 / alpha) + V @ HV.T
+        h = base_solve(rx)
+        dy = h - HV.T @ np.linalg.solve(cap, V @ h)
+        dy[self.ie] = (rE - float(mean @ dy)) / Om
+        dec = -float(grad @ dy)
+        return dy, dec
+
+    def solve(self, gap: float, scale: float, y0: np.ndarray | None = None
+              ) -> tuple[np.ndarray, int, float]:
+        """Barrier path to a point whose restricted gap is at most ``gap`` (n_ineq / t)."""
+        y = self.start(scale) if y0 is None else y0
+        obj0 = abs(self.objective(y)) + float(np.sum(self.q[:, 0] ** 2 / np.maximum(
+            self.Q[:, 0], 1e-300)))
+        t = self.n_ineq / max(obj0, 1e-300)
+        steps = 0
+        while True:
+            for _ in range(MAX_NEWTON):
+                dy, dec = self.newton(y, t)
+                steps += 1
+                f0 = self.value(y, t)
+                if dec / 2 <= max(CENTERED, 1e-13 * abs(f0)):
+                    break
+                s = self.feasible_step(y, dy)
+                while s > 1e-12:
+                    if self.value(y + s * dy, t) <= f0 - 0.25 * s * dec:
+                        break
+                    s *= 0.5
+                if s <= 1e-12:
+                    break
+                y = y + s * dy
+            if self.n_ineq / t <= gap:
+                return y, steps, t
+            t *= MU
+
+
+def restricted_solve(x, w, y, anchors, lam: float, deep: bool, gap: float
+                     ) -> tuple[float, np.ndarray, int]:
+    """The Lasso over the units with kinks in ``anchors[1:]``: (constant, slope changes at the
+    anchors, Newton steps).  The barrier path runs to the absolute gap ``gap`` (at least 1e-8
+    of the targets' energy: the Newton systems lose accuracy beyond); its support, signs and
+    active coupling constraints then define an equality-constrained quadratic program solved
+    exactly (:func:`_polish`, with an active-set correction), kept when its signs agree: the
+    exact minimizer to rounding, with exact zeros."""
+    Q, q, delta = segment_stats(x, w, y, anchors)
+    prob = _Restricted(Q, q, delta, lam, deep)
+    span = float(x[-1] - x[0]) or 1.0
+    ys = float(np.sqrt(np.sum(w * y * y) / max(float(w.sum()), 1e-300)))
+    scale = max(ys / span, 1e-300) / max(anchors.shape[0], 1)
+    floor = 1e-8 * (0.5 * float(np.sum(w * y * y)) + 1e-300)
+    sol, steps, t = prob.solve(max(gap, floor), scale)
+    u = prob.slopes(sol)
+    # support: the larger part of a used slope change has a barrier multiplier 1 / (t p)
+    # near 0 (1e-10 lam and below on the central path's end), an unused one well above it
+    # (its parts are O(1 / t)); the cut at 1e-4 lam leaves ties to the polish and the pricing
+    big = np.maximum(sol[prob.ip], sol[prob.inn])
+    u[prob.split & (big * t * lam < 1e4)] = 0.0
+    active = 1.0 / (t * (prob.G @ sol)) > 1e-3 * lam
+    for rnd in range(POLISH_ROUNDS):
+        polished = _polish(Q, q, x[anchors], u, active, lam, deep)
+        if DEBUG:
+            print("    polish round", rnd, "None" if polished is None else (
+                f"flip {polished.shape[0]}" if isinstance(polished, np.ndarray) else "ok"),
+                "support", np.count_nonzero(u), "active", active)
+        if polished is None:
+            break
+        if isinstance(polished, np.ndarray):  # signs flipped: drop those slope changes
+            u = u.copy()
+            u[polished] = 0.0
+            continue
+        # the polish is the restricted optimum when no unit over the anchors violates the
+        # dual constraint at its residual; else the violating kinks join its support
+        _, _, gu = data_value_grad(Q, q, delta, polished[0], polished[1])
+        add = _violating(-gu, lam, deep)
+        add = add[polished[1][add] == 0]
+        if DEBUG:
+            print("    add", add.shape[0])
+        if add.shape[0] == 0:
+            return polished[0], polished[1], steps
+        u = polished[1].copy()
+        u[add] = np.where(-gu[add] > 0, 1.0, -1.0) * np.finfo(float).tiny
+    return float(sol[prob.ia]), prob.slopes(sol), steps
+
+
+def _violating(g, lam, deep) -> np.ndarray:
+    """Anchors (>= 1) of the units over the anchors whose correlation exceeds lam at the
+    correlations ``g`` of the ramps (``g[0]``: the linear unit): the local maxima of the
+    violation along the anchors (neighbouring anchors violate together; one per bump)."""
+    if deep:  # every pair of {0, g}: the range of the correlations and 0 is at most lam
+        hi, lo = max(float(g.max()), 0.0), min(float(g.min()), 0.0)
+        viol = np.maximum(g - (lo + lam), (hi - lam) - g)
+    else:
+        viol = np.maximum(np.abs(g), np.abs(g - g[0])) - lam
+    viol[0] = -np.inf  # the initial slope is always in the working set
+    viol[-1] = -np.inf  # a kink at the last point is linear on the data (the initial slope)
+    bad = viol > lam * 1e-9
+    if not bad.any():
+        return np.zeros(0, dtype=np.int64)
+    left = np.concatenate([[-np.inf], viol[:-1]])
+    right = np.concatenate([viol[1:], [-np.inf]])
+    return np.flatnonzero(bad & (viol >= left) & (viol >= right))
+
+
+def _polish(Q0, q0, x_anchor, u, active, lam, deep):
+    """The exact minimizer on the face the barrier found: slope changes zero off the support,
+    of fixed signs on it, the active coupling constraints as equalities, so the cost is linear
+    and the problem a least-squares one with at most two equality constraints (Riccati solves
+    on the support's segments plus a Schur complement).  None when its signs or the regime's
+    inequalities disagree (the barrier point is then used); the support positions whose
+    signs flipped if some did."""
+    sup = np.flatnonzero(u)
+    if not deep:
+        sup = np.union1d([0], sup)
+    if sup.shape[0] == 0 or sup[0] != 0:
+        sup = np.union1d([0], sup)
+    sig = np.sign(u[sup])
+    if deep and sup[0] == 0 and sig[0] == 0:
+        sig[0] = 0.0
+    m1 = sup.shape[0]
+    pos, neg = sig > 0, sig < 0
+    g = np.zeros(m1)  # the cost's gradient on the face
+    eqs = []
+    if deep:  # cost max(P, N); c1 = tau - P, c2 = tau - N
+        if active[0] or not active[1]:
+            g[pos] = 1.0
+        else:
+            g[neg] = -1.0
+        if active[0] and active[1]:
+            eqs.append(np.where(sig != 0, 1.0, 0.0))  # P = N: sum u = 0
+    else:  # cost P' + N' + r; c1 = r, c2 = r - u0 + N', c3 = r + u0 + P'
+        rest = np.arange(m1) > 0
+        if active[0]:  # r = 0
+            g[rest] = sig[rest]
+            if active[1]:  # u0 = N'
+                a = np.where(rest & neg, 1.0, 0.0)
+                a[0] = 1.0
+                eqs.append(a)
+            if active[2]:  # u0 = -P'
+                a = np.where(rest & pos, 1.0, 0.0)
+                a[0] = 1.0
+                eqs.append(a)
+        elif active[1]:  # r = u0 - N' > 0: cost P' + u0
+            g[rest & pos] = 1.0
+            g[0] = 1.0
+            if active[2]:
+                eqs.append(np.where(rest, 1.0, 0.0) + np.eye(1, m1, 0)[0])
+        elif active[2]:  # r = -u0 - P' > 0: cost N' - u0
+            g[rest & neg] = -1.0
+            g[0] = -1.0
+        else:
+            return None
+    Q, q, delta = merge_stats(Q0, q0, x_anchor, sup)
+    free = np.zeros(m1)
+    if deep:
+        # the initial slope is a signed variable like the others; zero if unused
+        if sig[0] == 0:
+            free[0] = np.inf
+    fac = lq_factor(Q, delta, np.where(np.isinf(free), 1e300, 0.0), 1.0)
+    _, ga0, gu0 = data_value_grad(Q, q, delta, 0.0, np.zeros(m1))
+    b = -gu0 - lam * g
+    xa, uu = lq_solve(*fac, delta, -ga0, b)
+    if eqs:
+        A = np.array(eqs)
+        HA = [lq_solve(*fac, delta, 0.0, a) for a in A]  # (xa, u) pairs
+        Hu = np.array([h[1] for h in HA])
+        Ha = np.array([h[0] for h in HA])
+        S = A @ Hu.T
+        mult = np.linalg.lstsq(S, A @ uu, rcond=None)[0]  # rows may repeat (u0 = N' = -P')
+        uu = uu - Hu.T @ mult
+        xa = xa - float(Ha @ mult)
+    if np.any(sig * uu < 0):  # these leave the support (the next round's face)
+        return sup[sig * uu < 0]
+    if deep:
+        P, N = float(uu[uu > 0].sum()), float(-uu[uu < 0].sum())
+        tolr = 1e-9 * max(P, N, 1e-300)
+        if (active[0] and not active[1] and P < N - tolr) or \
+                (active[1] and not active[0] and N < P - tolr):
+            return None
+    else:
+        P1 = float(uu[1:][uu[1:] > 0].sum())
+        N1 = float(-uu[1:][uu[1:] < 0].sum())
+        tolr = 1e-9 * max(P1 + N1 + abs(uu[0]), 1e-300)
+        if active[0] and (uu[0] - N1 > tolr or -uu[0] - P1 > tolr):
+            return None
+        if not active[0] and active[1] and uu[0] - N1 < -tolr:
+            return None
+        if not active[0] and active[2] and -uu[0] - P1 < -tolr:
+            return None
+    out = np.zeros(u.shape[0])
+    out[sup] = uu
+    if deep and sig[0] == 0:
+        out[0] = 0.0
+    return xa, out
+
+
+def applies(pool, datafit, bias: bool) -> bool:
+    """Whether this solver serves the problem: the squared loss with a free bias over a relu
+    deep narrow library (explicit or implicit) whose rows are its distinct points."""
+    return (pool.flow_depth is not None and bias and datafit.name == "squared"
+            and datafit.reduces_duplicates)
+
+
+def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_iter: int,
+          z0: np.ndarray | None = None, verbose: bool = False) -> engine.Solution | None:
+    """Minimize the Lasso (1.2) over the relu deep narrow library behind ``pool`` (see the
+    module) to the certified gap ``tol`` times the objective at z = 0; ``x``: the sorted
+    distinct inputs.  Returns the engine's :class:`~.engine.Solution` (None if the library
+    lacks a unit of the slope-change representation: then the working sets serve)."""
+    t0 = time.perf_counter()
+    deep = pool.flow_depth > 2
+    w, yc = rows.w, rows.y
+    n = x.shape[0]
+    f0 = np.zeros(n)
+    scale = datafit.value(rows, f0 + datafit.optimal_bias(rows, f0, None))
+    unit = max(datafit.tolerance_unit(rows, scale), np.finfo(float).tiny)
+    inner = 0.05 * tol * unit
+    K = np.zeros(1, dtype=np.int64)
+    if z0 is not None and np.any(z0):
+        K = np.union1d(K, pool.kinks(np.flatnonzero(z0))[1])
+    history: list = []
+    n_priced = 0
+    S = np.zeros(0, dtype=np.int64)
+    z = np.zeros(len(pool))
+    converged, reason = False, f"stopped after max_iter={max_iter} iterations"
+    primal = gap = np.inf
+    xi = 0.0
+    theta = np.zeros(n)
+    it = 0
+    cold = K.shape[0] == 1
+    for it in range(1, max_iter + 1):
+        if cold and it == 1:  # z = 0 first: certified there at once when beta >= beta_max
+            a0, u, steps = float(np.sum(w * yc) / np.sum(w)), np.zeros(1), 0
+        else:
+            a0, u, steps = restricted_solve(x, w, yc, K, lam, deep, inner)
+        v = np.zeros(n)
+        v[K] = u
+        zk = pool.from_slopes(v)
+        if zk is None:  # a unit missing from the library (cannot happen for a full one)
+            return None
+        z = zk
+        S = np.flatnonzero(z)
+        primal, gap, xi, cert = engine.certify(pool, datafit, rows, lam, z, True, None, 1, S)
+        if len(pool) > z.shape[0]:
+            z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
+        n_priced += cert.price.n_priced
+        theta = cert.theta
+        history.append((primal, gap))
+        if verbose:
+            print(f"[slopes] {time.perf_counter() - t0:7.2f} s iteration {it}: objective "
+                  f"{primal:.12g} gap {gap:.3e} kinks {K.shape[0]} active {S.shape[0]} "
+                  f"newton {steps}")
+        if gap <= tol * unit:
+            converged, reason = True, ""
+            break
+        # new kinks: the peaks of the violation along the data (one per bump), from the
+        # ramps' correlations at every point
+        g, _ = residual_correlations(x, w, yc, K, a0, u)
+        new = _violating(g, lam, deep)
+        fresh = np.setdiff1d(new, K)
+        if fresh.shape[0] == 0:  # the restricted solve is as exact as it gets here
+            reason = (f"the gap stopped at {gap:.3e} (above the tolerance {tol:.1e} x "
+                      f"{unit:.3e}) with every violating kink in the working set")
+            break
+        K = np.union1d(K, fresh)  # the restricted problems cost O(|K|): nothing leaves
+    return engine.Solution(z, float(xi), float(primal), float(gap), it, converged, theta, unit,
+                           reason, history, n_priced)
+
+
+__all__ = ["applies", "restricted_solve", "solve"]

@@ -1,0 +1,160 @@
+"""The slope-change solver of relu libraries (solvers/slope_lasso.py, solvers/segments.py).
+
+Oracles: cvxpy + Clarabel on the explicit matrix, the working-set engine on the same library,
+the reconstructed network's objective (1.1), and dense linear algebra for the kernels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from convex_reference import cvx_lasso, objective
+
+import library_of_mirrors as lom
+from library_of_mirrors.solvers import segments, slope_lasso
+
+
+def _data(n, seed, dup=False):
+    rng = np.random.default_rng(seed)
+    x = np.sort(rng.uniform(-2, 2, n))
+    if dup:
+        x = np.round(x, 1)  # repeated inputs
+    return x, np.sin(3 * x) + 0.3 * rng.standard_normal(n)
+
+
+# ---------------------------------------------------------------------------------------------
+# kernels against dense linear algebra
+
+
+def _design(x, anchors):
+    """The fit at the points as a function of (a0, u): columns 1, x - x_0, (x - x_K)_+."""
+    B = [np.ones_like(x), x - x[0]]
+    B += [np.maximum(x - x[a], 0.0) for a in anchors[1:]]
+    return np.column_stack(B)
+
+
+def test_riccati_solve_is_the_dense_solve():
+    rng = np.random.default_rng(1)
+    x = np.sort(rng.uniform(-2, 2, 50))
+    w, y = rng.uniform(0.5, 2, 50), rng.standard_normal(50)
+    anchors = np.array([0, 3, 4, 17, 30, 48])
+    Q, q, delta = segments.segment_stats(x, w, y, anchors)
+    B = _design(x, anchors)
+    d = rng.uniform(0, 5, anchors.shape[0])
+    b = rng.standard_normal(anchors.shape[0] + 1)
+    H = 2.5 * B.T @ (w[:, None] * B) + np.diag(np.r_[0.0, d])
+    xa, u = segments.lq_solve(*segments.lq_factor(Q, delta, d, 2.5), delta, b[0], b[1:])
+    np.testing.assert_allclose(np.r_[xa, u], np.linalg.solve(H, b), rtol=1e-9, atol=1e-12)
+    # value and gradient of the data term
+    a0, uu = 0.3, rng.standard_normal(anchors.shape[0])
+    f = B @ np.r_[a0, uu]
+    val, ga, gu = segments.data_value_grad(Q, q, delta, a0, uu)
+    assert val + 0.5 * w @ y**2 == pytest.approx(0.5 * w @ (y - f) ** 2, rel=1e-12)
+    np.testing.assert_allclose(np.r_[ga, gu], B.T @ (w * (f - y)), atol=1e-11)
+    # merged statistics are those of the coarser segmentation
+    keep = np.array([0, 2, 4])
+    Qm, qm, dm = segments.merge_stats(Q, q, x[anchors], keep)
+    Qd, qd, dd = segments.segment_stats(x, w, y, anchors[keep])
+    np.testing.assert_allclose(Qm, Qd, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(qm, qd, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(dm, dd, rtol=1e-15)
+    # the ramps' correlations with the residual, at every point
+    g, total = segments.residual_correlations(x, w, y, anchors, a0, uu)
+    theta = w * (y - f)
+    direct = np.array([theta @ np.maximum(x - t, 0.0) for t in x])
+    np.testing.assert_allclose(g, direct, atol=1e-11)
+    assert total == pytest.approx(theta.sum(), abs=1e-12)
+
+
+# ---------------------------------------------------------------------------------------------
+# the solver against cvxpy, the working-set engine and the network
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+@pytest.mark.parametrize("frac", [0.3, 1e-2, 1e-4])
+def test_slope_solver_reaches_the_cvxpy_optimum(depth, frac):
+    x, y = _data(60, depth)
+    d = lom.build_dictionary(x, "relu", depth)
+    beta = frac * lom.beta_max(d, y)
+    res = lom.solve_lasso(d, y, beta, tol=1e-10)
+    assert res.solver == "slope changes" and res.converged
+    A = d.matrix()
+    ref = cvx_lasso(A, y, beta)
+    assert res.objective == pytest.approx(objective(A, y, res.z, res.xi, beta), rel=1e-12)
+    assert abs(res.objective - ref) <= 1e-8 * ref
+    assert res.objective - res.gap <= ref + 1e-9 * ref
+    # exact zeros: one unit per kink of the fit, as many as the working-set solver's
+    ws = lom.solve_lasso(d, y, beta, tol=1e-10, solver="working_sets")
+    assert ws.solver == "working sets"
+    assert res.objective == pytest.approx(ws.objective, rel=1e-9)
+    np.testing.assert_allclose(res.predict(d, x), ws.predict(d, x), atol=1e-6)
+    # the second oracle: the reconstructed network's objective (1.1)
+    net = lom.reconstruct(d, res)
+    assert net.objective(x, y, beta) == pytest.approx(res.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("depth", [2, 3])
+def test_slope_solver_with_duplicates_and_weights(depth):
+    x, y = _data(80, 7, dup=True)
+    w = np.random.default_rng(3).uniform(0.2, 3.0, x.shape[0])
+    d = lom.build_dictionary(x, "relu", depth)
+    beta = 1e-2 * lom.beta_max(d, y, sample_weight=w)
+    res = lom.solve_lasso(d, y, beta, sample_weight=w, tol=1e-10)
+    assert res.solver == "slope changes" and res.converged
+    ref = cvx_lasso(d.matrix(), y, beta, w=w)
+    assert abs(res.objective - ref) <= 1e-8 * ref
+
+
+def test_implicit_deep_relu_library_agrees_with_the_working_sets():
+    x, y = _data(300, 5)
+    d = lom.build_dictionary(x, "relu", 3, implicit=True)
+    beta = 1e-3 * lom.beta_max(d, y)
+    res = lom.solve_lasso(d, y, beta, tol=1e-10)
+    ws = lom.solve_lasso(d, y, beta, tol=1e-10, solver="working_sets")
+    assert res.solver == "slope changes" and res.converged and ws.converged
+    assert res.objective == pytest.approx(ws.objective, rel=1e-9)
+    assert res.certificate == "training problem (1.1)"
+
+
+@pytest.mark.parametrize("shift, scale", [(1e6, 1.0), (0.0, 1e-6), (0.0, 1e5)])
+def test_offsets_and_scales(shift, scale):
+    x, y = _data(200, 11)
+    x = shift + scale * x
+    d = lom.build_dictionary(x, "relu", 2)
+    beta = 1e-3 * lom.beta_max(d, y)
+    res = lom.solve_lasso(d, y, beta, tol=1e-10)
+    ws = lom.solve_lasso(d, y, beta, tol=1e-10, solver="working_sets")
+    assert res.converged
+    assert res.objective == pytest.approx(ws.objective, rel=1e-8)
+
+
+def test_the_engine_keeps_what_the_slope_solver_does_not_serve():
+    x, y = _data(60, 2)
+    d = lom.build_dictionary(x, "relu", 2)
+    assert lom.solve_lasso(d, y, 1.0, bias=False).solver == "working sets"
+    assert lom.solve_lasso(d, y, 1.0, loss="huber", delta=0.5).solver == "working sets"
+    assert lom.solve_lasso(lom.build_dictionary(x, "abs", 2), y, 1.0).solver == "working sets"
+
+
+def test_warm_start_and_small_beta():
+    x, y = _data(400, 4)
+    d = lom.build_dictionary(x, "relu", 3, implicit=True)
+    bm = lom.beta_max(d, y)
+    first = lom.solve_lasso(d, y, 1e-2 * bm)
+    again = lom.solve_lasso(d, y, 1e-4 * bm, warm_start=first, tol=1e-10)
+    cold = lom.solve_lasso(d, y, 1e-4 * bm, tol=1e-10)
+    assert again.converged and again.objective == pytest.approx(cold.objective, rel=1e-9)
+    # near interpolation: as the working-set engine, certified at the default tolerance
+    tiny = lom.solve_lasso(d, y, 1e-6 * bm)
+    ref = lom.solve_lasso(d, y, 1e-6 * bm, solver="working_sets")
+    assert tiny.converged and tiny.solver == "slope changes"
+    assert tiny.objective == pytest.approx(ref.objective, rel=1e-7)
+
+
+def test_violation_peaks_one_per_bump():
+    g = np.array([0.0, 0.5, 1.2, 1.5, 1.1, 0.2, -1.3, -1.6, -1.4, 0.1, 2.0])
+    # 2 layers: |g| and |g - g0| above lam = 1; peaks at 3 (1.5) and 7 (-1.6); the last
+    # point's ramp is zero on the data (its left ramp is the linear unit): never a kink
+    assert slope_lasso._violating(g, 1.0, deep=False).tolist() == [3, 7]
+    # deeper: the range of {0, g} at most lam = 2: the band is [hi - lam, lo + lam]
+    assert slope_lasso._violating(g[:-1], 2.0, deep=True).tolist() == [3, 7]
