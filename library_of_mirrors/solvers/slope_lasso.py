@@ -46,7 +46,7 @@ MU = 20.0
 #: Newton decrement (squared, halved) that ends a centering
 CENTERED = 1e-9
 #: rounds of the polish's active-set correction
-POLISH_ROUNDS = 200
+POLISH_ROUNDS = 5000
 #: Newton steps per barrier solve, at most
 MAX_NEWTON = 400
 
@@ -247,43 +247,58 @@ def restricted_solve(x, w, y, anchors, lam: float, deep: bool, gap: float
     big = np.maximum(sol[prob.ip], sol[prob.inn])
     u[prob.split & (big * t * lam < 1e4)] = 0.0
     active = 1.0 / (t * (prob.G @ sol)) > 1e-3 * lam
+    # the polish: a primal active-set method on the face the barrier found (feature-sign
+    # search on slope changes): the face's exact minimizer; where signs would flip, the step
+    # stops at the first zero, which leaves; when the point is optimal on its face, the most
+    # violating kink of K joins with its sign.  The objective decreases at every round.
+    cur = u
     for rnd in range(POLISH_ROUNDS):
-        polished = _polish(Q, q, x[anchors], u, active, lam, deep)
+        polished = _polish(Q, q, x[anchors], cur, active, lam, deep)
         if DEBUG:
             print("    polish round", rnd, "None" if polished is None else (
-                f"flip {polished.shape[0]}" if isinstance(polished, np.ndarray) else "ok"),
-                "support", np.count_nonzero(u), "active", active)
+                "flip" if polished[2] else "ok"), "support", np.count_nonzero(cur))
         if polished is None:
             break
-        if isinstance(polished, np.ndarray):  # signs flipped: drop those slope changes
-            u = u.copy()
-            u[polished] = 0.0
+        xa, new, flipped = polished
+        if flipped.shape[0]:
+            step = cur[flipped] / (cur[flipped] - new[flipped])
+            k = int(np.argmin(step))
+            cur = cur + float(step[k]) * (new - cur)
+            cur[flipped[k]] = 0.0
+            cur[flipped[step <= step[k]]] = 0.0
             continue
-        # the polish is the restricted optimum when no unit over the anchors violates the
-        # dual constraint at its residual; else the violating kinks join its support
-        _, _, gu = data_value_grad(Q, q, delta, polished[0], polished[1])
-        add = _violating(-gu, lam, deep)
-        add = add[polished[1][add] == 0]
-        if DEBUG:
-            print("    add", add.shape[0])
-        if add.shape[0] == 0:
-            return polished[0], polished[1], steps
-        u = polished[1].copy()
-        u[add] = np.where(-gu[add] > 0, 1.0, -1.0) * np.finfo(float).tiny
+        _, _, gu = data_value_grad(Q, q, delta, xa, new)
+        viol = _violation(-gu, lam, deep)
+        viol[new != 0] = -np.inf
+        j = int(np.argmax(viol))
+        if not viol[j] > lam * 1e-9:
+            return xa, new, steps
+        cur = new.copy()
+        cur[j] = np.sign(-gu[j]) * np.finfo(float).tiny  # joins with its sign
     return float(sol[prob.ia]), prob.slopes(sol), steps
 
 
-def _violating(g, lam, deep) -> np.ndarray:
-    """Anchors (>= 1) of the units over the anchors whose correlation exceeds lam at the
-    correlations ``g`` of the ramps (``g[0]``: the linear unit): the local maxima of the
-    violation along the anchors (neighbouring anchors violate together; one per bump)."""
+def _violation(g, lam, deep) -> np.ndarray:
+    """How far each unit over the anchors violates the dual constraint at the ramps'
+    correlations ``g`` (``g[0]``: the linear unit): per anchor, the largest excess over lam of
+    the units with a kink there (-inf at the last point, never a kink, and at the free 2-layer
+    initial slope)."""
     if deep:  # every pair of {0, g}: the range of the correlations and 0 is at most lam
         hi, lo = max(float(g.max()), 0.0), min(float(g.min()), 0.0)
         viol = np.maximum(g - (lo + lam), (hi - lam) - g)
     else:
         viol = np.maximum(np.abs(g), np.abs(g - g[0])) - lam
-    viol[0] = -np.inf  # the initial slope is always in the working set
+    if not deep:
+        viol[0] = -np.inf  # the 2-layer initial slope is free: always in the support
     viol[-1] = -np.inf  # a kink at the last point is linear on the data (the initial slope)
+    return viol
+
+
+def _violating(g, lam, deep) -> np.ndarray:
+    """Anchors of the units whose correlation exceeds lam at the ramps' correlations ``g``:
+    the local maxima of the violation along the anchors (neighbouring anchors violate
+    together; one per bump)."""
+    viol = _violation(g, lam, deep)
     bad = viol > lam * 1e-9
     if not bad.any():
         return np.zeros(0, dtype=np.int64)
@@ -297,8 +312,8 @@ def _polish(Q0, q0, x_anchor, u, active, lam, deep):
     of fixed signs on it, the active coupling constraints as equalities, so the cost is linear
     and the problem a least-squares one with at most two equality constraints (Riccati solves
     on the support's segments plus a Schur complement).  None when its signs or the regime's
-    inequalities disagree (the barrier point is then used); the support positions whose
-    signs flipped if some did."""
+    inequalities disagree (the barrier point is then used).  Returns (constant, slope changes,
+    the support positions whose signs flipped)."""
     sup = np.flatnonzero(u)
     if not deep:
         sup = np.union1d([0], sup)
@@ -359,8 +374,13 @@ def _polish(Q0, q0, x_anchor, u, active, lam, deep):
         mult = np.linalg.lstsq(S, A @ uu, rcond=None)[0]  # rows may repeat (u0 = N' = -P')
         uu = uu - Hu.T @ mult
         xa = xa - float(Ha @ mult)
-    if np.any(sig * uu < 0):  # these leave the support (the next round's face)
-        return sup[sig * uu < 0]
+    flip = sig * uu < 0
+    if not deep:
+        flip[0] = False  # the 2-layer initial slope is free
+    out = np.zeros(u.shape[0])
+    out[sup] = uu
+    if flip.any():  # the caller steps to the first zero
+        return xa, out, sup[flip]
     if deep:
         P, N = float(uu[uu > 0].sum()), float(-uu[uu < 0].sum())
         tolr = 1e-9 * max(P, N, 1e-300)
@@ -377,11 +397,9 @@ def _polish(Q0, q0, x_anchor, u, active, lam, deep):
             return None
         if not active[0] and active[2] and -uu[0] - P1 < -tolr:
             return None
-    out = np.zeros(u.shape[0])
-    out[sup] = uu
     if deep and sig[0] == 0:
         out[0] = 0.0
-    return xa, out
+    return xa, out, np.zeros(0, dtype=np.int64)
 
 
 def applies(pool, datafit, bias: bool) -> bool:
