@@ -40,7 +40,6 @@ from .segments import (
     segment_stats,
 )
 
-DEBUG = False
 #: barrier parameter growth per centering
 MU = 20.0
 #: Newton decrement (squared, halved) that ends a centering
@@ -252,11 +251,8 @@ def restricted_solve(x, w, y, anchors, lam: float, deep: bool, gap: float
     # stops at the first zero, which leaves; when the point is optimal on its face, the most
     # violating kink of K joins with its sign.  The objective decreases at every round.
     cur = u
-    for rnd in range(POLISH_ROUNDS):
+    for _ in range(POLISH_ROUNDS):
         polished = _polish(Q, q, x[anchors], cur, active, lam, deep)
-        if DEBUG:
-            print("    polish round", rnd, "None" if polished is None else (
-                "flip" if polished[2] else "ok"), "support", np.count_nonzero(cur))
         if polished is None:
             break
         xa, new, flipped = polished
