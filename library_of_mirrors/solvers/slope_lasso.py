@@ -421,7 +421,8 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
     inner = 0.05 * tol * unit
     K = np.zeros(1, dtype=np.int64)
     if z0 is not None and np.any(z0):
-        K = np.union1d(K, pool.kinks(np.flatnonzero(z0))[1])
+        warm = pool.kinks(np.flatnonzero(z0))[1]
+        K = np.union1d(K, warm[warm < n - 1])  # the last point is never a kink
     history: list = []
     n_priced = 0
     S = np.zeros(0, dtype=np.int64)
