@@ -11,9 +11,11 @@ import numpy as np
 import pytest
 from conftest import COMBOS, combo_id
 from convex_reference import cvx_lasso, lp_min_norm, objective, solve_and_check
+from scipy.optimize import linprog
 
 import library_of_mirrors as lom
 from library_of_mirrors.solvers import engine
+from library_of_mirrors.solvers.linear_programs import LiveLP, LPInfeasible
 
 RTOL = 1e-7
 
@@ -170,7 +172,8 @@ def test_min_norm_accepts_consistent_duplicates():
 def test_column_generation_on_a_large_dictionary(monkeypatch):
     """With the LP restricted to a working set, pricing over the full dictionary still finds
     the optimum of the whole LP."""
-    monkeypatch.setattr(engine, "LP_FIRST", 30)
+    monkeypatch.setattr(engine, "LP_FIRST", 5)
+    monkeypatch.setattr(engine, "LP_ADD", 3)
     x, y = _data(12, 11)
     d = lom.build_dictionary(x, "abs", 3)
     assert d.n_features > 30
@@ -180,6 +183,52 @@ def test_column_generation_on_a_large_dictionary(monkeypatch):
     assert res.objective == pytest.approx(ref, rel=RTOL)
     mn = lom.solve_min_norm(d, y)
     assert mn.objective == pytest.approx(lp_min_norm(d.matrix(), y), rel=RTOL)
+
+
+def _pinball_lp(A, y, lam, a, c):
+    """The restricted LP of linear_programs, from scratch on scipy's HiGHS: its optimum."""
+    n, k = A.shape
+    cost = np.concatenate([np.full(2 * k, lam), [0.0], a, c])
+    M = np.hstack([A, -A, np.ones((n, 1)), np.eye(n), -np.eye(n)])
+    bounds = [(0, None)] * (2 * k) + [(None, None)] + [(0, None)] * (2 * n)
+    return linprog(cost, A_eq=M, b_eq=y, bounds=bounds, method="highs-ipm").fun
+
+
+def test_live_lp_adds_columns_and_matches_a_fresh_lp():
+    """Columns added in three rounds reach the optimum of the LP over all of them (scipy's
+    HiGHS from scratch), with duals that certify it: theta^T y equals the optimum, the
+    slack boxes, |A^T theta| <= lam and 1^T theta = 0 (the free bias) hold."""
+    rng = np.random.default_rng(3)
+    n, lam = 40, 0.7
+    x = np.sort(rng.uniform(-2, 2, n))
+    y = np.sin(2 * x) + 0.3 * rng.standard_normal(n)
+    A = np.maximum(x[:, None] - rng.uniform(-2, 2, 30)[None, :], 0.0)
+    a, c = np.full(n, 0.9), np.full(n, 0.1)
+    lp = LiveLP(y, lam, a, c, True)
+    for cols in (A[:, :4], A[:, 4:11], A[:, 11:]):
+        lp.add(cols)
+        z, xi, theta, _ = lp.solve()
+        k = z.shape[0]
+        ref = _pinball_lp(A[:, :k], y, lam, a, c)
+        r = y - A[:, :k] @ z - xi
+        value = a @ np.maximum(r, 0) + c @ np.maximum(-r, 0) + lam * np.abs(z).sum()
+        assert value == pytest.approx(ref, rel=1e-9)
+        assert theta @ y == pytest.approx(ref, rel=1e-9)
+        assert np.all(theta <= a + 1e-9) and np.all(theta >= -c - 1e-9)
+        assert np.abs(A[:, :k].T @ theta).max() <= lam * (1 + 1e-9)
+        assert abs(theta.sum()) <= 1e-9
+
+
+def test_live_lp_interpolation_is_elastic_until_whole():
+    """Columns that cannot interpolate: the elastic LP leaves a slack; told the columns are
+    the whole library it is the equality LP, infeasible."""
+    x = np.array([0.0, 1.0, 2.0, 3.0])
+    y = np.array([0.0, 1.0, 0.0, 1.0])
+    lp = LiveLP(y, 1.0, None, None, True)
+    lp.add(np.maximum(x - 0.5, 0.0)[:, None])
+    assert lp.solve()[3] > 0.1
+    with pytest.raises(LPInfeasible):
+        lp.solve(whole=True)
 
 
 def test_matrix_free_working_sets_on_a_wide_dictionary():

@@ -13,7 +13,8 @@ its loss:
   ``fenchel_young + sum_j (beta~ |z_j| - z_j A_j^T theta) - xi 1^T theta``: every term is
   non-negative for a dual feasible theta, so the certificate is as accurate as its terms;
 * ``optimal_bias`` (xi for a fixed fit) and ``solve_restricted`` (the exact solver of the
-  working set's problem);
+  working set's problem), or, for the linear programs, ``live_lp`` (the restricted LP kept
+  across rounds, :class:`~.linear_programs.LiveLP`);
 * ``loss`` / ``score`` (held-out error) and ``derivative`` (for training networks with Adam).
 
 Adding a loss means adding one class here (and its name to :data:`DATAFITS`).
@@ -30,7 +31,7 @@ from scipy.special import expit, rel_entr
 from ..validation import PROBABILITY, as_float
 from . import active_set, prox_newton
 from .blocks import AugmentedBlock, point_block
-from .linear_programs import restricted_lp
+from .linear_programs import LiveLP
 from .rows import Rows, weighted_center, weighted_quantile
 
 
@@ -357,7 +358,7 @@ class Huber(Datafit):
 class Quantile(Datafit):
     """The pinball loss ``0.5 |r| + (tau - 0.5) r`` (section 1), r = y - u.  The restricted
     problem is a linear program (:mod:`.linear_programs`), its equality duals the dual point;
-    the working set only grows (column generation)."""
+    the working set only grows (column generation on a live HiGHS model)."""
 
     name = "quantile"
     score_name = "mean pinball loss"
@@ -425,11 +426,10 @@ class Quantile(Datafit):
         a, c = self.slopes
         return weighted_quantile(rows.y - f, rows.w, a / (a + c))
 
-    def solve_restricted(self, source, rows, lam, z, xi, tol, bias, elastic) -> Restricted:
-        A = source.grid_columns()[rows.point]
+    def live_lp(self, rows, lam, bias) -> LiveLP:
+        """The restricted LP: slacks of costs ``a w`` (above the fit) and ``c w`` (below)."""
         a, c = self.slopes
-        zz, x, theta, _ = restricted_lp(A, rows.y, lam, a * rows.w, c * rows.w, bias)
-        return Restricted(zz, x, theta)
+        return LiveLP(rows.y, lam, a * rows.w, c * rows.w, bias)
 
 
 class Absolute(Quantile):
@@ -477,7 +477,7 @@ class Interpolation(Datafit):
 
     @staticmethod
     def big(rows) -> float:
-        """The elastic slacks' cost (as in :func:`~.linear_programs.restricted_lp`)."""
+        """The elastic slacks' cost (as in :class:`~.linear_programs.LiveLP`)."""
         return 1e6 * (1.0 + float(np.abs(rows.y).max()))
 
     def tolerance_unit(self, rows, value0) -> float:
@@ -508,10 +508,9 @@ class Interpolation(Datafit):
             return state.xi
         return weighted_quantile(rows.y - f, np.ones(rows.n_rows), 0.5)
 
-    def solve_restricted(self, source, rows, lam, z, xi, tol, bias, elastic) -> Restricted:
-        A = source.grid_columns()
-        zz, x, theta, slack = restricted_lp(A, rows.y, lam, None, None, bias, elastic)
-        return Restricted(zz, x, theta, slack)
+    def live_lp(self, rows, lam, bias) -> LiveLP:
+        """The equality LP at the distinct inputs, elastic until it spans the library."""
+        return LiveLP(rows.y, lam, None, None, bias)
 
     def to_samples(self, rows, theta, y, w, inverse) -> np.ndarray:
         wu = rows.w

@@ -39,9 +39,9 @@ from .rows import Rows
 #: celer's working-set rule: twice the support plus this many violators
 WS_MIN = 16
 #: linear programs: the first working set holds this many columns (all of a smaller library)
-LP_FIRST = 4000
+LP_FIRST = 20
 #: linear programs: at most this many violators join per round
-LP_ADD = 200
+LP_ADD = 20
 #: a dual constraint counts as violated above beta~ (1 + this)
 VIOLATION = 1e-9
 #: iterations without a lower gap (while the working set grows) before the restricted
@@ -127,11 +127,16 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
     scale = datafit.value(rows, f0 + xi0)
     if not np.isfinite(scale):
         raise ValueError("the data fit is not finite at z = 0 (targets too large for the loss?)")
-    unit = max(datafit.tolerance_unit(rows, scale), np.finfo(float).tiny)
+    unit = datafit.tolerance_unit(rows, scale)
+    # a datafit without a gap scale (interpolation's elastic form) converges by complementary
+    # slackness alone: no dual constraint violated after an exact restricted LP
+    by_slackness = unit == 0.0
+    unit = max(unit, np.finfo(float).tiny)
     inner_tol = 0.1 * tol * unit
     floor_tol = 1e-15 * unit
     lp = datafit.grows_working_set
     state: Restricted | None = None
+    live = None  # a linear program's live model (:class:`~.linear_programs.LiveLP`)
     ws = np.zeros(0, dtype=np.int64)
     history: list = []
     n_priced = 0
@@ -158,8 +163,8 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
                   f"{primal:.12g} gap {gap:.3e} active {S.shape[0]} working set {ws.shape[0]} "
                   f"pool {len(pool)} max|A^T theta|/beta~ {cmax / lam:.6f}")
         violators = price.index[price.scores > lam * (1 + VIOLATION)]
-        if gap <= tol * unit or (lp and state is not None and violators.shape[0] == 0
-                                 and cmax <= lam * (1 + VIOLATION)):
+        if gap <= tol * unit or (by_slackness and state is not None
+                                 and violators.shape[0] == 0 and cmax <= lam * (1 + VIOLATION)):
             converged, reason = True, ""
             break
         # the working set
@@ -196,10 +201,18 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             # the working set grows but the gap does not fall: tighter restricted solves
             inner_tol = max(inner_tol * 1e-2, floor_tol)
             stalls = 0
-        ws = new_ws
-        elastic = lp and ws.shape[0] < len(pool)
-        state = datafit.solve_restricted(pool.features(ws), rows, lam, z[ws], xi, inner_tol,
-                                         bias, elastic)
+        if lp:  # the live LP gets the new columns and restarts from its basis
+            if live is None:
+                live = datafit.live_lp(rows, lam, bias)
+            fresh_cols = np.setdiff1d(new_ws, ws)
+            if fresh_cols.shape[0]:
+                live.add(rows.at_rows(pool.features(fresh_cols).grid_columns()))
+            ws = np.concatenate([ws, fresh_cols])  # the LP's column order
+            state = Restricted(*live.solve(whole=ws.shape[0] >= len(pool)))
+        else:
+            ws = new_ws
+            state = datafit.solve_restricted(pool.features(ws), rows, lam, z[ws], xi,
+                                             inner_tol, bias, False)
         z[S] = 0.0  # z <- the restricted solution (without a pass over the whole pool)
         if z.shape[0] < len(pool):
             z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from ..validation import POSITIVE_INT, Options, check_beta, check_sample_weight, check_vector
-from . import engine, slope_lasso
+from . import engine, slope_lasso, slope_lp
 from .datafits import Datafit, Squared, get_datafit
 from .linear_terms import ProjectedPool, Projector, linear_at_points
 from .result import ConvergenceWarning, LassoResult, certify_scope
@@ -63,13 +63,16 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
         ``quantile`` = tau), "absolute" (|r|), "huber" (r^2/2 on |r| <= delta, else
         delta |r| - delta^2/2), "logistic" (log(1 + exp(-s u)), labels s = +-1), or a
         :class:`~.datafits.Datafit`.
-    tol : relative tolerance: the certified gap is at most ``tol`` times the objective at z = 0.
-        Linear programs (quantile, absolute) stop when no dual constraint is violated.
+    tol : relative tolerance: the certified gap is at most ``tol`` times the objective at z = 0
+        (every loss, the linear programs of quantile and absolute included).
     sample_weight : non-negative weight per sample (the loss terms are multiplied by it).
     max_iter : working-set iterations (each prices the whole library).
     warm_start : a previous ``LassoResult`` over the same library (or a coefficient vector of
         an explicit one).
-    solver : "auto" (the working-set engine) or "spred": the Lasso as the redundant product
+    solver : "auto" (the fastest exact solver that serves the problem: over relu libraries
+        with a free bias the slope-change solver (squared loss) or one sparse LP in slope
+        changes (quantile, absolute), else the working-set engine), "working_sets" (the
+        engine always) or "spred": the Lasso as the redundant product
         network z = u * v with weight decay, trained by L-BFGS on the dense matrix (squared
         loss; a check of the equivalence, not the fast path).
     linear : unpenalized linear terms, shape (n_samples, k), one value per distinct input:
@@ -100,6 +103,14 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     pool = d.pool()
     z0 = pool.warm(warm_start)
     method = "working sets"
+    if solver == "auto" and slope_lp.applies(pool, datafit, bias):
+        sol = slope_lp.solve(pool, datafit, rows, lam, d.x_unique, tol=tol, verbose=verbose)
+        if sol is not None and sol.converged:
+            return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
+                           rows.shift + sol.xi, "slope-change LP",
+                           f"solve_lasso(loss={datafit.name!r})", t0, 3)
+        if sol is not None:  # the working sets finish from its point
+            z0, method = sol.z, "slope-change LP, then working sets"
     if solver == "auto" and slope_lasso.applies(pool, datafit, bias):
         sol = slope_lasso.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
                                 max_iter=max_iter, z0=z0, verbose=verbose)

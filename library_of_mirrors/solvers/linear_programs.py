@@ -7,8 +7,14 @@ over the working set's columns ``A``:
 
 * quantile (pinball ``0.5|r| + (tau - 0.5) r``): ``a = tau w``, ``c = (1 - tau) w``;
 * absolute ``|r|``: ``a = c = w``;
-* minimum-norm interpolation (C.1): lam = 1, no ``u, v`` (equality), unless the working set is
-  a strict subset of the library, where elastic slacks with a large cost keep it feasible.
+* minimum-norm interpolation (C.1): lam = 1 and elastic slacks ``u, v`` with a large cost
+  while the working set is a strict subset of the library (it may not interpolate yet);
+  over the whole library the slacks are fixed at 0 (the equality LP itself).
+
+The model lives across the working-set rounds (:class:`LiveLP`): the rows and the slacks are
+set once, each round *adds* the new columns and HiGHS's simplex restarts from the previous
+basis, which stays primal feasible (new columns enter at zero), so a round costs a few
+pivots instead of a new LP over every column.
 
 HiGHS returns the equality duals ``theta`` (the sensitivity of the optimum to ``y``): the dual
 point the working-set engine (:mod:`.engine`) prices over the whole library and scales to
@@ -18,10 +24,52 @@ feasibility.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
-from scipy.optimize import linprog
 
-_HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+try:  # the public class prints HiGHS's banner when it is built, before any option is set
+    from highspy._core import _Highs as _HighsModel
+except ImportError:  # pragma: no cover - other highspy layouts
+    from highspy import Highs as _HighsModel
+from highspy import HighsBasis, HighsBasisStatus, HighsModelStatus, kHighsInf
+
+#: HiGHS options: simplex (it restarts from a basis; presolve would discard it), tight
+#: feasibility tolerances
+_OPTIONS = {"output_flag": False, "solver": "simplex", "presolve": "off", "threads": 1,
+            "primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
+#: HiGHS's primal simplex: every round starts from a primal feasible basis
+_PRIMAL = 4
+#: HiGHS's dual simplex: the fallback from scratch
+_DUAL = 1
+
+
+def _slack_basis(y: np.ndarray, a: np.ndarray, c: np.ndarray, bias: bool) -> HighsBasis:
+    """The optimal basis of the LP without feature columns: the bias (if free) at a row's
+    target that is a weighted quantile (``sum_{y_j < xi} c_j <= sum_{y_j >= xi} a_j``
+    changes sign there), each other row's residual carried by its slack ``u`` (above) or
+    ``v`` (below).  Primal feasible, so the simplex never needs a phase 1 (from HiGHS's
+    logical basis every row would cost a pivot)."""
+    n = y.shape[0]
+    r0, xi = -1, 0.0
+    if bias:
+        order = np.argsort(y, kind="stable")
+        below = np.cumsum(c[order])  # cost of the rows up to k lying below xi = y[order[k]]
+        above = a[order][::-1].cumsum()[::-1]  # cost of the rows from k on lying above
+        k = int(np.argmax(below >= above - a[order])) if np.any(below >= above - a[order]) \
+            else n - 1
+        r0 = int(order[k])
+        xi = float(y[r0])
+    up = (y - xi) >= 0
+    status = np.full(2 * n + int(bias), HighsBasisStatus.kLower, dtype=object)
+    status[np.flatnonzero(up)] = HighsBasisStatus.kBasic
+    status[n + np.flatnonzero(~up)] = HighsBasisStatus.kBasic
+    if bias:
+        status[r0] = HighsBasisStatus.kLower
+        status[2 * n] = HighsBasisStatus.kBasic
+    basis = HighsBasis()
+    basis.col_status = list(status)
+    basis.row_status = [HighsBasisStatus.kLower] * n
+    return basis
 
 
 class LPStatusError(RuntimeError):
@@ -32,43 +80,148 @@ class LPInfeasible(ValueError):
     """The linear program has no feasible point (e.g. (C.1) on data it cannot interpolate)."""
 
 
-def restricted_lp(A: np.ndarray, y: np.ndarray, lam: float, a: np.ndarray | None,
-                  c: np.ndarray | None, bias: bool, elastic: bool = False):
-    """Solve the LP over the columns ``A`` (rows x k, dense).  ``a`` / ``c`` None: equality
-    (interpolation), with elastic slacks of cost ``1e6 (1 + max|y|)`` when ``elastic``.
+class LiveLP:
+    """The restricted LP of the module, kept in HiGHS across working-set rounds.
 
-    Returns (z, xi, theta, slack): ``theta`` the equality duals at the rows, ``slack`` the
-    largest elastic slack left (0 unless an interpolation had no exact solution here)."""
-    n, k = A.shape
-    equality = a is None
-    blocks = [sp.csc_matrix(A), sp.csc_matrix(-A)]
-    costs = [np.full(2 * k, float(lam))]
-    bounds = [(0, None)] * (2 * k)
-    if bias:
-        blocks.append(sp.csc_matrix(np.ones((n, 1))))
-        costs.append(np.zeros(1))
-        bounds.append((None, None))
-    if not equality or elastic:
-        eye = sp.identity(n, format="csc")
-        blocks += [eye, -eye]
+    ``a`` / ``c`` None: equality (interpolation) with elastic slacks of cost
+    ``1e6 (1 + max|y|)`` until :meth:`solve` is told the columns are the whole library.
+    Columns are added with :meth:`add` (each once) and are never removed: the working set of
+    a linear program only grows (:mod:`.engine`)."""
+
+    def __init__(self, y: np.ndarray, lam: float, a: np.ndarray | None, c: np.ndarray | None,
+                 bias: bool):
+        self.n = n = int(y.shape[0])
+        self.lam = float(lam)
+        self.bias = bias
+        self.equality = a is None
+        self.k = 0
+        self._order: list[tuple[int, int]] = []  # (first coefficient, count) per add
+        self._norms: list[np.ndarray] = []  # the columns' scales per add
+        self.elastic = True
+        h = _HighsModel()
+        for key, value in _OPTIONS.items():
+            h.setOptionValue(key, value)
+        # the LP is solved for y / s: its primal solution scales with y, its duals do not (the
+        # dual feasible set does not depend on y), and HiGHS's absolute feasibility tolerances
+        # then mean the same at every scale of the targets
         big = 1e6 * (1.0 + float(np.abs(y).max()))
-        costs += [a, c] if not equality else [np.full(n, big), np.full(n, big)]
-        bounds += [(0, None)] * (2 * n)
-    res = linprog(np.concatenate(costs), A_eq=sp.hstack(blocks, format="csc"), b_eq=y,
-                  bounds=bounds, method="highs", options=_HIGHS)
-    if res.status == 2:
-        raise LPInfeasible(res.message)
-    if res.status != 0:
-        raise LPStatusError(f"HiGHS stopped without an optimum: {res.message}")
-    sol = res.x
-    z = sol[:k] - sol[k:2 * k]
-    xi = float(sol[2 * k]) if bias else 0.0
-    theta = np.asarray(res.eqlin.marginals, dtype=float)
-    slack = 0.0
-    if equality and elastic:
-        off = 2 * k + int(bias)
-        slack = float(np.abs(sol[off:off + n] - sol[off + n:]).max())
-    return z, xi, theta, slack
+        self.s = float(np.abs(y).max()) or 1.0
+        y = np.ascontiguousarray(y / self.s, dtype=float)
+        empty_i, empty_v = np.zeros(0, dtype=np.int32), np.zeros(0)
+        h.addRows(n, y, y, 0, np.zeros(n, dtype=np.int32), empty_i, empty_v)
+        if self.equality:
+            a = c = np.full(n, big)
+        rows = np.arange(n, dtype=np.int32)
+        starts = np.arange(n, dtype=np.int32)
+        for cost, sign in ((a, 1.0), (c, -1.0)):  # u (residual above the fit), v (below)
+            h.addCols(n, np.ascontiguousarray(cost, dtype=float), np.zeros(n),
+                      np.full(n, kHighsInf), n, starts, rows, np.full(n, sign))
+        self.first = 2 * n  # the bias, then the pairs (p, q) of the feature columns
+        if bias:
+            h.addCols(1, np.zeros(1), np.full(1, -kHighsInf), np.full(1, kHighsInf), n,
+                      np.zeros(1, dtype=np.int32), rows, np.ones(n))
+            self.first += 1
+        h.setBasis(_slack_basis(y, a, c, bias))
+        h.setOptionValue("simplex_strategy", _PRIMAL)
+        self.h = h
+
+    def add(self, A: np.ndarray) -> None:
+        """Append the columns ``A`` (rows x m, dense): coefficients ``k .. k + m - 1``."""
+        m = int(A.shape[1])
+        if m == 0:
+            return
+        # each column in units of its largest entry (z_j = p_j / norm_j; the row duals do
+        # not change), so columns from tiny or huge inputs look alike to HiGHS
+        norm = np.abs(A).max(axis=0)
+        norm = np.where(norm > 0, norm, 1.0)
+        A = np.asarray(A, dtype=float) / norm
+        both = np.concatenate([A, -A], axis=1)
+        mask = both != 0.0
+        counts = mask.sum(axis=0)
+        starts = np.zeros(2 * m, dtype=np.int32)
+        np.cumsum(counts[:-1], out=starts[1:])
+        idx, col = np.nonzero(mask.T)  # column-major order: (column, row) pairs
+        values = both.T[idx, col]
+        cost = np.tile(self.lam / norm, 2)
+        self.h.addCols(2 * m, cost, np.zeros(2 * m), np.full(2 * m, kHighsInf),
+                       int(values.shape[0]), starts, col.astype(np.int32), values)
+        # HiGHS keeps the columns in the order added: p_k..p_{k+m-1}, q_k..q_{k+m-1}
+        self._order.append((self.k, m))
+        self._norms.append(norm)
+        self.k += m
+
+    def solve(self, whole: bool = False):
+        """Solve from the previous basis.  ``whole``: the columns are the whole library, so
+        an interpolation's elastic slacks are fixed at 0 (the equality LP; infeasible data
+        raise :class:`LPInfeasible`).
+
+        Returns (z, xi, theta, slack): coefficients in the order added, the bias, the
+        equality duals at the rows, the largest elastic slack left (0 unless an
+        interpolation has no exact solution on these columns)."""
+        h, n = self.h, self.n
+        if self.equality and whole and self.elastic:
+            idx = np.arange(2 * n, dtype=np.int32)
+            h.changeColsBounds(2 * n, idx, np.zeros(2 * n), np.zeros(2 * n))
+            self.elastic = False
+        h.run()
+        status = h.getModelStatus()
+        if status not in (HighsModelStatus.kOptimal, HighsModelStatus.kInfeasible):
+            # a warm primal simplex can lose its way numerically (it has reported
+            # "unbounded" on a bounded LP): solve again from scratch by the dual simplex
+            h.clearSolver()
+            h.setOptionValue("simplex_strategy", _DUAL)
+            h.run()
+            h.setOptionValue("simplex_strategy", _PRIMAL)
+            status = h.getModelStatus()
+        if status == HighsModelStatus.kInfeasible:
+            raise LPInfeasible("the equality constraints have no solution on these columns")
+        if status != HighsModelStatus.kOptimal:
+            raise LPStatusError(f"HiGHS stopped without an optimum: "
+                                f"{h.modelStatusToString(status)}")
+        sol = h.getSolution()
+        x = np.asarray(sol.col_value)
+        z = np.empty(self.k)
+        pos = self.first
+        for (k0, m), norm in zip(self._order, self._norms):
+            z[k0:k0 + m] = self.s * (x[pos:pos + m] - x[pos + m:pos + 2 * m]) / norm
+            pos += 2 * m
+        xi = self.s * float(x[2 * n]) if self.bias else 0.0
+        theta = np.asarray(sol.row_dual, dtype=float)
+        slack = self.s * float(np.abs(x[:n] - x[n:2 * n]).max()) if self.equality else 0.0
+        return z, xi, theta, slack
 
 
-__all__ = ["LPInfeasible", "LPStatusError", "restricted_lp"]
+def solve_sparse_lp(cost, lower, upper, starts, index, value, row_lower, row_upper,
+                    n_scaled: int, solver: str = "simplex") -> tuple[np.ndarray, np.ndarray]:
+    """Solve ``min cost^T x  s.t.  row_lower <= M x <= row_upper, lower <= x <= upper`` with
+    ``M`` in CSC form (``starts``, ``index``, ``value``), once, on HiGHS.  The first
+    ``n_scaled`` rows carry the targets: every bound is divided by their largest magnitude
+    before the solve (the duals do not change, the primal solution is scaled back), so the
+    absolute feasibility tolerances mean the same at every scale.  Returns (x, row duals)."""
+    s = float(np.abs(row_lower[:n_scaled]).max()) if n_scaled else 1.0
+    s = s if s > 0 else 1.0
+    h = _HighsModel()
+    for key, val in _OPTIONS.items():
+        h.setOptionValue(key, val)
+    h.setOptionValue("solver", solver)
+    h.setOptionValue("simplex_strategy", _DUAL)
+    h.setOptionValue("presolve", "on")
+    n_rows, n_cols = int(row_lower.shape[0]), int(cost.shape[0])
+    empty_i, empty_v = np.zeros(0, dtype=np.int32), np.zeros(0)
+    h.addRows(n_rows, np.asarray(row_lower, dtype=float) / s,
+              np.asarray(row_upper, dtype=float) / s, 0, np.zeros(n_rows, dtype=np.int32),
+              empty_i, empty_v)
+    h.addCols(n_cols, np.asarray(cost, dtype=float), np.asarray(lower, dtype=float) / s,
+              np.asarray(upper, dtype=float) / s, int(value.shape[0]),
+              np.asarray(starts[:-1], dtype=np.int32), np.asarray(index, dtype=np.int32),
+              np.asarray(value, dtype=float))
+    h.run()
+    status = h.getModelStatus()
+    if status != HighsModelStatus.kOptimal:
+        raise LPStatusError(f"HiGHS stopped without an optimum: "
+                            f"{h.modelStatusToString(status)}")
+    sol = h.getSolution()
+    return s * np.asarray(sol.col_value, dtype=float), np.asarray(sol.row_dual, dtype=float)
+
+
+__all__ = ["LPInfeasible", "LPStatusError", "LiveLP", "solve_sparse_lp"]
