@@ -9,6 +9,7 @@ import pytest
 from convex_reference import cvx_lasso
 
 import library_of_mirrors as lom
+from library_of_mirrors.dictionary.pools import top_k
 from library_of_mirrors.nn.training import train_adam
 
 
@@ -35,6 +36,24 @@ def test_products_equal_the_dense_matrix(act, depth):
     np.testing.assert_allclose(d.rmatvec(r), A.T @ r, atol=1e-10)
     sub = np.array([d.n_features - 1, 0, 5])
     np.testing.assert_allclose(d.batch.subset(sub).evaluate(X), A[:, sub], atol=1e-12)
+    # the batch's paths: sparse z (the features in use only), a few features priced alone,
+    # most of a part gathered, a shuffled whole library
+    zs = np.zeros(d.n_features)
+    zs[sub] = [1.5, -2.0, 0.25]
+    np.testing.assert_allclose(d.matvec(zs), A @ zs, atol=1e-10)
+    qu = np.bincount(d.inverse, weights=r, minlength=d.x_unique.shape[0])
+    for index in (sub, np.arange(1, d.n_features), rng.permutation(d.n_features)):
+        np.testing.assert_allclose(d.batch.subset(index).grid_rmatvec(qu), A[:, index].T @ r,
+                                   atol=1e-10)
+
+
+def test_top_k_is_the_k_largest():
+    rng = np.random.default_rng(0)
+    scores = np.round(rng.standard_normal(5000), 2)  # ties
+    for k in (2, 17, 256, 300):
+        pick = top_k(scores, k)
+        assert pick.shape == (k,) and np.unique(pick).shape == (k,)
+        np.testing.assert_array_equal(np.sort(scores[pick]), np.sort(scores)[-k:])
 
 
 @pytest.mark.parametrize("loss,tau", [("squared", None), ("quantile", 0.8)])

@@ -41,7 +41,14 @@ class AdditiveBatch:
         return int(self.column.shape[0])
 
     def _split(self) -> list[np.ndarray]:
-        return [np.flatnonzero(self.column == c) for c in range(len(self.parts))]
+        """The features of each column (computed once: pricing calls it every round)."""
+        groups = self.__dict__.get("_groups")
+        if groups is None:
+            order = np.argsort(self.column, kind="stable")
+            ends = np.searchsorted(self.column[order], np.arange(len(self.parts) + 1))
+            groups = [order[ends[c]:ends[c + 1]] for c in range(len(self.parts))]
+            self.__dict__["_groups"] = groups
+        return groups
 
     def _in_order(self, c: int, cols: np.ndarray) -> bool:
         n = self.parts[c].n_features
@@ -49,6 +56,17 @@ class AdditiveBatch:
 
     def _part(self, c: int, cols: np.ndarray) -> FeatureBatch:
         return self.parts[c] if self._in_order(c, cols) else self.parts[c].subset(self.local[cols])
+
+    def _whole(self, c: int, cols: np.ndarray) -> slice | None:
+        """The slice of this batch that is part c whole and in order (a full library's
+        layout), if it is one: its values need no gather (decided once per part)."""
+        cache = self.__dict__.setdefault("_wholes", {})
+        if c not in cache:
+            n = cols.shape[0]
+            whole = (n > 0 and n == self.parts[c].n_features and cols[-1] - cols[0] == n - 1
+                     and self._in_order(c, cols))
+            cache[c] = slice(int(cols[0]), int(cols[-1]) + 1) if whole else None
+        return cache[c]
 
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         """Every feature at the rows of ``X`` (shape (m, p)); returns (m, n_features)."""
@@ -74,13 +92,13 @@ class AdditiveBatch:
     def _grid_sum(self, z: np.ndarray, accurate: bool) -> np.ndarray:
         z = np.asarray(z, dtype=float)
         out = np.zeros(self.routes[0].shape[0])
-        for c, cols in enumerate(self._split()):
-            if cols.size:
-                part = self.parts[c]
-                zc = np.zeros(part.n_features)
-                zc[self.local[cols]] = z[cols]
-                fit = part.grid_matvec_accurate(zc) if accurate else part.grid_matvec(zc)
-                out += fit[self.routes[c]]
+        nz = np.flatnonzero(z)  # only the features in use: a few of millions, usually
+        col = self.column[nz]
+        for c in np.unique(col):
+            which = nz[col == c]
+            part = self.parts[c].subset(self.local[which])
+            fit = part.grid_matvec_accurate(z[which]) if accurate else part.grid_matvec(z[which])
+            out += fit[self.routes[c]]
         return out
 
     def grid_rmatvec(self, q: np.ndarray) -> np.ndarray:
@@ -91,7 +109,13 @@ class AdditiveBatch:
             if cols.size:
                 part = self.parts[c]
                 qc = np.bincount(self.routes[c], weights=q, minlength=part.x_unique.shape[0])
-                out[cols] = part.grid_rmatvec(qc)[self.local[cols]]
+                whole = self._whole(c, cols)
+                if whole is not None:
+                    out[whole] = part.grid_rmatvec(qc)
+                elif 4 * cols.shape[0] < part.n_features:  # a few: price them alone
+                    out[cols] = part.subset(self.local[cols]).grid_rmatvec(qc)
+                else:
+                    out[cols] = part.grid_rmatvec(qc)[self.local[cols]]
         return out
 
     def grid_columns(self) -> np.ndarray:
