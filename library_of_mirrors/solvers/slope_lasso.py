@@ -29,6 +29,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
+from numba import njit
 
 from . import engine
 from .segments import (
@@ -309,93 +310,148 @@ def _polish(Q0, q0, x_anchor, u, active, lam, deep):
     and the problem a least-squares one with at most two equality constraints (Riccati solves
     on the support's segments plus a Schur complement).  None when its signs or the regime's
     inequalities disagree (the barrier point is then used).  Returns (constant, slope changes,
-    the support positions whose signs flipped)."""
-    sup = np.flatnonzero(u)
-    if not deep:
-        sup = np.union1d([0], sup)
-    if sup.shape[0] == 0 or sup[0] != 0:
-        sup = np.union1d([0], sup)
+    the support positions whose signs flipped).  The work is :func:`_polish_face` (numba:
+    the polish runs hundreds of rounds near interpolation)."""
+    ok, xa, out, flip = _polish_face(Q0, q0, x_anchor, np.asarray(u, dtype=float),
+                                     np.asarray(active, dtype=np.bool_), float(lam), bool(deep))
+    if not ok:
+        return None
+    return xa, out, np.flatnonzero(flip)
+
+
+@njit(cache=True)
+def _polish_face(Q0, q0, x_anchor, u, active, lam, deep):
+    """:func:`_polish` on arrays: (ok, constant, slope changes, flipped mask over anchors)."""
+    m = u.shape[0]
+    out = np.zeros(m)
+    flip_all = np.zeros(m, dtype=np.bool_)
+    nz = 0
+    for j in range(m):
+        if u[j] != 0.0 or j == 0:
+            nz += 1
+    sup = np.empty(nz, dtype=np.int64)
+    k = 0
+    for j in range(m):
+        if u[j] != 0.0 or j == 0:
+            sup[k] = j
+            k += 1
+    m1 = nz
     sig = np.sign(u[sup])
-    if deep and sup[0] == 0 and sig[0] == 0:
-        sig[0] = 0.0
-    m1 = sup.shape[0]
-    pos, neg = sig > 0, sig < 0
+    pos = sig > 0
+    neg = sig < 0
     g = np.zeros(m1)  # the cost's gradient on the face
-    eqs = []
+    eqs = np.zeros((2, m1))
+    n_eq = 0
     if deep:  # cost max(P, N); c1 = tau - P, c2 = tau - N
         if active[0] or not active[1]:
-            g[pos] = 1.0
+            for j in range(m1):
+                if pos[j]:
+                    g[j] = 1.0
         else:
-            g[neg] = -1.0
-        if active[0] and active[1]:
-            eqs.append(np.where(sig != 0, 1.0, 0.0))  # P = N: sum u = 0
+            for j in range(m1):
+                if neg[j]:
+                    g[j] = -1.0
+        if active[0] and active[1]:  # P = N: sum u = 0
+            for j in range(m1):
+                eqs[n_eq, j] = 1.0 if sig[j] != 0 else 0.0
+            n_eq += 1
     else:  # cost P' + N' + r; c1 = r, c2 = r - u0 + N', c3 = r + u0 + P'
-        rest = np.arange(m1) > 0
         if active[0]:  # r = 0
-            g[rest] = sig[rest]
+            for j in range(1, m1):
+                g[j] = sig[j]
             if active[1]:  # u0 = N'
-                a = np.where(rest & neg, 1.0, 0.0)
-                a[0] = 1.0
-                eqs.append(a)
+                for j in range(1, m1):
+                    eqs[n_eq, j] = 1.0 if neg[j] else 0.0
+                eqs[n_eq, 0] = 1.0
+                n_eq += 1
             if active[2]:  # u0 = -P'
-                a = np.where(rest & pos, 1.0, 0.0)
-                a[0] = 1.0
-                eqs.append(a)
+                for j in range(1, m1):
+                    eqs[n_eq, j] = 1.0 if pos[j] else 0.0
+                eqs[n_eq, 0] = 1.0
+                n_eq += 1
         elif active[1]:  # r = u0 - N' > 0: cost P' + u0
-            g[rest & pos] = 1.0
+            for j in range(1, m1):
+                if pos[j]:
+                    g[j] = 1.0
             g[0] = 1.0
             if active[2]:
-                eqs.append(np.where(rest, 1.0, 0.0) + np.eye(1, m1, 0)[0])
+                for j in range(m1):  # the sum of every slope change
+                    eqs[n_eq, j] = 1.0
+                n_eq += 1
         elif active[2]:  # r = -u0 - P' > 0: cost N' - u0
-            g[rest & neg] = -1.0
+            for j in range(1, m1):
+                if neg[j]:
+                    g[j] = -1.0
             g[0] = -1.0
         else:
-            return None
+            return False, 0.0, out, flip_all
     Q, q, delta = merge_stats(Q0, q0, x_anchor, sup)
-    free = np.zeros(m1)
-    if deep:
-        # the initial slope is a signed variable like the others; zero if unused
-        if sig[0] == 0:
-            free[0] = np.inf
-    fac = lq_factor(Q, delta, np.where(np.isinf(free), 1e300, 0.0), 1.0)
+    dd = np.zeros(m1)
+    if deep and sig[0] == 0:  # the initial slope is a signed variable; zero if unused
+        dd[0] = 1e300
+    a, c1, c2, P11, P12, P22 = lq_factor(Q, delta, dd, 1.0)
     _, ga0, gu0 = data_value_grad(Q, q, delta, 0.0, np.zeros(m1))
     b = -gu0 - lam * g
-    xa, uu = lq_solve(*fac, delta, -ga0, b)
-    if eqs:
-        A = np.array(eqs)
-        HA = [lq_solve(*fac, delta, 0.0, a) for a in A]  # (xa, u) pairs
-        Hu = np.array([h[1] for h in HA])
-        Ha = np.array([h[0] for h in HA])
-        S = A @ Hu.T
-        mult = np.linalg.lstsq(S, A @ uu, rcond=None)[0]  # rows may repeat (u0 = N' = -P')
-        uu = uu - Hu.T @ mult
-        xa = xa - float(Ha @ mult)
-    flip = sig * uu < 0
-    if not deep:
-        flip[0] = False  # the 2-layer initial slope is free
-    out = np.zeros(u.shape[0])
-    out[sup] = uu
-    if flip.any():  # the caller steps to the first zero
-        return xa, out, sup[flip]
+    xa, uu = lq_solve(a, c1, c2, P11, P12, P22, delta, -ga0, b)
+    if n_eq > 0:
+        A = eqs[:n_eq]
+        Hu = np.zeros((n_eq, m1))
+        Ha = np.zeros(n_eq)
+        for r in range(n_eq):
+            ha, hu = lq_solve(a, c1, c2, P11, P12, P22, delta, 0.0, A[r].copy())
+            Ha[r] = ha
+            Hu[r] = hu
+        S = np.zeros((n_eq, n_eq))
+        rhs = np.zeros(n_eq)
+        for r in range(n_eq):
+            for c in range(n_eq):
+                S[r, c] = np.sum(A[r] * Hu[c])
+            rhs[r] = np.sum(A[r] * uu)
+        mult = np.linalg.lstsq(S, rhs)[0]  # rows may repeat (u0 = N' = -P')
+        for r in range(n_eq):
+            uu = uu - mult[r] * Hu[r]
+            xa = xa - Ha[r] * mult[r]
+    any_flip = False
+    for j in range(m1):
+        f = sig[j] * uu[j] < 0
+        if j == 0 and not deep:
+            f = False  # the 2-layer initial slope is free
+        if f:
+            flip_all[sup[j]] = True
+            any_flip = True
+        out[sup[j]] = uu[j]
+    if any_flip:  # the caller steps to the first zero
+        return True, xa, out, flip_all
     if deep:
-        P, N = float(uu[uu > 0].sum()), float(-uu[uu < 0].sum())
+        P = 0.0
+        N = 0.0
+        for j in range(m1):
+            if uu[j] > 0:
+                P += uu[j]
+            elif uu[j] < 0:
+                N -= uu[j]
         tolr = 1e-9 * max(P, N, 1e-300)
         if (active[0] and not active[1] and P < N - tolr) or \
                 (active[1] and not active[0] and N < P - tolr):
-            return None
+            return False, 0.0, out, flip_all
     else:
-        P1 = float(uu[1:][uu[1:] > 0].sum())
-        N1 = float(-uu[1:][uu[1:] < 0].sum())
+        P1 = 0.0
+        N1 = 0.0
+        for j in range(1, m1):
+            if uu[j] > 0:
+                P1 += uu[j]
+            elif uu[j] < 0:
+                N1 -= uu[j]
         tolr = 1e-9 * max(P1 + N1 + abs(uu[0]), 1e-300)
         if active[0] and (uu[0] - N1 > tolr or -uu[0] - P1 > tolr):
-            return None
+            return False, 0.0, out, flip_all
         if not active[0] and active[1] and uu[0] - N1 < -tolr:
-            return None
+            return False, 0.0, out, flip_all
         if not active[0] and active[2] and -uu[0] - P1 < -tolr:
-            return None
+            return False, 0.0, out, flip_all
     if deep and sig[0] == 0:
         out[0] = 0.0
-    return xa, out, np.zeros(0, dtype=np.int64)
+    return True, xa, out, flip_all
 
 
 def applies(pool, datafit, bias: bool) -> bool:
