@@ -13,8 +13,9 @@ finding its features of largest ``|f_j . theta|``.  Two families have enough str
 * the 3-layer symmetrized library (Theorem 3.13): units ``sigma(g(x) - g(x_j3))`` with
   ``g = w21 sigma(w11 (x - x_j1)) + w22 sigma(w12 (x - x_j2))``.  For one first layer (j1, j2,
   signs) the correlations of all N choices of ``x_j3`` come from one sort of the values
-  ``g(x_i)`` (three monotone runs, merged in O(N)) and running sums: O(N^3) for the library of
-  16 N^3 / 2 units, with O(N^2) memory.
+  ``g(x_i)`` (three monotone runs, merged in O(N)) and running sums, shared by the sign
+  patterns of ``g`` and ``-g`` (w21, w22 flipped): O(N^3) for the library of 16 N^3 / 2
+  units, with O(N^2) memory.
 """
 
 from __future__ import annotations
@@ -62,11 +63,6 @@ def top_pairs(R: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray
 
 
 @njit(cache=True)
-def _sigma(v, am, ap):
-    return ap * v if v >= 0.0 else am * v
-
-
-@njit(cache=True)
 def _run_bounds(a, b, g):
     """(start, stop, step) walking indices a..b (inclusive) in non-increasing order of g."""
     if b < a:
@@ -76,6 +72,160 @@ def _run_bounds(a, b, g):
     return b, a - 1, -1
 
 
+@njit(cache=True)
+def _symmetrized_coefficients(am, ap):
+    """``coef[r, s] = (c1, c2)`` with ``g(x) = c1 (x - a1) + c2 (x - a2)`` for sign pattern
+    ``s`` (0..7: w22 = +1) on the ranges r = 0: x < a1, 1: a1 <= x < a2, 2: a2 <= x (a1 <= a2).
+
+    ``w21 sigma(w11 (x - a1)) = c (x - a1)`` with ``c = w21 w11 a-`` or ``w21 w11 a+`` on either
+    side of ``a1`` (the term is 0 at ``a1``, so ``a1`` may go with either side); the products
+    are rounded exactly as ``w21 * sigma(w11 * (x - a1))``.
+    """
+    coef = np.empty((3, 8, 2))
+    for s in range(8):
+        w11 = 1.0 - 2.0 * (s & 1)
+        w12 = 1.0 - 2.0 * ((s >> 1) & 1)
+        w21 = 1.0 - 2.0 * ((s >> 2) & 1)
+        c1l = w21 * w11 * (am if w11 > 0 else ap)
+        c1r = w21 * w11 * (ap if w11 > 0 else am)
+        c2l = w12 * (am if w12 > 0 else ap)
+        c2r = w12 * (ap if w12 > 0 else am)
+        coef[0, s, 0] = c1l
+        coef[0, s, 1] = c2l
+        coef[1, s, 0] = c1r
+        coef[1, s, 1] = c2l
+        coef[2, s, 0] = c1r
+        coef[2, s, 1] = c2r
+    return coef
+
+
+@njit(cache=True)
+def _price_symmetrized_row(u, theta, tot_t, am, ap, coef, j1, G, best_val, best_j3):
+    """:func:`price_symmetrized` for the first layers with first anchor ``j1``."""
+    n = u.shape[0]
+    dp = ap - am
+    ninf = -np.inf
+    a1 = u[j1]
+    tg = np.empty(8)
+    for j2 in range(j1):
+        for s in range(16):
+            best_val[j1, j2, s] = -1.0
+    for j2 in range(j1, n):
+        a2 = u[j2]
+        # g (rows of G) and tot_tg = sum theta g of the 8 patterns with w22 = +1, four at a time
+        # (independent running sums; each summed in the order of i)
+        for h in range(0, 8, 4):
+            t0 = 0.0
+            t1 = 0.0
+            t2 = 0.0
+            t3 = 0.0
+            for r in range(3):
+                lo = 0 if r == 0 else (j1 if r == 1 else j2)
+                hi = j1 if r == 0 else (j2 if r == 1 else n)
+                p0 = coef[r, h, 0]
+                q0 = coef[r, h, 1]
+                p1 = coef[r, h + 1, 0]
+                q1 = coef[r, h + 1, 1]
+                p2 = coef[r, h + 2, 0]
+                q2 = coef[r, h + 2, 1]
+                p3 = coef[r, h + 3, 0]
+                q3 = coef[r, h + 3, 1]
+                for i in range(lo, hi):
+                    d1 = u[i] - a1
+                    d2 = u[i] - a2
+                    t = theta[i]
+                    g0 = p0 * d1 + q0 * d2
+                    g1 = p1 * d1 + q1 * d2
+                    g2 = p2 * d1 + q2 * d2
+                    g3 = p3 * d1 + q3 * d2
+                    G[h, i] = g0
+                    G[h + 1, i] = g1
+                    G[h + 2, i] = g2
+                    G[h + 3, i] = g3
+                    t0 += t * g0
+                    t1 += t * g1
+                    t2 += t * g2
+                    t3 += t * g3
+            tg[h] = t0
+            tg[h + 1] = t1
+            tg[h + 2] = t2
+            tg[h + 3] = t3
+        for s in range(8):
+            # s and s ^ 0b1100 (w21, w22 flipped: g -> -g) are priced together; library units
+            # have k1 <= k2 (k = 4 j + 2 b(w1.) + b(w2.)), which only binds when j1 = j2
+            sp = s
+            sm = s ^ 12
+            unit_p = j1 < j2 or 2 * (sp & 1) + ((sp >> 2) & 1) <= 2 * ((sp >> 1) & 1) + (sp >> 3)
+            unit_m = j1 < j2 or 2 * (sm & 1) + ((sm >> 2) & 1) <= 2 * ((sm >> 1) & 1) + (sm >> 3)
+            if not unit_p:
+                best_val[j1, j2, sp] = -1.0
+            if not unit_m:
+                best_val[j1, j2, sm] = -1.0
+            if not (unit_p or unit_m):
+                continue
+            g = G[s]
+            tot_tg = tg[s]
+            # g is linear on [.., u_j1], [u_j1, u_j2], [u_j2, ..]: merge the three runs into the
+            # descending order of g (the earliest run first on ties), pricing x_j3 on the way
+            s1, e1, d1 = _run_bounds(0, j1, g)
+            s2, e2, d2 = _run_bounds(j1 + 1, j2, g)
+            s3, e3, d3 = _run_bounds(j2 + 1, n - 1, g)
+            v1 = g[s1] if s1 != e1 else ninf
+            v2 = g[s2] if s2 != e2 else ninf
+            v3 = g[s3] if s3 != e3 else ninf
+            acc_t = 0.0
+            acc_tg = 0.0
+            bp = -1.0
+            arg_p = 0
+            bm = -1.0
+            arg_m = 0
+            for _ in range(n):
+                if v2 > v1:
+                    if v3 > v2:
+                        e = s3
+                        ge = v3
+                        s3 += d3
+                        v3 = g[s3] if s3 != e3 else ninf
+                    else:
+                        e = s2
+                        ge = v2
+                        s2 += d2
+                        v2 = g[s2] if s2 != e2 else ninf
+                elif v3 > v1:
+                    e = s3
+                    ge = v3
+                    s3 += d3
+                    v3 = g[s3] if s3 != e3 else ninf
+                else:
+                    e = s1
+                    ge = v1
+                    s1 += d1
+                    v1 = g[s1] if s1 != e1 else ninf
+                # acc_*: sums over the elements before e (g_i >= g_e; ties add 0) and
+                #   sum_i theta_i sigma(g_i - g_e) = (ap - am) acc + am (tg - g_e t)
+                #   sum_i theta_i sigma(g_e - g_i) = (ap - am) acc - ap (tg - g_e t)
+                # with acc = sum_{g_i > g_e} theta_i (g_i - g_e) = acc_tg - g_e acc_t
+                d = dp * (acc_tg - ge * acc_t)
+                q = tot_tg - ge * tot_t
+                cp = abs(d + am * q)
+                cm = abs(d - ap * q)
+                if cp > bp:
+                    bp = cp
+                    arg_p = e
+                if cm > bm:
+                    bm = cm
+                    arg_m = e
+                te = theta[e]
+                acc_t += te
+                acc_tg += te * ge
+            if unit_p:
+                best_val[j1, j2, sp] = bp
+                best_j3[j1, j2, sp] = arg_p
+            if unit_m:
+                best_val[j1, j2, sm] = bm
+                best_j3[j1, j2, sm] = arg_m
+
+
 @njit(cache=True, parallel=True)
 def price_symmetrized(u, theta, am, ap, best_val, best_j3):
     """For every first layer (j1, j2, signs) the largest ``|corr|`` over ``x_j3`` and its j3.
@@ -83,82 +233,26 @@ def price_symmetrized(u, theta, am, ap, best_val, best_j3):
     ``best_val`` (n, n, 16) gets -1 where the code is not a library unit (the two first-layer
     neurons are interchangeable: only ``k1 <= k2`` is enumerated, as in the dictionary).
     Sign bits of ``s``: bit 0 w11, bit 1 w12, bit 2 w21, bit 3 w22 (1 means -1).
+
+    Theorem 3.13's units ``sigma(g(x) - g(x_j3))``: flipping w21 and w22 (``s ^ 0b1100``)
+    negates ``g``, so the two patterns share one construction of ``g``, one merge of its runs
+    and one pass over its descending order (prefix sums ``acc_t``, ``acc_tg`` over the values
+    above ``g_e``): ``sum theta_i sigma(g_e - g_i) = (a+ - a-) (acc_tg - g_e acc_t)
+    - a+ (tg - g_e t)`` next to ``... + a- (tg - g_e t)`` for ``+g``.  Half the work of pricing
+    the 16 patterns one by one; rows j1 and n - 1 - j1 (costs ~ n - j1) share a parallel step.
     """
     n = u.shape[0]
     tot_t = 0.0
     for i in range(n):
         tot_t += theta[i]
-    for jj in prange(n):
-        j1 = np.int64(jj)  # prange indices may be unsigned: keep index arithmetic integral
-        g = np.empty(n)
-        order = np.empty(n, dtype=np.int64)
-        for j2 in range(n):
-            if j2 < j1:
-                for s in range(16):
-                    best_val[j1, j2, s] = -1.0
-                continue
-            lo = min(j1, j2)
-            hi = max(j1, j2)
-            for s in range(16):
-                w11 = 1.0 if s & 1 == 0 else -1.0
-                w12 = 1.0 if (s >> 1) & 1 == 0 else -1.0
-                w21 = 1.0 if (s >> 2) & 1 == 0 else -1.0
-                w22 = 1.0 if (s >> 3) & 1 == 0 else -1.0
-                k1 = j1 * 4 + (0 if w11 > 0 else 2) + (0 if w21 > 0 else 1)
-                k2 = j2 * 4 + (0 if w12 > 0 else 2) + (0 if w22 > 0 else 1)
-                if k1 > k2:
-                    best_val[j1, j2, s] = -1.0
-                    continue
-                a1 = u[j1]
-                a2 = u[j2]
-                tot_tg = 0.0
-                for i in range(n):
-                    gi = (w21 * _sigma(w11 * (u[i] - a1), am, ap)
-                          + w22 * _sigma(w12 * (u[i] - a2), am, ap))
-                    g[i] = gi
-                    tot_tg += theta[i] * gi
-                # g is linear on [.., u_lo], [u_lo, u_hi], [u_hi, ..]: merge three runs
-                s1, e1, d1 = _run_bounds(0, lo, g)
-                s2, e2, d2 = _run_bounds(lo + 1, hi, g)
-                s3, e3, d3 = _run_bounds(hi + 1, n - 1, g)
-                for m in range(n):
-                    best = -1
-                    bv = 0.0
-                    if s1 != e1:
-                        best = 1
-                        bv = g[s1]
-                    if s2 != e2 and (best < 0 or g[s2] > bv):
-                        best = 2
-                        bv = g[s2]
-                    if s3 != e3 and (best < 0 or g[s3] > bv):
-                        best = 3
-                        bv = g[s3]
-                    if best == 1:
-                        order[m] = s1
-                        s1 += d1
-                    elif best == 2:
-                        order[m] = s2
-                        s2 += d2
-                    else:
-                        order[m] = s3
-                        s3 += d3
-                # corr(j3) = sum_i theta_i sigma(g_i - g_j3)
-                #          = (ap - am) sum_{g_i > g_j3} theta_i (g_i - g_j3) + am (tg - g_j3 t)
-                acc_t = 0.0
-                acc_tg = 0.0
-                bmax = -1.0
-                barg = 0
-                for m in range(n):
-                    e = order[m]
-                    ge = g[e]
-                    c = (ap - am) * (acc_tg - ge * acc_t) + am * (tot_tg - ge * tot_t)
-                    if abs(c) > bmax:
-                        bmax = abs(c)
-                        barg = e
-                    acc_t += theta[e]
-                    acc_tg += theta[e] * ge
-                best_val[j1, j2, s] = bmax
-                best_j3[j1, j2, s] = barg
+    coef = _symmetrized_coefficients(am, ap)
+    for jj in prange((n + 1) // 2):
+        j = np.int64(jj)  # prange indices may be unsigned: keep index arithmetic integral
+        G = np.empty((8, n))
+        _price_symmetrized_row(u, theta, tot_t, am, ap, coef, j, G, best_val, best_j3)
+        if n - 1 - j != j:
+            _price_symmetrized_row(u, theta, tot_t, am, ap, coef, n - 1 - j, G, best_val,
+                                   best_j3)
 
 
 #: vertex candidates (recipes x N^(L-1)) from which a pricing round runs over blocks of
