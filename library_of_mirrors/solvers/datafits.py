@@ -57,6 +57,8 @@ class Datafit:
     grows_working_set = False
     #: the rows are the distinct inputs (duplicates reduced exactly) rather than the samples
     reduces_duplicates = False
+    #: columns of a linear program's first restricted LP (None: the engine's ``LP_FIRST``)
+    lp_first: int | None = None
     #: what the network's output means for ``predict``: "value" or "probability"
     output = "value"
 
@@ -461,6 +463,11 @@ class Interpolation(Datafit):
     score_name = "mean absolute error"
     reduces_duplicates = True
     grows_working_set = True
+    #: the elastic LP over part of the library is badly scaled (its slacks cost 1e6 times the
+    #: targets): a library of up to this many columns is the first working set, whole, so its
+    #: first LP is the equality LP itself (noisy 2-layer relu, N = 300: the elastic rounds
+    #: took minutes and HiGHS failed on them)
+    lp_first = 4000
 
     def __repr__(self) -> str:
         return "Interpolation()"

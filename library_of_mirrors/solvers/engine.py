@@ -149,7 +149,8 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
     it = 0
     S = np.flatnonzero(z)
     for it in range(1, max_iter + 1):
-        want = LP_FIRST if lp and it == 1 else (LP_ADD if lp else 2 * S.shape[0] + WS_MIN)
+        first = datafit.lp_first or LP_FIRST
+        want = first if lp and it == 1 else (LP_ADD if lp else 2 * S.shape[0] + WS_MIN)
         primal, gap, xi, cert = certify(pool, datafit, rows, lam, z, bias, state, want, S)
         price = cert.price
         n_priced += price.n_priced
@@ -173,7 +174,7 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             if state is not None:  # after the first LP: the violators only
                 cand, sc = cand[sc > lam * (1 + VIOLATION)], sc[sc > lam * (1 + VIOLATION)]
             fresh = ~np.isin(cand, ws)
-            new = cand[fresh][np.argsort(-sc[fresh])][:LP_FIRST if state is None else LP_ADD]
+            new = cand[fresh][np.argsort(-sc[fresh])][:first if state is None else LP_ADD]
             grown = new.shape[0] > 0
             new_ws = np.union1d(np.union1d(ws, S), new)
         elif pool.keep_priced:  # column generation: the pool is the working set

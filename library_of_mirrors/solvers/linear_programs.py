@@ -163,6 +163,11 @@ class LiveLP:
             idx = np.arange(2 * n, dtype=np.int32)
             h.changeColsBounds(2 * n, idx, np.zeros(2 * n), np.zeros(2 * n))
             self.elastic = False
+            # the equality LP from scratch (the elastic basis is infeasible for it): dual
+            # simplex after presolve
+            h.clearSolver()
+            h.setOptionValue("simplex_strategy", _DUAL)
+            h.setOptionValue("presolve", "on")
         h.run()
         status = h.getModelStatus()
         if status not in (HighsModelStatus.kOptimal, HighsModelStatus.kInfeasible):
