@@ -8,19 +8,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import noisy_sine
 from convex_reference import cvx_lasso, objective
 
 import library_of_mirrors as lom
 from library_of_mirrors.solvers import segments, slope_lasso
-
-
-def _data(n, seed, dup=False):
-    rng = np.random.default_rng(seed)
-    x = np.sort(rng.uniform(-2, 2, n))
-    if dup:
-        x = np.round(x, 1)  # repeated inputs
-    return x, np.sin(3 * x) + 0.3 * rng.standard_normal(n)
-
 
 # ---------------------------------------------------------------------------------------------
 # kernels against dense linear algebra
@@ -73,7 +65,7 @@ def test_riccati_solve_is_the_dense_solve():
 @pytest.mark.parametrize("depth", [2, 3])
 @pytest.mark.parametrize("frac", [0.3, 1e-2, 1e-4])
 def test_slope_solver_reaches_the_cvxpy_optimum(depth, frac):
-    x, y = _data(60, depth)
+    x, y = noisy_sine(60, depth)
     d = lom.build_dictionary(x, "relu", depth)
     beta = frac * lom.beta_max(d, y)
     res = lom.solve_lasso(d, y, beta, tol=1e-10)
@@ -95,7 +87,7 @@ def test_slope_solver_reaches_the_cvxpy_optimum(depth, frac):
 
 @pytest.mark.parametrize("depth", [2, 3])
 def test_slope_solver_with_duplicates_and_weights(depth):
-    x, y = _data(80, 7, dup=True)
+    x, y = noisy_sine(80, 7, dup=True)
     w = np.random.default_rng(3).uniform(0.2, 3.0, x.shape[0])
     d = lom.build_dictionary(x, "relu", depth)
     beta = 1e-2 * lom.beta_max(d, y, sample_weight=w)
@@ -106,7 +98,7 @@ def test_slope_solver_with_duplicates_and_weights(depth):
 
 
 def test_implicit_deep_relu_library_agrees_with_the_working_sets():
-    x, y = _data(300, 5)
+    x, y = noisy_sine(300, 5)
     d = lom.build_dictionary(x, "relu", 3, implicit=True)
     beta = 1e-3 * lom.beta_max(d, y)
     res = lom.solve_lasso(d, y, beta, tol=1e-10)
@@ -118,7 +110,7 @@ def test_implicit_deep_relu_library_agrees_with_the_working_sets():
 
 @pytest.mark.parametrize("shift, scale", [(1e6, 1.0), (0.0, 1e-6), (0.0, 1e5)])
 def test_offsets_and_scales(shift, scale):
-    x, y = _data(200, 11)
+    x, y = noisy_sine(200, 11)
     x = shift + scale * x
     d = lom.build_dictionary(x, "relu", 2)
     beta = 1e-3 * lom.beta_max(d, y)
@@ -129,7 +121,7 @@ def test_offsets_and_scales(shift, scale):
 
 
 def test_the_engine_keeps_what_the_slope_solver_does_not_serve():
-    x, y = _data(60, 2)
+    x, y = noisy_sine(60, 2)
     d = lom.build_dictionary(x, "relu", 2)
     assert lom.solve_lasso(d, y, 1.0, bias=False).solver == "working sets"
     assert lom.solve_lasso(d, y, 1.0, loss="huber", delta=0.5).solver == "working sets"
@@ -137,7 +129,7 @@ def test_the_engine_keeps_what_the_slope_solver_does_not_serve():
 
 
 def test_warm_start_and_small_beta():
-    x, y = _data(400, 4)
+    x, y = noisy_sine(400, 4)
     d = lom.build_dictionary(x, "relu", 3, implicit=True)
     bm = lom.beta_max(d, y)
     first = lom.solve_lasso(d, y, 1e-2 * bm)

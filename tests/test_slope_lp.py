@@ -9,25 +9,18 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import noisy_sine
 from convex_reference import cvx_lasso
 
 import library_of_mirrors as lom
-from library_of_mirrors.solvers.datafits import Quantile
-
-
-def _data(n, seed, dup=False):
-    rng = np.random.default_rng(seed)
-    x = np.sort(rng.uniform(-2, 2, n))
-    if dup:
-        x = np.round(x, 1)  # repeated inputs
-    return x, np.sin(3 * x) + 0.3 * rng.standard_normal(n)
+from library_of_mirrors.solvers.datafits import get_datafit
 
 
 @pytest.mark.parametrize("depth", [2, 3, 4])
 @pytest.mark.parametrize("loss, tau", [("quantile", 0.8), ("quantile", 0.25), ("absolute", None)])
 @pytest.mark.parametrize("frac", [0.3, 1e-2, 1e-4])
 def test_slope_lp_reaches_the_cvxpy_optimum(depth, loss, tau, frac):
-    x, y = _data(50, depth)
+    x, y = noisy_sine(50, depth)
     d = lom.build_dictionary(x, "relu", depth)
     beta = frac * lom.beta_max(d, y, loss=loss, quantile=tau)
     res = lom.solve_lasso(d, y, beta, loss=loss, quantile=tau)
@@ -38,13 +31,13 @@ def test_slope_lp_reaches_the_cvxpy_optimum(depth, loss, tau, frac):
     assert res.objective - res.gap <= ref  # the certificate bounds the optimum from below
     # the second oracle: the reconstructed network's objective (1.1) with the same loss
     net = lom.reconstruct(d, res)
-    fit = Quantile(tau) if tau is not None else lom.solve_lasso(d, y, 1.0, loss=loss).datafit
+    fit = get_datafit(loss, tau, None)
     assert net.objective(x, y, beta, loss=fit) == pytest.approx(res.objective, rel=1e-9)
 
 
 @pytest.mark.parametrize("depth", [2, 3])
 def test_slope_lp_with_duplicates_and_weights(depth):
-    x, y = _data(80, 7, dup=True)
+    x, y = noisy_sine(80, 7, dup=True)
     w = np.random.default_rng(3).uniform(0.2, 3.0, x.shape[0])
     d = lom.build_dictionary(x, "relu", depth)
     beta = 1e-2 * lom.beta_max(d, y, sample_weight=w, loss="quantile", quantile=0.7)
@@ -59,7 +52,7 @@ def test_slope_lp_with_duplicates_and_weights(depth):
 
 
 def test_implicit_deep_relu_library_agrees_with_the_working_sets():
-    x, y = _data(200, 5)
+    x, y = noisy_sine(200, 5)
     d = lom.build_dictionary(x, "relu", 3, implicit=True)
     beta = 1e-3 * lom.beta_max(d, y, loss="quantile", quantile=0.9)
     res = lom.solve_lasso(d, y, beta, loss="quantile", quantile=0.9)
@@ -71,7 +64,7 @@ def test_implicit_deep_relu_library_agrees_with_the_working_sets():
 @pytest.mark.parametrize("shift, xscale, yscale", [(1e6, 1.0, 1.0), (0.0, 1e-6, 1e-6),
                                                    (0.0, 1e5, 1e8)])
 def test_offsets_and_scales(shift, xscale, yscale):
-    x, y = _data(150, 11)
+    x, y = noisy_sine(150, 11)
     x, y = shift + xscale * x, yscale * y
     d = lom.build_dictionary(x, "relu", 2)
     beta = 1e-3 * lom.beta_max(d, y, loss="quantile", quantile=0.9)
@@ -82,7 +75,7 @@ def test_offsets_and_scales(shift, xscale, yscale):
 
 
 def test_what_the_slope_lp_does_not_serve():
-    x, y = _data(40, 2)
+    x, y = noisy_sine(40, 2)
     d = lom.build_dictionary(x, "relu", 2)
     assert lom.solve_lasso(d, y, 0.1, loss="quantile", quantile=0.5,
                            bias=False).solver == "working sets"
