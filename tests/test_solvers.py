@@ -445,3 +445,29 @@ def test_quantile_column_generation_is_scale_invariant(xscale):
         assert res.converged and res.gap <= 1e-8 * zero
         fits.append(res.objective)
     assert fits[1] == pytest.approx(fits[0], rel=1e-9)
+
+
+def test_ctrl_c_stops_a_long_linear_program():
+    """HiGHS runs in a worker thread: Ctrl-C (simulated in the main thread) stops the LP
+    through its interrupt callback, so HiGHS reports an interrupted solve (not an optimum
+    reached long after the key press) and KeyboardInterrupt is raised."""
+    import _thread
+    import threading
+
+    from highspy import HighsModelStatus
+
+    rng = np.random.default_rng(0)
+    x = np.sort(rng.uniform(-2, 2, 300))
+    y = np.sin(3 * x) + 0.3 * rng.standard_normal(300)
+    d = lom.build_dictionary(x, "relu", 2)
+    lp = LiveLP(y - y.mean(), 1.0, None, None, True)  # minimum-norm interpolation: ~30 s
+    lp.add(d.matrix())
+    timer = threading.Timer(1.0, _thread.interrupt_main)
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            lp.solve(whole=True)
+    finally:
+        timer.cancel()
+    assert lp.h.getModelStatus() in (HighsModelStatus.kInterrupt,
+                                     HighsModelStatus.kHighsInterrupt)

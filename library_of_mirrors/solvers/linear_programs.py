@@ -23,6 +23,8 @@ feasibility.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 
 try:  # the public class prints HiGHS's banner when it is built, before any option is set
@@ -30,6 +32,7 @@ try:  # the public class prints HiGHS's banner when it is built, before any opti
 except ImportError:  # pragma: no cover - other highspy layouts
     from highspy import Highs as _HighsModel
 from highspy import HighsBasis, HighsBasisStatus, HighsModelStatus, kHighsInf
+from highspy._core import cb as _callbacks
 
 #: HiGHS options: simplex (it restarts from a basis; presolve would discard it), tight
 #: feasibility tolerances
@@ -55,8 +58,8 @@ def _slack_basis(y: np.ndarray, a: np.ndarray, c: np.ndarray, bias: bool) -> Hig
         order = np.argsort(y, kind="stable")
         below = np.cumsum(c[order])  # cost of the rows up to k lying below xi = y[order[k]]
         above = a[order][::-1].cumsum()[::-1]  # cost of the rows from k on lying above
-        k = int(np.argmax(below >= above - a[order])) if np.any(below >= above - a[order]) \
-            else n - 1
+        turn = np.flatnonzero(below >= above - a[order])
+        k = int(turn[0]) if turn.shape[0] else n - 1
         r0 = int(order[k])
         xi = float(y[r0])
     up = (y - xi) >= 0
@@ -70,6 +73,39 @@ def _slack_basis(y: np.ndarray, a: np.ndarray, c: np.ndarray, bias: bool) -> Hig
     basis.col_status = list(status)
     basis.row_status = [HighsBasisStatus.kLower] * n
     return basis
+
+
+def _interruptible_run(h) -> None:
+    """``h.run()`` that Ctrl-C stops.  HiGHS holds the signal while it runs (it was lost:
+    a 30 s solve ignored it), so the solve runs in a worker thread while this one waits;
+    on KeyboardInterrupt HiGHS is told to stop through its interrupt callbacks, and the
+    interrupt is raised once it has."""
+    stop = threading.Event()
+
+    def interrupt(kind, message, data_out, data_in, user):
+        if data_in is not None and stop.is_set():
+            data_in.user_interrupt = True
+
+    h.setCallback(interrupt, None)
+    for kind in (_callbacks.HighsCallbackType.kCallbackSimplexInterrupt,
+                 _callbacks.HighsCallbackType.kCallbackIpmInterrupt):
+        h.startCallback(kind)
+    done = threading.Event()
+
+    def work():
+        try:
+            h.run()
+        finally:
+            done.set()
+
+    threading.Thread(target=work, daemon=True).start()
+    try:
+        while not done.wait(0.05):
+            pass
+    except KeyboardInterrupt:
+        stop.set()
+        done.wait()
+        raise
 
 
 class LPStatusError(RuntimeError):
@@ -95,8 +131,7 @@ class LiveLP:
         self.bias = bias
         self.equality = a is None
         self.k = 0
-        self._order: list[tuple[int, int]] = []  # (first coefficient, count) per add
-        self._norms: list[np.ndarray] = []  # the columns' scales per add
+        self._norms: list[np.ndarray] = []  # the columns' scales, one array per add
         self.elastic = True
         h = _HighsModel()
         for key, value in _OPTIONS.items():
@@ -146,7 +181,6 @@ class LiveLP:
         self.h.addCols(2 * m, cost, np.zeros(2 * m), np.full(2 * m, kHighsInf),
                        int(values.shape[0]), starts, col.astype(np.int32), values)
         # HiGHS keeps the columns in the order added: p_k..p_{k+m-1}, q_k..q_{k+m-1}
-        self._order.append((self.k, m))
         self._norms.append(norm)
         self.k += m
 
@@ -163,21 +197,15 @@ class LiveLP:
             idx = np.arange(2 * n, dtype=np.int32)
             h.changeColsBounds(2 * n, idx, np.zeros(2 * n), np.zeros(2 * n))
             self.elastic = False
-            # the equality LP from scratch (the elastic basis is infeasible for it): dual
-            # simplex after presolve
-            h.clearSolver()
-            h.setOptionValue("simplex_strategy", _DUAL)
-            h.setOptionValue("presolve", "on")
-        h.run()
-        status = h.getModelStatus()
+            h.setOptionValue("presolve", "on")  # the equality LP from scratch: the elastic
+            status = self._from_scratch()       # basis is infeasible for it
+        else:
+            _interruptible_run(h)
+            status = h.getModelStatus()
         if status not in (HighsModelStatus.kOptimal, HighsModelStatus.kInfeasible):
             # a warm primal simplex can lose its way numerically (it has reported
-            # "unbounded" on a bounded LP): solve again from scratch by the dual simplex
-            h.clearSolver()
-            h.setOptionValue("simplex_strategy", _DUAL)
-            h.run()
-            h.setOptionValue("simplex_strategy", _PRIMAL)
-            status = h.getModelStatus()
+            # "unbounded" on a bounded LP)
+            status = self._from_scratch()
         if status == HighsModelStatus.kInfeasible:
             raise LPInfeasible("the equality constraints have no solution on these columns")
         if status != HighsModelStatus.kOptimal:
@@ -186,18 +214,28 @@ class LiveLP:
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
         z = np.empty(self.k)
-        pos = self.first
-        for (k0, m), norm in zip(self._order, self._norms):
+        pos, k0 = self.first, 0
+        for norm in self._norms:
+            m = norm.shape[0]
             z[k0:k0 + m] = self.s * (x[pos:pos + m] - x[pos + m:pos + 2 * m]) / norm
-            pos += 2 * m
+            pos, k0 = pos + 2 * m, k0 + m
         xi = self.s * float(x[2 * n]) if self.bias else 0.0
         theta = np.asarray(sol.row_dual, dtype=float)
         slack = self.s * float(np.abs(x[:n] - x[n:2 * n]).max()) if self.equality else 0.0
         return z, xi, theta, slack
 
+    def _from_scratch(self):
+        """Solve again without the basis, by the dual simplex; the status."""
+        h = self.h
+        h.clearSolver()
+        h.setOptionValue("simplex_strategy", _DUAL)
+        _interruptible_run(h)
+        h.setOptionValue("simplex_strategy", _PRIMAL)
+        return h.getModelStatus()
+
 
 def solve_sparse_lp(cost, lower, upper, starts, index, value, row_lower, row_upper,
-                    n_scaled: int, solver: str = "simplex") -> tuple[np.ndarray, np.ndarray]:
+                    n_scaled: int) -> tuple[np.ndarray, np.ndarray]:
     """Solve ``min cost^T x  s.t.  row_lower <= M x <= row_upper, lower <= x <= upper`` with
     ``M`` in CSC form (``starts``, ``index``, ``value``), once, on HiGHS.  The first
     ``n_scaled`` rows carry the targets: every bound is divided by their largest magnitude
@@ -208,7 +246,6 @@ def solve_sparse_lp(cost, lower, upper, starts, index, value, row_lower, row_upp
     h = _HighsModel()
     for key, val in _OPTIONS.items():
         h.setOptionValue(key, val)
-    h.setOptionValue("solver", solver)
     h.setOptionValue("simplex_strategy", _DUAL)
     h.setOptionValue("presolve", "on")
     n_rows, n_cols = int(row_lower.shape[0]), int(cost.shape[0])
@@ -220,7 +257,7 @@ def solve_sparse_lp(cost, lower, upper, starts, index, value, row_lower, row_upp
               np.asarray(upper, dtype=float) / s, int(value.shape[0]),
               np.asarray(starts[:-1], dtype=np.int32), np.asarray(index, dtype=np.int32),
               np.asarray(value, dtype=float))
-    h.run()
+    _interruptible_run(h)
     status = h.getModelStatus()
     if status != HighsModelStatus.kOptimal:
         raise LPStatusError(f"HiGHS stopped without an optimum: "
