@@ -102,7 +102,7 @@ def _interruptible_run(h) -> None:
     try:
         while not done.wait(0.05):
             pass
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C, or the command line's SIGTERM: HiGHS stops too
         stop.set()
         done.wait()
         raise
