@@ -58,7 +58,10 @@ def solve(datafit, source, rows, lam: float, z: np.ndarray, xi: float, tol: floa
         H = rows.to_points(h)
         T = np.divide(rows.to_points(h * t), H, out=np.zeros_like(H), where=H > 0)
         block, tbar = point_block(source, H, T, bias)
-        z_new = active_set.solve_block(block, lam, z, max(0.1 * gap, 0.1 * tol))
+        # the model's solve tightens with the gap (an inexact proximal Newton step is a
+        # descent direction only when its own gap is small against the outer one; at 0.1 x
+        # the gap a near-separable logistic fit stalled at 1e-7 of its optimum)
+        z_new = active_set.solve_block(block, lam, z, max(1e-3 * gap, 0.1 * tol))
         xi_new = tbar - float(H @ source.grid_matvec(z_new)) / float(H.sum()) if bias else 0.0
         dz, dxi = z_new - z, xi_new - xi
         # Armijo along the step: the model's decrease bound (Lee, Sun & Saunders, eq. 2.20)
@@ -113,11 +116,12 @@ def _interior_point(datafit, source, rows, lam, z, xi, bias):
     zc[np.abs(zc) <= 1e-12 * max(1.0, float(np.abs(zc).max()))] = 0.0
     fc = source.grid_matvec(zc)[rows.point]
     xc = datafit.optimal_bias(rows, fc, None) if bias else 0.0
-
-    def objective(zz, f, x):
-        return datafit.value(rows, f + x) + lam * float(np.abs(zz).sum())
-
-    if objective(zc, fc, xc) < objective(z, source.grid_matvec(z)[rows.point], xi):
+    # keep the point with the smaller certified gap: the interior point's objective can be
+    # lower at rounding level while its gap is larger (a near-separable logistic fold: 1.8e-7
+    # against the proximal Newton point's 3.6e-9)
+    f = source.grid_matvec(z)[rows.point]
+    if _restricted_gap(datafit, source, rows, lam, zc, xc, fc + xc) < \
+            _restricted_gap(datafit, source, rows, lam, z, xi, f + xi):
         return zc, xc
     return z, xi
 
