@@ -202,7 +202,7 @@ def main(argv=None) -> int:
                     help="beta / beta_max values (default: per case)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--tol", type=float, default=1e-8,
-                    help="solve_lasso's tol (relative to the objective at z = 0)")
+                    help="solve_lasso's tol (certified gap / optimum)")
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--peers", nargs="*", default=["cvxpy", "sklearn", "skglm", "adam"])
     ap.add_argument("--peer-max-n", type=int, default=2000)

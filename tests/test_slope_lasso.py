@@ -137,9 +137,11 @@ def test_warm_start_and_small_beta():
     cold = lom.solve_lasso(d, y, 1e-4 * bm, tol=1e-10)
     assert again.converged and again.objective == pytest.approx(cold.objective, rel=1e-9)
     # near interpolation: as the working-set engine, certified at the default tolerance
+    # (relative to the optimum); the last digits of the gap may be the working sets'
     tiny = lom.solve_lasso(d, y, 1e-6 * bm)
     ref = lom.solve_lasso(d, y, 1e-6 * bm, solver="working_sets")
-    assert tiny.converged and tiny.solver == "slope changes"
+    assert tiny.converged and tiny.solver.startswith("slope changes")
+    assert tiny.gap <= 1e-8 * (tiny.objective - tiny.gap)
     assert tiny.objective == pytest.approx(ref.objective, rel=1e-7)
 
 

@@ -471,3 +471,28 @@ def test_ctrl_c_stops_a_long_linear_program():
         timer.cancel()
     assert lp.h.getModelStatus() in (HighsModelStatus.kInterrupt,
                                      HighsModelStatus.kHighsInterrupt)
+
+
+@pytest.mark.parametrize("solver", ["working_sets", "auto"])
+@pytest.mark.parametrize("fraction", [1e-3, 1e-5])
+def test_tol_is_relative_to_the_optimum(solver, fraction):
+    # small beta: the optimum is 25-60x below the objective at z = 0, so a gap of tol times
+    # the latter (the old meaning) left 2e-6 .. 2e-5 of the optimum at tol 1e-6
+    rng = np.random.default_rng(3)
+    x = rng.uniform(-3, 3, 3000)
+    y = np.sin(2 * x) + 0.3 * np.abs(x) + 0.1 * rng.standard_normal(3000)
+    d = lom.build_dictionary(x, "relu", 2)
+    res = lom.solve_lasso(d, y, fraction * lom.beta_max(d, y), tol=1e-6, solver=solver)
+    assert res.converged
+    assert res.gap <= 1e-6 * (res.objective - res.gap)
+    assert res.history[0][0] > 20 * res.objective  # the case the old meaning got wrong
+
+
+def test_gap_target_rounding_clause():
+    from library_of_mirrors.solvers.result import ROUNDING, gap_target
+
+    # tol times the optimum's lower bound (objective - gap) ...
+    assert gap_target(1e-6, 3.0, 1.0, 100.0) == pytest.approx(2e-6)
+    # ... but never below the rounding level of the objective at z = 0
+    assert gap_target(1e-8, 1e-4, 0.0, 100.0) == pytest.approx(ROUNDING * 100.0)
+    assert gap_target(1e-8, 1.0, 2.0, 100.0) == pytest.approx(ROUNDING * 100.0)

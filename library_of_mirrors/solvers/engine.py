@@ -10,7 +10,8 @@ Each iteration (celer's scheme, with a pool for libraries too large to list):
 3. **certify**: theta scaled to dual feasibility; the duality gap as a sum of non-negative
    terms, ``fenchel_young + sum_j (beta~ |z_j| - s z_j A_j^T theta)`` (no difference of two
    large numbers, so it cannot be wrong by cancellation); stop when it is at most
-   ``tol`` times the objective at z = 0;
+   ``tol`` times the optimum's certified lower bound (``objective - gap``), or at the
+   rounding level (:func:`.result.gap_target`);
 4. **grow**: the working set: the support plus the most violating columns (twice the support
    plus 16), or, for linear programs, every column that ever entered plus the new violators;
    a pool whose pricing round costs more than a restricted solve over every unit it priced
@@ -34,6 +35,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .datafits import Datafit, Restricted
+from .result import gap_target
 from .rows import Rows
 
 #: celer's working-set rule: twice the support plus this many violators
@@ -60,7 +62,7 @@ class Solution:
     n_iter: int
     converged: bool
     theta: np.ndarray
-    scale: float
+    target: float  # the gap the solve had to certify (result.gap_target)
     reason: str = ""
     history: list = field(default_factory=list)
     n_priced: int = 0
@@ -119,7 +121,7 @@ def certify(pool, datafit: Datafit, rows: Rows, lam: float, z: np.ndarray, bias:
 def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: float,
           max_iter: int, z0: np.ndarray | None = None, verbose: bool = False) -> Solution:
     """Minimize ``F(A z + xi 1) + lam ||z||_1`` over the library behind ``pool`` (see the
-    module); ``tol`` is relative to the objective at z = 0."""
+    module); ``tol`` is relative to the optimum (:func:`.result.gap_target`)."""
     t0 = time.perf_counter()
     z = np.zeros(len(pool)) if z0 is None else np.asarray(z0, dtype=float).copy()
     f0 = np.zeros(rows.n_rows)
@@ -142,6 +144,7 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
     n_priced = 0
     converged, reason = False, f"stopped after max_iter={max_iter} iterations"
     primal = gap = np.inf
+    target = tol * unit
     xi = xi0
     theta = np.zeros(rows.n_rows)
     best_gap = np.inf
@@ -164,7 +167,9 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
                   f"{primal:.12g} gap {gap:.3e} active {S.shape[0]} working set {ws.shape[0]} "
                   f"pool {len(pool)} max|A^T theta|/beta~ {cmax / lam:.6f}")
         violators = price.index[price.scores > lam * (1 + VIOLATION)]
-        if gap <= tol * unit or (by_slackness and state is not None
+        target = gap_target(tol, primal, gap, unit)
+        inner_tol = max(min(inner_tol, 0.1 * target), floor_tol)
+        if gap <= target or (by_slackness and state is not None
                                  and violators.shape[0] == 0 and cmax <= lam * (1 + VIOLATION)):
             converged, reason = True, ""
             break
@@ -193,9 +198,9 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             # every violator is in the working set already: the restricted solve was not
             # tight enough, or rounding has the last word
             if inner_tol <= floor_tol:
-                reason = (f"the gap stopped at {gap:.3e} (above the tolerance {tol:.1e} x "
-                          f"{unit:.3e}) with every violated column in the working set: the "
-                          "rounding floor of this problem")
+                reason = (f"the gap stopped at {gap:.3e} (above the target {target:.3e}) "
+                          "with every violated column in the working set: the rounding "
+                          "floor of this problem")
                 break
             inner_tol = max(inner_tol * 1e-2, floor_tol)
         elif stalls >= STALLS:
@@ -230,10 +235,11 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
         theta = cert.theta
         history.append((primal, gap))
-        converged = gap <= tol * unit
+        target = gap_target(tol, primal, gap, unit)
+        converged = gap <= target
         reason = "" if converged else reason
     return Solution(z, float(xi), float(primal), float(gap), it, converged,
-                    theta, unit, reason, history, n_priced,
+                    theta, target, reason, history, n_priced,
                     0.0 if state is None else state.slack)
 
 

@@ -18,7 +18,7 @@ from ..validation import POSITIVE_INT, Options, check_beta, check_sample_weight,
 from . import engine, slope_lasso, slope_lp
 from .datafits import Datafit, Squared, get_datafit
 from .linear_terms import ProjectedPool, Projector, linear_at_points
-from .result import ConvergenceWarning, LassoResult, certify_scope
+from .result import ConvergenceWarning, LassoResult, certify_scope, gap_target
 from .rows import Rows
 
 SOLVERS = ("auto", "working_sets", "spred")
@@ -63,8 +63,11 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
         ``quantile`` = tau), "absolute" (|r|), "huber" (r^2/2 on |r| <= delta, else
         delta |r| - delta^2/2), "logistic" (log(1 + exp(-s u)), labels s = +-1), or a
         :class:`~.datafits.Datafit`.
-    tol : relative tolerance: the certified gap is at most ``tol`` times the objective at z = 0
-        (every loss, the linear programs of quantile and absolute included).
+    tol : relative tolerance: converged means the certified gap is at most ``tol`` times the
+        optimum (its certified lower bound ``objective - gap``), or at the rounding level
+        ``1e-10`` times the objective at z = 0 when that is larger (a tiny optimum: small beta,
+        a near-exact fit); every loss.  ``res.gap / (res.objective - res.gap)`` is what was
+        reached.
     sample_weight : non-negative weight per sample (the loss terms are multiplied by it).
     max_iter : working-set iterations (each prices the whole library).
     warm_start : a previous ``LassoResult`` over the same library (or a coefficient vector of
@@ -144,9 +147,9 @@ def _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, xi, method: str, 
     certify_scope(res, d, stacklevel)
     if not sol.converged:
         warnings.warn(f"{call} stopped after {sol.n_iter} iterations with duality gap "
-                      f"{sol.gap:.3e} above the tolerance {tol:.1e} x {sol.scale:.3e} "
-                      f"(objective at z = 0): {sol.reason}", ConvergenceWarning,
-                      stacklevel=stacklevel)
+                      f"{sol.gap:.3e} above the tolerance {tol:.1e} (target {sol.target:.3e}: "
+                      f"tol x the optimum's lower bound, at least the rounding level): "
+                      f"{sol.reason}", ConvergenceWarning, stacklevel=stacklevel)
     return res
 
 
@@ -238,7 +241,7 @@ def _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0) -> LassoR
     obj, gap = duality_gap(d, y, beta, z, sample_weight=w, bias=bias)
     scale = datafit.value(rows, np.full(rows.n_rows, datafit.optimal_bias(
         rows, np.zeros(rows.n_rows), None) if bias else 0.0))
-    conv = gap <= tol * scale
+    conv = gap <= gap_target(tol, obj, gap, scale)
     res = LassoResult(z, rows.shift + xi, obj, gap, it, conv, "squared", beta, lam, tol,
                       "spred (L-BFGS)")
     res.time = time.perf_counter() - t0

@@ -23,6 +23,20 @@ TRAINING_PROBLEM = "training problem (1.1)"
 #: ... when it is sampled or incomplete: the gap bounds it for the Lasso over the library only
 LIBRARY_ONLY = "Lasso over this library only"
 
+#: the rounding level of a certificate, relative to the objective at z = 0: the gap of a
+#: solve is a sum of terms of that size's rounding (the fit, its residual, the correlations),
+#: so no solver can certify much below it
+ROUNDING = 1e-10
+
+
+def gap_target(tol: float, primal: float, gap: float, unit: float) -> float:
+    """The gap a solve must certify to be converged: ``tol`` times the certified lower
+    bound of the optimum (``primal - gap``), so ``gap / optimum <= tol``; never below the
+    rounding level ``ROUNDING * unit`` (``unit``: the objective at z = 0), where a small
+    optimum (small beta, a near-exact fit) is below what double precision certifies."""
+    return max(tol * max(primal - gap, 0.0), ROUNDING * unit)
+
+
 _warned: set[str] = set()
 
 

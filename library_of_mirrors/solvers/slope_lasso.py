@@ -32,6 +32,7 @@ import numpy as np
 from numba import njit
 
 from . import engine
+from .result import gap_target
 from .segments import (
     data_value_grad,
     lq_factor,
@@ -464,7 +465,7 @@ def applies(pool, datafit, bias: bool) -> bool:
 def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_iter: int,
           z0: np.ndarray | None = None, verbose: bool = False) -> engine.Solution | None:
     """Minimize the Lasso (1.2) over the relu deep narrow library behind ``pool`` (see the
-    module) to the certified gap ``tol`` times the objective at z = 0; ``x``: the sorted
+    module) to the certified gap ``tol`` times the optimum (:func:`.result.gap_target`); ``x``: the sorted
     distinct inputs.  Returns the engine's :class:`~.engine.Solution` (None if the library
     lacks a unit of the slope-change representation: then the working sets serve)."""
     t0 = time.perf_counter()
@@ -474,7 +475,8 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
     f0 = np.zeros(n)
     scale = datafit.value(rows, f0 + datafit.optimal_bias(rows, f0, None))
     unit = max(datafit.tolerance_unit(rows, scale), np.finfo(float).tiny)
-    inner = 0.05 * tol * unit
+    inner = 0.05 * tol * unit  # tightened as the optimum's lower bound is known better
+    target = tol * unit
     K = np.zeros(1, dtype=np.int64)
     if z0 is not None and np.any(z0):
         warm = pool.kinks(np.flatnonzero(z0))[1]
@@ -511,7 +513,9 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
             print(f"[slopes] {time.perf_counter() - t0:7.2f} s iteration {it}: objective "
                   f"{primal:.12g} gap {gap:.3e} kinks {K.shape[0]} active {S.shape[0]} "
                   f"newton {steps}")
-        if gap <= tol * unit:
+        target = gap_target(tol, primal, gap, unit)
+        inner = min(inner, 0.05 * target)
+        if gap <= target:
             converged, reason = True, ""
             break
         # new kinks: the peaks of the violation along the data (one per bump), from the
@@ -520,12 +524,12 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
         new = _violating(g, lam, deep)
         fresh = np.setdiff1d(new, K)
         if fresh.shape[0] == 0:  # the restricted solve is as exact as it gets here
-            reason = (f"the gap stopped at {gap:.3e} (above the tolerance {tol:.1e} x "
-                      f"{unit:.3e}) with every violating kink in the working set")
+            reason = (f"the gap stopped at {gap:.3e} (above the target {target:.3e}) with "
+                      "every violating kink in the working set")
             break
         K = np.union1d(K, fresh)  # the restricted problems cost O(|K|): nothing leaves
-    return engine.Solution(z, float(xi), float(primal), float(gap), it, converged, theta, unit,
-                           reason, history, n_priced)
+    return engine.Solution(z, float(xi), float(primal), float(gap), it, converged, theta,
+                           target, reason, history, n_priced)
 
 
 __all__ = ["applies", "restricted_solve", "solve"]

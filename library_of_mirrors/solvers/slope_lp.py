@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from . import engine
 from .datafits import Restricted
 from .linear_programs import LPStatusError, solve_sparse_lp
+from .result import gap_target
 
 
 def applies(pool, datafit, bias: bool) -> bool:
@@ -132,15 +133,16 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float,
     primal, gap, xi, cert = engine.certify(pool, datafit, rows, lam, z, True, state, 1, S)
     if len(pool) > z.shape[0]:
         z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
-    converged = gap <= tol * unit
+    target = gap_target(tol, primal, gap, unit)
+    converged = gap <= target
     if verbose:
         print(f"[slope LP] {time.perf_counter() - t0:7.2f} s: objective {primal:.12g} gap "
               f"{gap:.3e} active {S.shape[0]} max|A^T theta|/beta~ "
               f"{cert.price.corr_max / lam:.6f}")
     reason = "" if converged else (f"the sparse LP's duals leave the gap at {gap:.3e}, above "
-                                   f"the tolerance {tol:.1e} x {unit:.3e}")
+                                   f"the target {target:.3e}")
     return engine.Solution(z, float(xi), float(primal), float(gap), 1, converged, cert.theta,
-                           unit, reason, [(primal, gap)], cert.price.n_priced)
+                           target, reason, [(primal, gap)], cert.price.n_priced)
 
 
 __all__ = ["applies", "solve"]
