@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import cho_factor, cho_solve
-from threadpoolctl import ThreadpoolController
+
+from .threads import one_blas_thread
 
 #: coordinate-descent fallback rounds (10 epochs each) before a subproblem is handed to the QP
 MAX_CD_ROUNDS = 10
@@ -236,14 +237,8 @@ def solve_block(block, lam, z0: np.ndarray, tol: float, max_steps: int | None = 
     steps.  Of the candidates, the sparsest one whose exact objective is within ``tol`` of the
     best is returned.
     """
-    with _BLAS.limit(limits=1, user_api="blas"):
+    with one_blas_thread():  # small factors at every step (the co2 selection 127 s -> 26 s)
         return _solve_block(block, lam, z0, tol, max_steps)
-
-
-#: the BLAS thread pools: a restricted solve factors small matrices at every step, where
-#: threads only wait on each other (a 2-core machine under load: 17 ms per Cholesky factor
-#: with 2 threads, 0.2 ms with one; the co2 forecaster's selection 127 s -> 26 s)
-_BLAS = ThreadpoolController()
 
 
 def _solve_block(block, lam, z0: np.ndarray, tol: float, max_steps: int | None

@@ -20,6 +20,7 @@ from .datafits import Datafit, Squared, get_datafit
 from .linear_terms import ProjectedPool, Projector, linear_at_points
 from .result import ConvergenceWarning, LassoResult, certify_scope, gap_target
 from .rows import Rows
+from .threads import one_blas_thread
 
 SOLVERS = ("auto", "working_sets", "spred")
 
@@ -98,35 +99,36 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     y, w, rows = prepare(d, y, datafit, sample_weight, bias)
     lam = beta * d.beta_scale
     t0 = time.perf_counter()
-    if linear is not None:
-        return _solve_linear(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, solver,
-                             linear, warm_start, verbose, t0)
-    if solver == "spred":
-        return _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0)
-    pool = d.pool()
-    z0 = pool.warm(warm_start)
-    method = "working sets"
-    if solver == "auto" and slope_lp.applies(pool, datafit, bias):
-        sol = slope_lp.solve(pool, datafit, rows, lam, d.x_unique, tol=tol, verbose=verbose)
-        if sol is not None and sol.converged:
-            return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
-                           rows.shift + sol.xi, "slope-change LP",
-                           f"solve_lasso(loss={datafit.name!r})", t0, 3)
-        if sol is not None:  # the working sets finish from its point
-            z0, method = sol.z, "slope-change LP, then working sets"
-    if solver == "auto" and slope_lasso.applies(pool, datafit, bias):
-        sol = slope_lasso.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
-                                max_iter=max_iter, z0=z0, verbose=verbose)
-        if sol is not None and sol.converged:
-            return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
-                           rows.shift + sol.xi, "slope changes",
-                           f"solve_lasso(loss={datafit.name!r})", t0, 3)
-        if sol is not None:  # the working sets finish from its point (exact restricted
-            z0, method = sol.z, "slope changes, then working sets"  # solves on the columns)
-    sol = engine.solve(pool, datafit, rows, lam, bias=bias, tol=tol, max_iter=max_iter,
-                       z0=z0, verbose=verbose)
-    return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, rows.shift + sol.xi,
-                   method, f"solve_lasso(loss={datafit.name!r})", t0, 3)
+    with one_blas_thread():  # numba owns the threads (solvers/threads.py)
+        if linear is not None:
+            return _solve_linear(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, solver,
+                                 linear, warm_start, verbose, t0)
+        if solver == "spred":
+            return _spred(d, y, w, rows, beta, lam, tol, bias, max_iter, datafit, t0)
+        pool = d.pool()
+        z0 = pool.warm(warm_start)
+        method = "working sets"
+        if solver == "auto" and slope_lp.applies(pool, datafit, bias):
+            sol = slope_lp.solve(pool, datafit, rows, lam, d.x_unique, tol=tol, verbose=verbose)
+            if sol is not None and sol.converged:
+                return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
+                               rows.shift + sol.xi, "slope-change LP",
+                               f"solve_lasso(loss={datafit.name!r})", t0, 3)
+            if sol is not None:  # the working sets finish from its point
+                z0, method = sol.z, "slope-change LP, then working sets"
+        if solver == "auto" and slope_lasso.applies(pool, datafit, bias):
+            sol = slope_lasso.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
+                                    max_iter=max_iter, z0=z0, verbose=verbose)
+            if sol is not None and sol.converged:
+                return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
+                               rows.shift + sol.xi, "slope changes",
+                               f"solve_lasso(loss={datafit.name!r})", t0, 3)
+            if sol is not None:  # the working sets finish from its point (exact restricted
+                z0, method = sol.z, "slope changes, then working sets"  # solves on the columns)
+        sol = engine.solve(pool, datafit, rows, lam, bias=bias, tol=tol, max_iter=max_iter,
+                           z0=z0, verbose=verbose)
+        return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, rows.shift + sol.xi,
+                       method, f"solve_lasso(loss={datafit.name!r})", t0, 3)
 
 
 def _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, xi, method: str, call: str,

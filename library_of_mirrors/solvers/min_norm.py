@@ -13,6 +13,7 @@ from .datafits import Interpolation
 from .lasso import prepare
 from .linear_programs import LPInfeasible
 from .result import ConvergenceWarning, LassoResult, certify_scope
+from .threads import one_blas_thread
 
 
 def _check_duplicates(d, y, rtol: float) -> None:
@@ -52,8 +53,9 @@ def solve_min_norm(d, y, *, bias: bool = True, max_iter: int = 100,
     t0 = time.perf_counter()
     pool = d.pool()
     try:
-        sol = engine.solve(pool, datafit, rows, 1.0, bias=bias, tol=1e-12, max_iter=max_iter,
-                           verbose=verbose)
+        with one_blas_thread():  # numba owns the threads (solvers/threads.py)
+            sol = engine.solve(pool, datafit, rows, 1.0, bias=bias, tol=1e-12,
+                               max_iter=max_iter, verbose=verbose)
         slack = sol.slack
     except LPInfeasible:
         sol, slack = None, np.inf
