@@ -201,7 +201,7 @@ def main(argv=None) -> int:
     ap.add_argument("--beta-fracs", type=float, nargs="+",
                     help="beta / beta_max values (default: per case)")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--tol", type=float, default=1e-8,
+    ap.add_argument("--tol", type=float, default=1e-6,
                     help="solve_lasso's tol (certified gap / optimum)")
     ap.add_argument("--timeout", type=float, default=600.0)
     ap.add_argument("--peers", nargs="*", default=["cvxpy", "sklearn", "skglm", "adam"])

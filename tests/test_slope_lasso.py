@@ -152,3 +152,36 @@ def test_violation_peaks_one_per_bump():
     assert slope_lasso._violating(g, 1.0, deep=False).tolist() == [3, 7]
     # deeper: the range of {0, g} at most lam = 2: the band is [hi - lam, lo + lam]
     assert slope_lasso._violating(g[:-1], 2.0, deep=True).tolist() == [3, 7]
+
+
+def _restricted_objective(x, w, y, anchors, lam, deep, a0, u):
+    Q, q, delta = segments.segment_stats(x, w, y, anchors)
+    val, _, _ = segments.data_value_grad(Q, q, delta, a0, u)
+    pos, neg = u[u > 0].sum(), -u[u < 0].sum()
+    if deep:
+        return val + lam * max(pos, neg)
+    p1, n1 = u[1:][u[1:] > 0].sum(), -u[1:][u[1:] < 0].sum()
+    return val + lam * (p1 + n1 + max(0.0, u[0] - n1, -u[0] - p1))
+
+
+@pytest.mark.parametrize("deep", [False, True])
+def test_warm_polish_reaches_the_barriers_restricted_optimum(deep):
+    # the previous optimum over fewer kinks, zero at the new ones: feature-sign rounds alone
+    # reach the optimum the barrier + polish find from scratch
+    x, y = noisy_sine(300, 7)
+    x, order = np.unique(x, return_index=True)
+    y = y[order] - y[order].mean()
+    w = np.ones_like(x)
+    lam = 0.3
+    small = np.r_[0, np.arange(10, 290, 40)]
+    big = np.union1d(small, np.arange(5, 295, 15))
+    _, u1, _ = slope_lasso.restricted_solve(x, w, y, small, lam, deep, 1e-12)
+    start = np.zeros(big.shape[0])
+    start[np.searchsorted(big, small)] = u1
+    warm = slope_lasso.warm_restricted_solve(x, w, y, big, lam, deep, start)
+    assert warm is not None
+    cold = slope_lasso.restricted_solve(x, w, y, big, lam, deep, 1e-12)
+    f_warm = _restricted_objective(x, w, y, big, lam, deep, warm[0], warm[1])
+    f_cold = _restricted_objective(x, w, y, big, lam, deep, cold[0], cold[1])
+    assert f_warm == pytest.approx(f_cold, rel=1e-10)
+    assert np.count_nonzero(warm[1][1:]) == np.count_nonzero(cold[1][1:])

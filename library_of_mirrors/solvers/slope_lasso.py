@@ -48,6 +48,9 @@ MU = 20.0
 CENTERED = 1e-9
 #: rounds of the polish's active-set correction
 POLISH_ROUNDS = 5000
+#: rounds of a warm-started polish (a kink joins per round) before the barrier takes over:
+#: near interpolation the support jumps by thousands of kinks, which the barrier finds at once
+WARM_ROUNDS = 300
 #: Newton steps per barrier solve, at most
 MAX_NEWTON = 400
 
@@ -252,11 +255,22 @@ def restricted_solve(x, w, y, anchors, lam: float, deep: bool, gap: float
     # search on slope changes): the face's exact minimizer; where signs would flip, the step
     # stops at the first zero, which leaves; when the point is optimal on its face, the most
     # violating kink of K joins with its sign.  The objective decreases at every round.
+    polished = _polish_loop(Q, q, delta, x[anchors], u, active, lam, deep)
+    if polished is not None:
+        return polished[0], polished[1], steps
+    return float(sol[prob.ia]), prob.slopes(sol), steps
+
+
+def _polish_loop(Q, q, delta, xk, u, active, lam: float, deep: bool,
+                 rounds: int = POLISH_ROUNDS):
+    """Feature-sign rounds from slope changes ``u`` over the anchors ``xk`` in the coupling
+    regime ``active`` (:func:`_polish`) to the restricted optimum: (constant, slope changes),
+    or None when a face disagrees with the regime or the ``rounds`` run out."""
     cur = u
-    for _ in range(POLISH_ROUNDS):
-        polished = _polish(Q, q, x[anchors], cur, active, lam, deep)
+    for _ in range(rounds):
+        polished = _polish(Q, q, xk, cur, active, lam, deep)
         if polished is None:
-            break
+            return None
         xa, new, flipped = polished
         if flipped.shape[0]:
             step = cur[flipped] / (cur[flipped] - new[flipped])
@@ -270,10 +284,41 @@ def restricted_solve(x, w, y, anchors, lam: float, deep: bool, gap: float
         viol[new != 0] = -np.inf
         j = int(np.argmax(viol))
         if not viol[j] > lam * 1e-9:
-            return xa, new, steps
+            return xa, new
         cur = new.copy()
         cur[j] = np.sign(-gu[j]) * np.finfo(float).tiny  # joins with its sign
-    return float(sol[prob.ia]), prob.slopes(sol), steps
+    return None
+
+
+def _regime(u: np.ndarray, deep: bool) -> np.ndarray:
+    """The coupling constraints active at slope changes ``u`` (the polish's ``active``): deep,
+    which of P and N is the max; 2 layers, which of 0, u0 - N', -u0 - P' is the max (ties
+    within 1e-9 of the slopes' size count as active)."""
+    pos = float(u[u > 0].sum())
+    neg = float(-u[u < 0].sum())
+    if deep:
+        tie = 1e-9 * max(pos, neg, 1e-300)
+        return np.array([pos >= neg - tie, neg >= pos - tie])
+    p1 = float(u[1:][u[1:] > 0].sum())
+    n1 = float(-u[1:][u[1:] < 0].sum())
+    a, b = u[0] - n1, -u[0] - p1
+    r = max(0.0, a, b)
+    tie = 1e-9 * max(p1 + n1 + abs(float(u[0])), 1e-300)
+    return np.array([r <= tie, a >= r - tie, b >= r - tie])
+
+
+def warm_restricted_solve(x, w, y, anchors, lam: float, deep: bool, u0: np.ndarray
+                          ) -> tuple[float, np.ndarray, int] | None:
+    """The Lasso over the kinks ``anchors`` from the previous optimum's slope changes ``u0``
+    (zero at the new anchors) by the polish's rounds alone: the new kinks join one at a time
+    as they violate, so a round costs no barrier path.  None when the coupling regime changes
+    (the barrier then serves)."""
+    Q, q, delta = segment_stats(x, w, y, anchors)
+    polished = _polish_loop(Q, q, delta, x[anchors], u0, _regime(u0, deep), lam, deep,
+                            WARM_ROUNDS)
+    if polished is None:
+        return None
+    return polished[0], polished[1], 0
 
 
 def _violation(g, lam, deep) -> np.ndarray:
@@ -465,9 +510,10 @@ def applies(pool, datafit, bias: bool) -> bool:
 def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_iter: int,
           z0: np.ndarray | None = None, verbose: bool = False) -> engine.Solution | None:
     """Minimize the Lasso (1.2) over the relu deep narrow library behind ``pool`` (see the
-    module) to the certified gap ``tol`` times the optimum (:func:`.result.gap_target`); ``x``: the sorted
-    distinct inputs.  Returns the engine's :class:`~.engine.Solution` (None if the library
-    lacks a unit of the slope-change representation: then the working sets serve)."""
+    module) to the certified gap ``tol`` times the optimum (:func:`.result.gap_target`);
+    ``x``: the sorted distinct inputs.  Returns the engine's :class:`~.engine.Solution` (None
+    if the library lacks a unit of the slope-change representation: then the working sets
+    serve)."""
     t0 = time.perf_counter()
     deep = pool.flow_depth > 2
     w, yc = rows.w, rows.y
@@ -479,8 +525,8 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
     target = tol * unit
     K = np.zeros(1, dtype=np.int64)
     if z0 is not None and np.any(z0):
-        warm = pool.kinks(np.flatnonzero(z0))[1]
-        K = np.union1d(K, warm[warm < n - 1])  # the last point is never a kink
+        kinks0 = pool.kinks(np.flatnonzero(z0))[1]
+        K = np.union1d(K, kinks0[kinks0 < n - 1])  # the last point is never a kink
     history: list = []
     n_priced = 0
     S = np.zeros(0, dtype=np.int64)
@@ -491,11 +537,18 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
     theta = np.zeros(n)
     it = 0
     cold = K.shape[0] == 1
+    prev = None  # (kinks, slope changes) of the last restricted optimum
     for it in range(1, max_iter + 1):
+        warm = None
         if cold and it == 1:  # z = 0 first: certified there at once when beta >= beta_max
             a0, u, steps = float(np.sum(w * yc) / np.sum(w)), np.zeros(1), 0
         else:
-            a0, u, steps = restricted_solve(x, w, yc, K, lam, deep, inner)
+            if prev is not None:  # the last optimum, zero at the new kinks
+                start = np.zeros(K.shape[0])
+                start[np.searchsorted(K, prev[0])] = prev[1]
+                warm = warm_restricted_solve(x, w, yc, K, lam, deep, start)
+            a0, u, steps = warm if warm is not None else \
+                restricted_solve(x, w, yc, K, lam, deep, inner)
         v = np.zeros(n)
         v[K] = u
         zk = pool.from_slopes(v)
@@ -523,6 +576,15 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
         g, _ = residual_correlations(x, w, yc, K, a0, u)
         new = _violating(g, lam, deep)
         fresh = np.setdiff1d(new, K)
+        # warm starts from an optimum over K (not from z = 0, whose coupling regime is
+        # degenerate); a violation peak inside K, above rounding, means the polish kept a
+        # coupling regime that is not the restricted optimum's: the barrier finds the face
+        inside = new[np.isin(new, K)]
+        missed = warm is not None and inside.shape[0] > 0 and bool(
+            np.any(_violation(g, lam, deep)[inside] > 1e-6 * lam))  # not rounding
+        prev = None if missed or not np.any(u[1:]) else (K, u)
+        if missed and fresh.shape[0] == 0:
+            continue
         if fresh.shape[0] == 0:  # the restricted solve is as exact as it gets here
             reason = (f"the gap stopped at {gap:.3e} (above the target {target:.3e}) with "
                       "every violating kink in the working set")
