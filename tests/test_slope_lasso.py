@@ -185,3 +185,34 @@ def test_warm_polish_reaches_the_barriers_restricted_optimum(deep):
     f_cold = _restricted_objective(x, w, y, big, lam, deep, cold[0], cold[1])
     assert f_warm == pytest.approx(f_cold, rel=1e-10)
     assert np.count_nonzero(warm[1][1:]) == np.count_nonzero(cold[1][1:])
+
+
+def test_column_lookup_survives_hash_collisions(monkeypatch):
+    # the re-expression finds library columns by their hashes, sorted by h1 with runs of
+    # equal h1 sorted by h2: force collisions (h1 in {0, 1, 2}) and every slope change still
+    # maps to the library's own units, with the fit unchanged
+    from library_of_mirrors.dictionary import explicit
+
+    columns, units = explicit.hash_columns, explicit.hash_units
+
+    def colliding_columns(*a):
+        h1, h2, orient = columns(*a)
+        return h1 % 3, h2, orient
+
+    def colliding_units(*a):
+        h1, h2, kinks, valid, orient = units(*a)
+        return h1 % 3, h2, kinks, valid, orient
+
+    monkeypatch.setattr(explicit, "hash_columns", colliding_columns)
+    monkeypatch.setattr(explicit, "hash_units", colliding_units)
+    x, y = noisy_sine(60, 2)
+    d = lom.build_dictionary(x, "relu", 2)
+    pool = d.pool()
+    rng = np.random.default_rng(0)
+    v = np.zeros(d.x_unique.shape[0])
+    v[rng.choice(np.arange(1, 59), 12, replace=False)] = rng.standard_normal(12)
+    z = pool.from_slopes(v)
+    assert z is not None
+    fit = pool.fit(z)
+    expect = np.array([np.sum(v * np.maximum(t - d.x_unique, 0.0)) for t in d.x_unique])
+    np.testing.assert_allclose(np.diff(fit), np.diff(expect), atol=1e-10)

@@ -246,8 +246,17 @@ class _FlowMap:
             h1, h2, orient = hash_columns(b.grid_ptr, b.grid_row, b.grid_val,
                                           grid_scales(self.d.x_unique)[0], b.basis == "step")
             cols = np.flatnonzero(orient != 0)
-            order = cols[np.lexsort((h2[cols], h1[cols]))]
-            cached = (h1[order], h2[order], order, orient)
+            # by h1 (a quicksort: 0.08 s for 2e6 columns, a lexsort of both hashes 0.7 s),
+            # then the rare runs of equal h1 by h2
+            order = cols[np.argsort(h1[cols])]
+            k1 = h1[order]
+            for a in np.flatnonzero((k1[1:] == k1[:-1]) & np.r_[True, k1[1:-1] != k1[:-2]]):
+                b = a + 1
+                while b + 1 < k1.shape[0] and k1[b + 1] == k1[a]:
+                    b += 1
+                run = order[a:b + 1]
+                order[a:b + 1] = run[np.argsort(h2[run], kind="stable")]
+            cached = (k1, h2[order], order, orient)
             self.d.__dict__["_flow_lookup"] = cached
         return cached
 
