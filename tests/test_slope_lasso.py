@@ -216,3 +216,17 @@ def test_column_lookup_survives_hash_collisions(monkeypatch):
     fit = pool.fit(z)
     expect = np.array([np.sum(v * np.maximum(t - d.x_unique, 0.0)) for t in d.x_unique])
     np.testing.assert_allclose(np.diff(fit), np.diff(expect), atol=1e-10)
+
+
+def test_near_duplicate_inputs_near_interpolation():
+    # pairs of inputs 1e-10 apart: their kinks are nearly collinear, and a kink that joins the
+    # polish at rounding-level violation flipped at once and joined again until the rounds
+    # ran out (the working sets then did not converge either); the certificate is the oracle
+    rng = np.random.default_rng(0)
+    base = rng.uniform(-3, 3, 1000)
+    x = np.r_[base, base + 1e-10 * rng.uniform(1, 2, 1000)]
+    y = np.sin(2 * x) + 0.3 * np.abs(x) + 0.1 * rng.standard_normal(2000)
+    d = lom.build_dictionary(x, "relu", 2)
+    res = lom.solve_lasso(d, y, 1e-6 * lom.beta_max(d, y))
+    assert res.converged and res.solver == "slope changes"
+    assert res.gap <= 1e-8 * (res.objective - res.gap)
