@@ -7,9 +7,11 @@ A row names what the rest of the package needs to know about an architecture, in
 * ``beta_scale``: beta~ / beta of the Lasso (1.2) (2 for the symmetrized network, erratum E6);
 * ``pricer``: the structured pricer of its full library when it has one (implicit libraries,
   :mod:`library_of_mirrors.dictionary.implicit`): "ramps" (deep narrow relu), "symmetrized",
-  or "arrangement" (depth >= 4 abs and negative-slope leaky relu: the exact pricer over the
-  whole unit space, :mod:`library_of_mirrors.families.arrangement`, which costs O(N^(L-1))
-  per round and is therefore only used when asked for, ``implicit=True``);
+  "mirrors" (3-layer deep narrow abs: the data units and their mirrors, the midpoint units of
+  Lemma D.11; O(N^2) per round; midpoints "anchor" or "none", not "all"), or "arrangement"
+  (depth >= 4 abs and negative-slope leaky relu: the exact pricer over the whole unit space,
+  :mod:`library_of_mirrors.families.arrangement`, which costs O(N^(L-1)) per round and is
+  therefore only used when asked for, ``implicit=True``);
 * ``priced``: families whose units only the implicit pricer produces (never enumerated);
 * ``flow_depth``: relu deep narrow libraries, whose units are slope changes up to constants
   (:mod:`library_of_mirrors.dictionary.flow`);
@@ -40,6 +42,7 @@ SUPPORTED = (
 )
 #: architectures whose full library has a structured pricer (implicit libraries)
 IMPLICIT_SUPPORTED = ("depth >= 3 deep_narrow relu", "depth 3 symmetrized relu / leaky_relu",
+                      "depth 3 deep_narrow abs (midpoints 'anchor' or 'none')",
                       "depth >= 4 deep_narrow abs / leaky_relu with leaky_slope < 0 (exact "
                       "pricer over the whole unit space)")
 #: one representative (activation, depth, architecture, leaky_slope) per row of Table 3.1, for
@@ -83,7 +86,10 @@ class Architecture:
     @property
     def auto_implicit(self) -> bool:
         """Whether ``implicit="auto"`` may choose the implicit library when the explicit one is
-        too large: the structured pricers, not the exact arrangement pricer (O(N^(L-1)))."""
+        too large: the structured pricers, not the exact arrangement pricer (O(N^(L-1))), nor
+        the 3-layer abs library with ``midpoints="all"`` (O(N^3) units, no O(N^2) pricer)."""
+        if self.pricer == "mirrors":
+            return self.midpoints != "all"
         return self.pricer in ("ramps", "symmetrized")
 
     @property
@@ -161,9 +167,12 @@ def lookup(activation: str | Activation = "relu", depth: int = 2,
         fams = _deep_narrow(act, depth, midpoints)
         relu = act.name == "relu"
         deep_kinked = depth >= 4 and not act.monotone
+        pricer = "ramps" if relu and depth >= 3 else ("arrangement" if deep_kinked else None)
+        if depth == 3 and act.even:
+            pricer = "mirrors"  # abs: ||x - c| - b|, priced as ramp sums (Lemmas D.10, D.11)
         return Architecture(
             arch, depth, act, midpoints, fams, 1.0,
-            pricer="ramps" if relu and depth >= 3 else ("arrangement" if deep_kinked else None),
+            pricer=pricer,
             flow_depth=(2 if depth == 2 else 3) if relu else None,
             widths=(1,) * depth,
             exact=act.monotone or (depth < 4 and (depth == 2 or midpoints != "none")),

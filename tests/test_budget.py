@@ -21,7 +21,8 @@ from library_of_mirrors.dictionary.budget import (
 from library_of_mirrors.dictionary.build import candidate_counts
 from library_of_mirrors.models.network import build_library
 
-NET = {"activation": "abs", "depth": 3, "architecture": "deep_narrow", "leaky_slope": None,
+#: a 3-layer network without a structured pricer (sampled or refused above its budget)
+NET = {"activation": "leaky_relu", "depth": 3, "architecture": "deep_narrow", "leaky_slope": 0.2,
        "n_features": None, "random_state": 0}
 
 
@@ -69,23 +70,27 @@ def test_the_estimate_counts_the_candidates_the_builder_enumerates(act, depth, a
 
 def test_plan_explicit_implicit_sampled_or_refused():
     assert plan_library(200, "abs", 3, memory_budget="4GB").kind == "explicit"
-    plan = plan_library(5000, "relu", 3, memory_budget="500MB")
-    assert plan.kind == "implicit" and "implicitly" in plan.notice
-    plan = plan_library(4000, "abs", 3, memory_budget="300MB", allow_sampling=True)
+    for act in ("relu", "abs"):  # structured pricers: implicit above the budget
+        plan = plan_library(5000, act, 3, memory_budget="500MB")
+        assert plan.kind == "implicit" and "implicitly" in plan.notice
+    leaky = {"activation": "leaky_relu", "leaky_slope": 0.2}  # no structured pricer
+    plan = plan_library(4000, depth=3, memory_budget="300MB", allow_sampling=True, **leaky)
     assert plan.kind == "sampled" and 10_000 < plan.n_features < plan.estimate.candidates
     assert plan.estimate.peak_bytes <= parse_memory("300MB")
     assert "sampling" in plan.notice and "300 MB" in plan.notice
     with pytest.raises(ValueError, match=r"above the memory budget of 300 MB; sample a "
                        r"library \(n_features=N\), use a smaller depth, or raise the budget"):
-        plan_library(4000, "abs", 3, memory_budget="300MB")
+        plan_library(4000, depth=3, memory_budget="300MB", **leaky)
     with pytest.raises(ValueError, match="sampled .* library of 10,000,000 features"):
-        plan_library(4000, "abs", 3, n_features=10_000_000, memory_budget="300MB")
+        plan_library(4000, depth=3, n_features=10_000_000, memory_budget="300MB", **leaky)
 
 
 def test_build_library_switches_to_implicit_or_refuses_before_building():
     x = np.random.default_rng(0).uniform(-3, 3, 4000)
-    d = build_library(x, NET | {"activation": "relu"}, memory_budget="200MB")
-    assert isinstance(d, ImplicitDictionary)
+    for act in ("relu", "abs"):
+        d = build_library(x, NET | {"activation": act, "leaky_slope": None},
+                          memory_budget="200MB")
+        assert isinstance(d, ImplicitDictionary)
     with pytest.raises(ValueError, match="n_features=N"):
         build_library(x, NET, memory_budget="200MB")
     with use_memory_budget("200MB"):  # the budget in force, as the command line sets it
@@ -108,7 +113,7 @@ sys.exit(code)
 """
 
 
-@pytest.mark.slow  # 13 s: a 4,000-point 3-layer abs build in a subprocess
+@pytest.mark.slow  # 1 min: a 4,000-point 3-layer leaky relu build (sampled) in a subprocess
 def test_a_4000_point_3_layer_fit_stays_inside_its_memory_budget(tmp_path):
     rng = np.random.default_rng(1)
     for name, n in (("small.csv", 60), ("big.csv", 4000)):
@@ -116,9 +121,10 @@ def test_a_4000_point_3_layer_fit_stays_inside_its_memory_budget(tmp_path):
         np.savetxt(tmp_path / name, np.column_stack([x, np.sin(2 * x)]), delimiter=",",
                    header="x,y", comments="")
     budget = "300MB"
+    # leaky relu: no structured pricer, so the library is sampled to fit the budget
     args = ["fit", str(tmp_path / "big.csv"), "--x", "x", "--y", "y", "--depth", "3",
-            "--beta", "0.05", "--memory-budget", budget, "--out", str(tmp_path / "big"),
-            "--quiet"]
+            "--activation", "leaky_relu", "--leaky-slope", "0.2", "--beta", "0.05",
+            "--memory-budget", budget, "--out", str(tmp_path / "big"), "--quiet"]
     p = subprocess.run([sys.executable, "-c", CHILD, "fit", str(tmp_path / "small.csv"),
                         "--quiet", str(tmp_path / "small"), *args],
                        capture_output=True, text=True, timeout=900)

@@ -144,8 +144,8 @@ def test_warm_start_over_an_implicit_library():
 def test_implicit_errors():
     x, y = _data(20, 4)
     with pytest.raises(ValueError, match="no implicit .structured. pricing for "
-                                         "activation='abs'"):
-        lom.build_dictionary(x, "abs", 3, implicit=True)
+                                         "activation='leaky_relu', depth=3"):
+        lom.build_dictionary(x, "leaky_relu", 3, leaky_slope=0.2, implicit=True)
     with pytest.raises(ValueError, match="cannot be combined with n_features"):
         lom.build_dictionary(x, "relu", 3, implicit=True, n_features=10)
     with pytest.raises(ValueError, match="implicit must be True, False or 'auto'"):
@@ -191,7 +191,8 @@ def test_auto_goes_implicit_above_the_candidate_limit():
                           ImplicitDictionary)
     # no structured pricer: the limit still applies, and the message says what to do
     with pytest.raises(ValueError, match="pass n_features=... to sample"):
-        lom.build_dictionary(x, "abs", 3, implicit="auto", max_candidates=100)
+        lom.build_dictionary(x, "leaky_relu", 3, leaky_slope=0.2, implicit="auto",
+                             max_candidates=100)
     with pytest.raises(ValueError, match="pass implicit=True to solve over the full library"):
         lom.build_dictionary(x, "relu", 3, max_candidates=100)
 

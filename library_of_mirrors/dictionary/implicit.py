@@ -1,15 +1,22 @@
 """Implicit libraries: the full dictionary of an architecture, priced by structure, never listed.
 
-The 3-layer deep narrow relu library holds about N^2 features (10^10 at N = 10^5) and the
-3-layer symmetrized one about 8 N^3; neither can be enumerated, let alone stored.  An
+The 3-layer deep narrow relu library holds about N^2 features (10^10 at N = 10^5), the 3-layer
+deep narrow abs one 2 N^2 (its data and midpoint units, Definition 3.9 and Lemma D.11) and the
+3-layer symmetrized one about 8 N^3; none can be enumerated at scale, let alone stored.  An
 :class:`ImplicitDictionary` keeps only the training points and answers two questions:
 
 * :meth:`~ImplicitDictionary.price`: for a dual vector, the largest ``|A^T theta|`` over the
   whole library (exact: it certifies the duality gap) and the most correlated units, by the
-  structured kernels of :mod:`.pricing` (O(N) for deep narrow relu, O(N^3) time and O(N^2)
-  memory for symmetrized);
+  structured kernels of :mod:`.pricing` and :mod:`.mirrors` (O(N) for deep narrow relu,
+  O(N^2) time and O(N) memory for 3-layer abs, O(N^3) time and O(N^2) memory for
+  symmetrized);
 * :meth:`~ImplicitDictionary.materialize`: an ordinary :class:`~.explicit.Dictionary` holding
   chosen units (kink forms, network units, provenance), exactly as the full library would.
+
+A library of several families (3-layer abs: ``data`` and ``midpoint``) numbers its units
+across them: a unit code is its family's code plus the count of the families before it
+(:meth:`~ImplicitDictionary.split_codes`), so the pool, warm starts and hashing see one integer
+per unit.
 
 The solver sees it through :meth:`~ImplicitDictionary.pool`, a growing pool of materialized
 units (:class:`~.pools.ImplicitPool`): column generation is the working-set loop with a pool.
@@ -22,12 +29,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..architectures import IMPLICIT_SUPPORTED, Architecture
-from ..families import ARRANGEMENT, DATA, PADDED, SYMMETRIZED
 from ..families import arrangement as arr
 from . import flow
 from . import pricing as pr
 from .columns import build_batch, grid_scales, hash_units
 from .explicit import Dictionary
+from .mirrors import price_mirrors
 from .pools import ImplicitPool, LibraryBase, top_k
 
 
@@ -42,6 +49,12 @@ class UnitPricing:
     scores: np.ndarray
     n_priced: int
 
+
+#: pricers whose round costs more than a restricted solve over every unit priced so far
+#: (:attr:`ImplicitDictionary.costly_pricing`)
+COSTLY_PRICERS = ("symmetrized", "arrangement")
+#: the 3-layer abs pricer (O(N^2) per round) counts as costly from this many distinct points
+MIRRORS_COSTLY_FROM = 5000
 
 #: the exact arrangement pricer refuses libraries whose rounds would visit more vertex
 #: candidates (recipes times N^(L-1)): about a minute per round on one core
@@ -72,12 +85,11 @@ class ImplicitDictionary(LibraryBase):
         self.counts = counts
         self.spec = spec
         n = x_unique.shape[0]
-        signed = True
+        fams = spec.families
         if spec.pricer == "arrangement":
-            fam = ARRANGEMENT
-            signed = not spec.activation.even
+            fams = spec.priced
             recipes = arr.recipes(spec.depth - 1, spec.activation.a_minus,
-                                  spec.activation.a_plus, signed)  # cached for the pricer
+                                  spec.activation.a_plus, not spec.activation.even)  # cached
             work = recipes[0].shape[0] * float(n) ** (spec.depth - 1)
             if work > MAX_ARRANGEMENT_WORK:
                 raise ValueError(
@@ -86,12 +98,22 @@ class ImplicitDictionary(LibraryBase):
                     f"{MAX_ARRANGEMENT_WORK:.3g}); use the explicit library (implicit=False: "
                     "its certificate covers the Lasso over that library only), fewer points "
                     "or a smaller depth")
-        else:
-            fam = SYMMETRIZED if spec.pricer == "symmetrized" else \
-                (DATA if spec.depth == 3 else PADDED)
-        self.family_spec = (fam, spec.depth, signed)
+        if spec.pricer == "mirrors" and spec.midpoints == "all":
+            raise ValueError(
+                f"no implicit (structured) pricing for the {spec.describe()} library with "
+                "midpoints='all' (the midpoint of any pair with any anchor, Definition 3.9 "
+                "literally: O(N^3) units); implicit=True prices midpoints='anchor' (Lemma "
+                "D.11, the default) or 'none'")
+        #: the library's families as (family, depth, signed) specs: a unit code of the
+        #: implicit library is the family's code plus the offset of its family
+        #: (:meth:`split_codes`), so one integer names a unit of any family
+        self.family_specs = [(fam, spec.depth, signed) for fam, signed in fams]
+        sizes = [fam.count(L, n, signed) for fam, L, signed in self.family_specs]
+        self._offsets = [0]  # Python ints: the last may exceed int64 (never a code then)
+        for size in sizes:
+            self._offsets.append(self._offsets[-1] + size)
         self._scales = grid_scales(x_unique)
-        self._n_candidates = fam.count(spec.depth, n, signed)
+        self._n_candidates = int(sum(sizes))
 
     @property
     def n_features(self) -> int:
@@ -110,13 +132,15 @@ class ImplicitDictionary(LibraryBase):
 
     @property
     def exact(self) -> bool:
-        """True: an implicit library is the architecture's whole library (the exact pricer's:
-        every unit, at every bias), so its Lasso is the training problem (1.1)."""
-        return True
+        """True when the Lasso over the library is the training problem (1.1): an implicit
+        library is the architecture's whole library (the exact pricer's: every unit, at every
+        bias), except the 3-layer abs library built without its midpoint units
+        (``midpoints="none"``), which is the explicit one's, inexact as that is."""
+        return self.spec.pricer == "arrangement" or self.spec.exact
 
     @property
     def why_inexact(self) -> str | None:
-        return None
+        return None if self.exact else self.spec.why_inexact
 
     @property
     def costly_pricing(self) -> bool:
@@ -125,8 +149,16 @@ class ImplicitDictionary(LibraryBase):
         more than a restricted solve over every unit priced so far, so the solver keeps them
         all in its working set (symmetrized N = 500: 21 rounds instead of 28); the second is
         priced again instead (3-layer relu N = 400, beta 1e-3: 5 s instead of 24 s).  The
-        exact arrangement pricer (O(N^(L-1))) is costly too."""
-        return self.spec.pricer in ("symmetrized", "arrangement")
+        exact arrangement pricer (O(N^(L-1))) is costly too.  The 3-layer abs pricer is
+        O(N^2) (:mod:`.mirrors`), costly from :data:`MIRRORS_COSTLY_FROM` points: measured
+        (squared loss, beta 1e-2 and 1e-3 of beta_max, 2 cores) at N = 10^4 3.2 s and 5.3 s
+        with every priced unit in the working set (64 and 78 rounds, 0.3 GB) against 4.5 s
+        and 11.7 s without (72 and 105 rounds, and a 1.85 GB peak in the restricted solver's
+        crossover); at N = 2000 0.75 s and 1.1 s against 0.45 s and 0.8 s; about even at
+        N = 6500."""
+        if self.spec.pricer == "mirrors":
+            return self.x_unique.shape[0] >= MIRRORS_COSTLY_FROM
+        return self.spec.pricer in COSTLY_PRICERS
 
     def pool(self) -> ImplicitPool:
         """The library protocol (:mod:`.pools`): a growing pool of materialized units."""
@@ -149,13 +181,26 @@ class ImplicitDictionary(LibraryBase):
             return self._price_symmetrized(theta, k)
         if self.spec.pricer == "arrangement":
             return self._price_arrangement(theta, k, centered)
+        if self.spec.pricer == "mirrors":
+            return self._price_mirrors(theta, k)
         return self._price_ramps(theta, k, centered)
 
-    def _encode(self, idx, signs) -> np.ndarray:
-        fam, L, signed = self.family_spec
+    def _encode(self, idx, signs, family: int = 0) -> np.ndarray:
+        """Unit codes (of this library: with the offset of family number ``family``)."""
+        fam, L, signed = self.family_specs[family]
         if len(idx) == 0:
             return np.zeros(0, dtype=np.int64)
-        return fam.encode(L, self.x_unique.shape[0], signed, idx, signs)
+        return fam.encode(L, self.x_unique.shape[0], signed, idx, signs) + \
+            np.int64(self._offsets[family])
+
+    def split_codes(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(family number in :attr:`family_specs`, the family's own code) of unit codes."""
+        codes = np.asarray(codes, dtype=np.int64)
+        if len(self.family_specs) == 1:
+            return np.zeros(codes.shape[0], dtype=np.int64), codes
+        bounds = np.array(self._offsets[1:-1], dtype=np.int64)
+        f = np.searchsorted(bounds, codes, side="right").astype(np.int64)
+        return f, codes - np.array(self._offsets[:-1], dtype=np.int64)[f]
 
     def _price_ramps(self, theta, k, centered) -> UnitPricing:
         """Lemma 3.7: ramps both ways and capped ramps between two data points."""
@@ -207,6 +252,18 @@ class ImplicitDictionary(LibraryBase):
         codes = self._encode(np.column_stack([j1, j2, j3]), signs)
         return UnitPricing(cmax, codes, flat[pick], self._n_candidates)
 
+    def _price_mirrors(self, theta, k) -> UnitPricing:
+        """The 3-layer abs library (Table 3.1): data and midpoint units ``||x - c| - b|``,
+        each an O(1) combination of ramp sums (:func:`.mirrors.price_mirrors`), O(N^2)."""
+        midpoints = len(self.family_specs) > 1  # (DATA, MIDPOINT), or DATA alone ("none")
+        cmax, scores, kind, idx = price_mirrors(self.x_unique, theta, k, midpoints)
+        signs = np.ones((idx.shape[0], 2), dtype=np.int64)  # abs: no sign bits in the codes
+        codes = np.empty(idx.shape[0], dtype=np.int64)
+        for f in range(len(self.family_specs)):  # slots (j1, j2), or (partner a, anchor j2)
+            sel = kind == f
+            codes[sel] = self._encode(idx[sel], signs[sel], f)
+        return UnitPricing(cmax, codes, scores, self._n_candidates)
+
     def _price_arrangement(self, theta, k, centered) -> UnitPricing:
         """Every unit at every bias: the vertices of the bias arrangement (erratum E12)."""
         if not centered:
@@ -237,18 +294,38 @@ class ImplicitDictionary(LibraryBase):
     # materializing ---------------------------------------------------------------------------
     def hash_codes(self, codes: np.ndarray):
         """(h1, h2, kinks, valid, orientation) of units ``codes``: equal columns (up to sign)
-        hash equally, all-zero columns are not valid."""
-        return hash_units(self.family_spec, codes, self.x_unique, self.activation, self._scales)
+        hash equally, whatever their family; all-zero columns are not valid."""
+        fam, local = self.split_codes(codes)
+        if len(self.family_specs) == 1:
+            return hash_units(self.family_specs[0], local, self.x_unique, self.activation,
+                              self._scales)
+        out = None
+        for f, spec in enumerate(self.family_specs):
+            sel = np.flatnonzero(fam == f)
+            part = hash_units(spec, local[sel], self.x_unique, self.activation, self._scales)
+            if out is None:
+                out = [np.zeros(fam.shape[0], dtype=a.dtype) for a in part]
+            for a, b in zip(out, part):
+                a[sel] = b
+        return tuple(out)
 
     def materialize(self, codes: np.ndarray, kinks: np.ndarray | None = None) -> Dictionary:
         """The ordinary dictionary of units ``codes`` (in that order; no merging)."""
         codes = np.ascontiguousarray(codes, dtype=np.int64)
         if kinks is None:
             kinks = self.hash_codes(codes)[2]
+        kinks = np.asarray(kinks, dtype=np.int64)
+        fam, local = self.split_codes(codes)
         m = codes.shape[0]
-        batch = build_batch(self.activation, self.depth, self.x_unique, [self.family_spec],
-                            (np.zeros(m, np.int64), codes, np.ones(m, np.int64),
-                             np.asarray(kinks, dtype=np.int64)), self._scales)
+        # build_batch groups the units by family: restore the order afterwards
+        order = np.argsort(fam, kind="stable")
+        batch = build_batch(self.activation, self.depth, self.x_unique, self.family_specs,
+                            (fam[order], local[order], np.ones(m, np.int64), kinks[order]),
+                            self._scales)
+        if np.any(order != np.arange(m)):
+            back = np.empty_like(order)
+            back[order] = np.arange(m)
+            batch = batch.subset(back)
         return Dictionary(self.x, self.x_unique, self.inverse, self.counts, self.spec, batch)
 
     def __repr__(self) -> str:
@@ -258,4 +335,5 @@ class ImplicitDictionary(LibraryBase):
                 "structure)")
 
 
-__all__ = ["ImplicitDictionary", "MAX_ARRANGEMENT_WORK", "UnitPricing"]
+__all__ = ["COSTLY_PRICERS", "ImplicitDictionary", "MAX_ARRANGEMENT_WORK",
+           "MIRRORS_COSTLY_FROM", "UnitPricing"]
