@@ -496,3 +496,19 @@ def test_gap_target_rounding_clause():
     # ... but never below the rounding level of the objective at z = 0
     assert gap_target(1e-8, 1e-4, 0.0, 100.0) == pytest.approx(ROUNDING * 100.0)
     assert gap_target(1e-8, 1.0, 2.0, 100.0) == pytest.approx(ROUNDING * 100.0)
+
+
+@pytest.mark.parametrize("shape", [(40, 12), (8, 12)])
+def test_crossover_keeps_the_fit_and_reaches_a_vertex(shape):
+    # tall and wide blocks: the same fit, no larger l1 norm, at most rank(M) nonzeros
+    from library_of_mirrors.solvers.blocks import basic_solution
+
+    rng = np.random.default_rng(4)
+    m, k = shape
+    M = rng.standard_normal((m, 4)) @ rng.standard_normal((4, k))  # rank 4
+    S = np.arange(k)
+    z = rng.uniform(0.5, 1.5, k)
+    out = basic_solution(M, z, S)
+    np.testing.assert_allclose(M @ out[S], M @ z[S], atol=1e-9)
+    assert np.abs(out).sum() <= np.abs(z).sum() + 1e-9
+    assert np.count_nonzero(out) <= 4

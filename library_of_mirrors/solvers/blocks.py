@@ -70,7 +70,9 @@ def basic_solution(M, z: np.ndarray, S: np.ndarray, rtol: float = 1e-11) -> np.n
     zS = z[S].astype(float).copy()
     if M.shape[0] == 0:
         return z
-    _, sv, vt = np.linalg.svd(M, full_matrices=True)
+    # the whole right basis (|S| x |S|) without the left one: full matrices only when M is
+    # wide (a tall M would build an N x N matrix: 1.5 GB and 4 s at N = 1e4)
+    _, sv, vt = np.linalg.svd(M, full_matrices=M.shape[0] < M.shape[1])
     rank = int(np.sum(sv > rtol * sv[0])) if sv.size and sv[0] > 0 else 0
     N = vt[rank:].T.copy()  # |S| x m, a basis of the (numerical) null space
     alive = np.ones(zS.shape[0], dtype=bool)
