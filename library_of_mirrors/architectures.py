@@ -41,7 +41,7 @@ SUPPORTED = (
     "depth 3, symmetrized: relu, leaky_relu with leaky_slope >= 0 (monotone)",
 )
 #: architectures whose full library has a structured pricer (implicit libraries)
-IMPLICIT_SUPPORTED = ("depth >= 3 deep_narrow relu", "depth 3 symmetrized relu / leaky_relu",
+IMPLICIT_SUPPORTED = ("depth >= 2 deep_narrow relu", "depth 3 symmetrized relu / leaky_relu",
                       "depth 3 deep_narrow abs (midpoints 'anchor' or 'none')",
                       "depth >= 4 deep_narrow abs / leaky_relu with leaky_slope < 0 (exact "
                       "pricer over the whole unit space)")
@@ -167,7 +167,7 @@ def lookup(activation: str | Activation = "relu", depth: int = 2,
         fams = _deep_narrow(act, depth, midpoints)
         relu = act.name == "relu"
         deep_kinked = depth >= 4 and not act.monotone
-        pricer = "ramps" if relu and depth >= 3 else ("arrangement" if deep_kinked else None)
+        pricer = "ramps" if relu else ("arrangement" if deep_kinked else None)
         if depth == 3 and act.even:
             pricer = "mirrors"  # abs: ||x - c| - b|, priced as ramp sums (Lemmas D.10, D.11)
         return Architecture(

@@ -9,7 +9,8 @@ import library_of_mirrors as lom
 from library_of_mirrors.dictionary import ImplicitDictionary
 from library_of_mirrors.dictionary import build as dbuild
 
-IMPLICIT = [("relu", 3, "deep_narrow", None), ("relu", 4, "deep_narrow", None),
+IMPLICIT = [("relu", 2, "deep_narrow", None), ("relu", 3, "deep_narrow", None),
+            ("relu", 4, "deep_narrow", None),
             ("relu", 3, "symmetrized", None), ("leaky_relu", 3, "symmetrized", 0.25)]
 IDS = [f"{a}{'' if s is None else s}-L{L}-{arch}" for a, L, arch, s in IMPLICIT]
 

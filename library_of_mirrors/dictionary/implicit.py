@@ -203,9 +203,12 @@ class ImplicitDictionary(LibraryBase):
         return f, codes - np.array(self._offsets[:-1], dtype=np.int64)[f]
 
     def _price_ramps(self, theta, k, centered) -> UnitPricing:
-        """Lemma 3.7: ramps both ways and capped ramps between two data points."""
+        """Lemma 3.7: ramps both ways and capped ramps between two data points (the ramps
+        alone at depth 2, Theorem 3.2)."""
         n = self.x_unique.shape[0]
         P, Q = pr.ramp_correlations(self.x_unique, theta)
+        if self.depth == 2:
+            return self._price_ramps_only(P, Q, k)
         i = np.arange(n, dtype=np.int64)
         one = np.ones(n - 1, dtype=np.int64)
 
@@ -233,6 +236,23 @@ class ImplicitDictionary(LibraryBase):
         score = np.abs(np.concatenate([g[1] for g in groups]))
         pick = top_k(score, k)
         return UnitPricing(cmax, codes[pick], score[pick], self._n_candidates)
+
+    def _price_ramps_only(self, P, Q, k) -> UnitPricing:
+        """The 2-layer relu library: right ramps (x - u_i)_+ (i < n-1, correlation P_i) and
+        left ramps (u_i - x)_+ (i > 0, Q_i); the top ``k`` of each side, never a list of all
+        (N = 1e7: 2e7 ramps)."""
+        n = P.shape[0]
+        right, left = np.abs(P[:-1]), np.abs(Q[1:])
+        pr_, pl = top_k(right, k), top_k(left, k)
+        idx = np.concatenate([pr_, pl + 1]).astype(np.int64)
+        sign = np.concatenate([np.ones(pr_.shape[0], np.int64),
+                               -np.ones(pl.shape[0], np.int64)])
+        score = np.concatenate([right[pr_], left[pl]])
+        pick = top_k(score, k)
+        codes = self._encode(np.column_stack([idx[pick], idx[pick]]),
+                             np.column_stack([sign[pick], np.ones(pick.shape[0], np.int64)]))
+        cmax = max(float(right.max(initial=0.0)), float(left.max(initial=0.0)))
+        return UnitPricing(cmax, codes, score[pick], 2 * (n - 1))
 
     def _price_symmetrized(self, theta, k) -> UnitPricing:
         u = self.x_unique
