@@ -105,7 +105,7 @@ def tables(u, theta):
     return T, R, L, D, sD, scale
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _offer(v, code, hv, hc, size):
     """Offer (v, code) to the min-heap ``hv``/``hc`` of ``size`` entries (capacity
     ``hv.shape[0]``, the smallest at 0); returns the new size."""
@@ -140,7 +140,7 @@ def _offer(v, code, hv, hc, size):
     return size
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _mirror_ptr(u, c, dc):
     """The mirror's interval: the largest p with ``u_p <= 2c - x_j`` (``dc = c - x_j``), -1
     left of every point."""
@@ -155,7 +155,7 @@ def _mirror_ptr(u, c, dc):
     return a
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _mid_ptr(u, ua, uj):
     """c's interval: the largest p with ``u_p <= (x_a + x_j) / 2``."""
     a = -1
@@ -169,7 +169,7 @@ def _mid_ptr(u, ua, uj):
     return a
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _d_at(u, T, D, sD, c, dc, P):
     """D at the mirror ``2c - x_j`` (``dc = c - x_j``) in interval P."""
     if P >= 0:
@@ -345,7 +345,7 @@ def _eval_fine(u, tab, fam, r, s, e, F, midpoints, slack, tau, hv, hc, size):
     return size
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _chunk_of(code, n, S):
     """(family, row, first j2, end) of a chunk code ((family n + row) n + first j2)."""
     s = code % n
@@ -378,7 +378,7 @@ def block_tables(a, W):
     return mx, mn
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _range(a, bmx, bmn, W, i, j):
     """(max, min) of ``a`` over [i, j] (i <= j): the partial blocks at both ends, the block
     tables ``bmx``, ``bmn`` (:func:`block_tables`) in between; O(W + (j - i) / W)."""
@@ -403,7 +403,7 @@ def _range(a, bmx, bmn, W, i, j):
     return m1, m2
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _data_bound(u, T, D, sD, Dbx, Dbn, X, Xbx, Xbn, W, c, base, s, e, Ps, Pe, slack):
     """Bound of ``|D(mirror) - base + 2 X(x_j2)|`` over the data units j2 in [s, e) of the row
     anchored at c (X = R right of the anchor, L left of it): the mirror runs over
@@ -421,7 +421,7 @@ def _data_bound(u, T, D, sD, Dbx, Dbn, X, Xbx, Xbn, W, c, base, s, e, Ps, Pe, sl
     return max(dmax - base + 2.0 * xmax, base - dmin - 2.0 * xmin) + slack
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _act(evaluate, prune, tau, bound, fam, r, s, e, u, tab, F, midpoints, slack, hv, hc,
          size):
     """What a row's sweep does with a chunk: collect its bound (``evaluate`` False: the heap
