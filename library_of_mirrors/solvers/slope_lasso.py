@@ -604,4 +604,4 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
                            target, reason, history, n_priced)
 
 
-__all__ = ["applies", "restricted_solve", "solve"]
+__all__ = ["applies", "restricted_solve", "solve", "warm_restricted_solve"]
