@@ -60,6 +60,8 @@ import numba
 import numpy as np
 from numba import njit, prange
 
+from .pools import heap_offer
+
 #: units (consecutive j2 of one row) per sub-chunk: a chunk whose bound reaches the threshold
 #: is bounded again by sub-chunks, and those that reach it are evaluated
 FINE = 64
@@ -103,41 +105,6 @@ def tables(u, theta):
     for i in range(n):
         scale = max(scale, abs(D[i]) + 2.0 * abs(R[i]) + 2.0 * abs(L[i]))
     return T, R, L, D, sD, scale
-
-
-@njit(cache=True)
-def _offer(v, code, hv, hc, size):
-    """Offer (v, code) to the min-heap ``hv``/``hc`` of ``size`` entries (capacity
-    ``hv.shape[0]``, the smallest at 0); returns the new size."""
-    m = hv.shape[0]
-    if size < m:
-        k = size
-        size += 1
-        while k > 0:
-            parent = (k - 1) // 2
-            if hv[parent] <= v:
-                break
-            hv[k] = hv[parent]
-            hc[k] = hc[parent]
-            k = parent
-        hv[k] = v
-        hc[k] = code
-    elif v > hv[0]:
-        k = 0
-        while True:
-            child = 2 * k + 1
-            if child >= m:
-                break
-            if child + 1 < m and hv[child + 1] < hv[child]:
-                child += 1
-            if hv[child] >= v:
-                break
-            hv[k] = hv[child]
-            hc[k] = hc[child]
-            k = child
-        hv[k] = v
-        hc[k] = code
-    return size
 
 
 @njit(cache=True)
@@ -198,7 +165,7 @@ def _eval_right(u, T, R, D, sD, r, s, e, p, midpoints, hv, hc, size):
             dm = D[p] + off * sD[p]
         else:  # left of every point: D(t) = D(u_0) - (t - u_0) sum theta
             dm = D[0] - (dc + (c - u[0])) * T[0]
-        size = _offer(abs(dm - base + 2.0 * R[j2]), r + j2 * n, hv, hc, size)
+        size = heap_offer(abs(dm - base + 2.0 * R[j2]), r + j2 * n, hv, hc, size)
     return size
 
 
@@ -216,7 +183,7 @@ def _eval_left(u, L, D, sD, r, s, e, p, midpoints, hv, hc, size):
         off = dc + (c - u[p])  # right of every point when p = n - 1 (slope sum theta)
         if off == 0.0 and midpoints:
             continue
-        size = _offer(abs(D[p] + off * sD[p] - base + 2.0 * L[j2]), r + j2 * n, hv, hc, size)
+        size = heap_offer(abs(D[p] + off * sD[p] - base + 2.0 * L[j2]), r + j2 * n, hv, hc, size)
     return size
 
 
@@ -233,7 +200,7 @@ def _eval_mid(u, T, R, D, a, s, e, p, hv, hc, size):
         while (ua - u[p + 1]) + (uj - u[p + 1]) >= 0.0:  # stops before j2: c < x_j2
             p += 1
         off = 0.5 * ((ua - u[p]) + (uj - u[p]))  # c - u_p >= 0
-        size = _offer(abs(da - 2.0 * (R[p] - off * T[p + 1]) + 2.0 * R[j2]),
+        size = heap_offer(abs(da - 2.0 * (R[p] - off * T[p + 1]) + 2.0 * R[j2]),
                       nn + a + j2 * n, hv, hc, size)
     return size
 
@@ -429,7 +396,7 @@ def _act(evaluate, prune, tau, bound, fam, r, s, e, u, tab, F, midpoints, slack,
     (``tau`` and the heap's smallest unit when it is full); every unit without ``prune``."""
     n = u.shape[0]
     if not evaluate:
-        return _offer(bound, (fam * n + r) * n + s, hv, hc, size)
+        return heap_offer(bound, (fam * n + r) * n + s, hv, hc, size)
     if not prune:
         T, R, L, D, sD = tab
         c = u[r]
@@ -476,7 +443,7 @@ def _row(u, tab, btab, r, S, F, midpoints, slack, evaluate, prune, tau, hv, hc, 
         PDe[k] = P
     chunks = 0
     if evaluate:  # b = 0 (j2 = j1): the 2-layer feature |x - c|
-        size = _offer(abs(D[r]), r + r * n, hv, hc, size)
+        size = heap_offer(abs(D[r]), r + r * n, hv, hc, size)
     # data units right of the anchor (at r = 0 they are |x - x_j2| on the points: skipped)
     if 1 <= r <= n - 2:
         base = 2.0 * R[r]
@@ -595,7 +562,7 @@ def _eval_listed(u, tab, S, F, midpoints, slack, codes, bounds, hv, hc, sizes, s
     for b in prange(B):
         size = 0
         for r in range(b, n, B):
-            size = _offer(abs(D[r]), r + r * n, hv[b], hc[b], size)
+            size = heap_offer(abs(D[r]), r + r * n, hv[b], hc[b], size)
         st = False
         for i in range(b, codes.shape[0], B):
             if size == k and bounds[i] < hv[b, 0]:

@@ -161,6 +161,42 @@ _HEAP_K = 256
 
 
 @njit(cache=True)
+def heap_offer(v, code, hv, hc, size):
+    """Offer (v, code) to the min-heap ``hv``/``hc`` of ``size`` entries (capacity
+    ``hv.shape[0]``, the smallest at 0): it joins while there is room, else it replaces the
+    smallest if larger.  Returns the new size."""
+    m = hv.shape[0]
+    if size < m:  # sift up
+        k = size
+        size += 1
+        while k > 0:
+            parent = (k - 1) // 2
+            if hv[parent] <= v:
+                break
+            hv[k] = hv[parent]
+            hc[k] = hc[parent]
+            k = parent
+        hv[k] = v
+        hc[k] = code
+    elif v > hv[0]:  # replace the smallest, sift down
+        k = 0
+        while True:
+            child = 2 * k + 1
+            if child >= m:
+                break
+            if child + 1 < m and hv[child + 1] < hv[child]:
+                child += 1
+            if hv[child] >= v:
+                break
+            hv[k] = hv[child]
+            hc[k] = hc[child]
+            k = child
+        hv[k] = v
+        hc[k] = code
+    return size
+
+
+@njit(cache=True)
 def _top_small(scores: np.ndarray, m: int) -> np.ndarray:
     """The indices of the ``m`` largest scores (``m < len(scores)``): a min-heap of the best
     so far, one pass.  NaN scores are never kept."""
@@ -169,31 +205,8 @@ def _top_small(scores: np.ndarray, m: int) -> np.ndarray:
     size = 0
     for j in range(scores.shape[0]):
         v = scores[j]
-        if not v == v:  # NaN
-            continue
-        if size < m:  # sift up
-            k = size
-            size += 1
-            while k > 0:
-                parent = (k - 1) // 2
-                if heap_v[parent] <= v:
-                    break
-                heap_v[k], heap_i[k] = heap_v[parent], heap_i[parent]
-                k = parent
-            heap_v[k], heap_i[k] = v, j
-        elif v > heap_v[0]:  # replace the smallest, sift down
-            k = 0
-            while True:
-                child = 2 * k + 1
-                if child >= m:
-                    break
-                if child + 1 < m and heap_v[child + 1] < heap_v[child]:
-                    child += 1
-                if heap_v[child] >= v:
-                    break
-                heap_v[k], heap_i[k] = heap_v[child], heap_i[child]
-                k = child
-            heap_v[k], heap_i[k] = v, j
+        if v == v:  # not NaN
+            size = heap_offer(v, j, heap_v, heap_i, size)
     return heap_i[:size].copy()
 
 
@@ -418,4 +431,4 @@ class ImplicitPool(Pool):
 
 
 __all__ = ["ExplicitPool", "ImplicitPool", "Library", "LibraryBase", "Pool", "Pricing",
-           "top_k"]
+           "heap_offer", "top_k"]
