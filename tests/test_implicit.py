@@ -262,3 +262,61 @@ def test_implicit_zero_solutions(loss, tau):
         assert res.gap <= 1e-12 * max(1.0, res.objective)
         net = lom.reconstruct(imp, res)
         assert np.allclose(net(x), res.xi)
+
+
+def test_screened_pricing_reprices_its_first_layers_exactly(monkeypatch):
+    """The symmetrized library's screen: the first layers (anchor pairs) of largest correlation
+    in an exact round; a screened round re-prices exactly those, every sign pattern, for a new
+    dual vector (what the full kernel gives on those rows), and bounds nothing."""
+    from library_of_mirrors.dictionary import implicit as im
+    from library_of_mirrors.dictionary import pricing as pr
+
+    monkeypatch.setattr(im, "SCREEN_PAIRS", 25)
+    x, _ = _data(30, 4)
+    imp = lom.build_dictionary(x, "relu", 3, "symmetrized", implicit=True)
+    rng = np.random.default_rng(6)
+    t1, t2 = rng.standard_normal(30), rng.standard_normal(30)
+    t1, t2 = t1 - t1.mean(), t2 - t2.mean()
+    full = np.empty((30, 30, 16))
+    arg = np.zeros((30, 30, 16), dtype=np.int64)
+    pr.price_symmetrized(imp.x_unique, t1, 0.0, 1.0, full, arg)
+    p1 = imp.price(t1, 10)
+    pair_best = full.max(axis=2)
+    assert p1.screen.shape == (25, 2)
+    assert np.all(p1.screen[:, 0] <= p1.screen[:, 1])
+    # the screen holds the 25 pairs of largest correlation
+    assert pair_best[p1.screen[:, 0], p1.screen[:, 1]].min() >= np.sort(pair_best.ravel())[-25]
+    pr.price_symmetrized(imp.x_unique, t2, 0.0, 1.0, full, arg)
+    p2 = imp.price_screened(t2, 10, p1.screen)
+    rows = full[p1.screen[:, 0], p1.screen[:, 1]]
+    assert p2.corr_max == rows.max() <= full.max()
+    assert np.allclose(np.sort(p2.scores)[::-1], np.sort(rows.ravel())[::-1][:p2.scores.shape[0]],
+                       rtol=0, atol=0)
+    # the units it names are library units with those correlations
+    cols = imp.materialize(p2.codes)
+    assert np.allclose(np.abs(cols.batch.grid_rmatvec(t2)), p2.scores, rtol=1e-12)
+    with pytest.raises(ValueError, match="no screened pricing for the 'ramps' pricer"):
+        lom.build_dictionary(x, "relu", 3, implicit=True).price_screened(t2, 3, p1.screen)
+
+
+@pytest.mark.parametrize("act,slope", [("relu", None), ("leaky_relu", 0.25)])
+def test_screened_rounds_reach_the_exact_rounds_optimum(monkeypatch, act, slope):
+    """Screened rounds between exact ones change the path, not the optimum, and never the
+    certificate (only an exact round certifies): the same objective as exact rounds alone,
+    with no more exact rounds."""
+    from library_of_mirrors.dictionary import implicit as im
+    from library_of_mirrors.solvers import engine
+
+    monkeypatch.setattr(im, "SCREEN_PAIRS", 60)
+    x, y = _data(50, 12)
+    imp = lom.build_dictionary(x, act, 3, "symmetrized", leaky_slope=slope, implicit=True)
+    beta = 3e-3 * lom.beta_max(imp, y)
+    screened = lom.solve_lasso(imp, y, beta, tol=1e-10)
+    monkeypatch.setattr(engine, "SCREENED_ROUNDS", 0)
+    exact = lom.solve_lasso(imp, y, beta, tol=1e-10)
+    assert screened.converged and exact.converged
+    assert screened.objective == pytest.approx(exact.objective, rel=1e-9)
+    assert screened.gap <= 1e-10 * screened.objective
+    assert screened.n_iter <= exact.n_iter
+    net = lom.reconstruct(imp, screened, beta)
+    assert net.objective(x, y, beta) == pytest.approx(screened.objective, rel=1e-9)

@@ -48,6 +48,9 @@ class UnitPricing:
     codes: np.ndarray
     scores: np.ndarray
     n_priced: int
+    #: the pricer's screen for the next rounds (:meth:`ImplicitDictionary.price_screened`),
+    #: or None
+    screen: np.ndarray | None = None
 
 
 #: pricers whose round costs more than a restricted solve over every unit priced so far
@@ -55,6 +58,10 @@ class UnitPricing:
 COSTLY_PRICERS = ("symmetrized", "arrangement")
 #: the 3-layer abs pricer (O(N^2) per round) counts as costly from this many distinct points
 MIRRORS_COSTLY_FROM = 5000
+
+#: a screened round of the symmetrized library re-prices this many first layers (anchor
+#: pairs, all their sign patterns): those of largest correlation in the last full round
+SCREEN_PAIRS = 4096
 
 #: the exact arrangement pricer refuses libraries whose rounds would visit more vertex
 #: candidates (recipes times N^(L-1)): about a minute per round on one core
@@ -254,6 +261,31 @@ class ImplicitDictionary(LibraryBase):
         cmax = max(float(right.max(initial=0.0)), float(left.max(initial=0.0)))
         return UnitPricing(cmax, codes, score[pick], 2 * (n - 1))
 
+    def price_screened(self, theta_u: np.ndarray, k: int, screen: np.ndarray) -> UnitPricing:
+        """A cheap round between exact ones: the units of ``screen`` (a previous round's
+        :attr:`UnitPricing.screen`) priced for ``theta_u``.  Its ``corr_max`` is the screen's
+        maximum, a lower bound of the library's: it finds violators, it certifies nothing.
+        The symmetrized library screens first layers: O(SCREEN_PAIRS N) instead of O(N^3)."""
+        theta = np.ascontiguousarray(theta_u, dtype=float)
+        if self.spec.pricer != "symmetrized":
+            raise ValueError(f"no screened pricing for the {self.spec.pricer!r} pricer")
+        j1, j2 = screen[:, 0].copy(), screen[:, 1].copy()
+        best = np.empty((j1.shape[0], 16))
+        arg = np.zeros((j1.shape[0], 16), dtype=np.int64)
+        pr.price_symmetrized_pairs(self.x_unique, theta, self.activation.a_minus,
+                                   self.activation.a_plus, j1, j2, best, arg)
+        flat = best.ravel()
+        pick = top_k(flat, k)
+        pick = pick[flat[pick] >= 0]
+        q, s = np.divmod(pick, 16)
+        codes = self._symmetrized_codes(j1[q], j2[q], arg.ravel()[pick], s)
+        return UnitPricing(float(flat.max(initial=0.0)), codes, flat[pick],
+                           16 * j1.shape[0] * self.x_unique.shape[0], screen)
+
+    def _symmetrized_codes(self, j1, j2, j3, s) -> np.ndarray:
+        signs = np.column_stack([1 - 2 * ((s >> a) & 1) for a in range(4)])
+        return self._encode(np.column_stack([j1, j2, j3]), signs)
+
     def _price_symmetrized(self, theta, k) -> UnitPricing:
         u = self.x_unique
         n = u.shape[0]
@@ -267,10 +299,13 @@ class ImplicitDictionary(LibraryBase):
         pick = pick[flat[pick] >= 0]
         j1, rest = np.divmod(pick, n * 16)
         j2, s = np.divmod(rest, 16)
-        j3 = arg.ravel()[pick]
-        signs = np.column_stack([1 - 2 * ((s >> a) & 1) for a in range(4)])
-        codes = self._encode(np.column_stack([j1, j2, j3]), signs)
-        return UnitPricing(cmax, codes, flat[pick], self._n_candidates)
+        codes = self._symmetrized_codes(j1, j2, arg.ravel()[pick], s)
+        # the screen: the first layers of largest correlation (any sign pattern)
+        pair_best = best.reshape(n * n, 16).max(axis=1)
+        top = top_k(pair_best, SCREEN_PAIRS)
+        top = top[pair_best[top] >= 0]
+        screen = np.column_stack(np.divmod(top, n)).astype(np.int64)
+        return UnitPricing(cmax, codes, flat[pick], self._n_candidates, screen)
 
     def _price_mirrors(self, theta, k) -> UnitPricing:
         """The 3-layer abs library (Table 3.1): data and midpoint units ``||x - c| - b|``,

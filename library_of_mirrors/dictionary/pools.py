@@ -245,6 +245,12 @@ class Pool:
     #: generation; otherwise the engine keeps celer's working sets
     keep_priced = False
 
+    def price_screened(self, theta_u: np.ndarray, k: int) -> Pricing | None:
+        """A cheap pricing round over the units the last exact round screened (violators to
+        add; its ``corr_max`` is no bound of the library's), or None where the library has no
+        screen."""
+        return None
+
     def canonical(self, z: np.ndarray) -> np.ndarray | None:
         return None
 
@@ -334,6 +340,7 @@ class ImplicitPool(Pool):
         self._orient: list[int] = []
         self._seen: dict[tuple[int, int], int] = {}
         self._dict = None
+        self._screen = None
 
     def __len__(self) -> int:
         return len(self._codes)
@@ -367,6 +374,15 @@ class ImplicitPool(Pool):
 
     def price(self, theta_u: np.ndarray, k: int, centered: bool = True) -> Pricing:
         p = self.library.price(theta_u, k, centered)
+        self._screen = p.screen
+        return self._pricing(p)
+
+    def price_screened(self, theta_u: np.ndarray, k: int) -> Pricing | None:
+        if self._screen is None:
+            return None
+        return self._pricing(self.library.price_screened(theta_u, k, self._screen))
+
+    def _pricing(self, p) -> Pricing:
         idx, _ = self.locate(p.codes)
         ok = idx >= 0
         idx, scores = idx[ok], p.scores[ok]

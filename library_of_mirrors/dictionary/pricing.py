@@ -100,130 +100,138 @@ def _symmetrized_coefficients(am, ap):
 
 
 @njit(cache=True)
-def _price_symmetrized_row(u, theta, tot_t, am, ap, coef, j1, G, best_val, best_j3):
+def _price_symmetrized_row(u, theta, tot_t, am, ap, coef, j1, G, tg, best_val, best_j3):
     """:func:`price_symmetrized` for the first layers with first anchor ``j1``."""
     n = u.shape[0]
-    dp = ap - am
-    ninf = -np.inf
-    a1 = u[j1]
-    tg = np.empty(8)
     for j2 in range(j1):
         for s in range(16):
             best_val[j1, j2, s] = -1.0
     for j2 in range(j1, n):
-        a2 = u[j2]
-        # g (rows of G) and tot_tg = sum theta g of the 8 patterns with w22 = +1, four at a time
-        # (independent running sums; each summed in the order of i)
-        for h in range(0, 8, 4):
-            t0 = 0.0
-            t1 = 0.0
-            t2 = 0.0
-            t3 = 0.0
-            for r in range(3):
-                lo = 0 if r == 0 else (j1 if r == 1 else j2)
-                hi = j1 if r == 0 else (j2 if r == 1 else n)
-                p0 = coef[r, h, 0]
-                q0 = coef[r, h, 1]
-                p1 = coef[r, h + 1, 0]
-                q1 = coef[r, h + 1, 1]
-                p2 = coef[r, h + 2, 0]
-                q2 = coef[r, h + 2, 1]
-                p3 = coef[r, h + 3, 0]
-                q3 = coef[r, h + 3, 1]
-                for i in range(lo, hi):
-                    d1 = u[i] - a1
-                    d2 = u[i] - a2
-                    t = theta[i]
-                    g0 = p0 * d1 + q0 * d2
-                    g1 = p1 * d1 + q1 * d2
-                    g2 = p2 * d1 + q2 * d2
-                    g3 = p3 * d1 + q3 * d2
-                    G[h, i] = g0
-                    G[h + 1, i] = g1
-                    G[h + 2, i] = g2
-                    G[h + 3, i] = g3
-                    t0 += t * g0
-                    t1 += t * g1
-                    t2 += t * g2
-                    t3 += t * g3
-            tg[h] = t0
-            tg[h + 1] = t1
-            tg[h + 2] = t2
-            tg[h + 3] = t3
-        for s in range(8):
-            # s and s ^ 0b1100 (w21, w22 flipped: g -> -g) are priced together; library units
-            # have k1 <= k2 (k = 4 j + 2 b(w1.) + b(w2.)), which only binds when j1 = j2
-            sp = s
-            sm = s ^ 12
-            unit_p = j1 < j2 or 2 * (sp & 1) + ((sp >> 2) & 1) <= 2 * ((sp >> 1) & 1) + (sp >> 3)
-            unit_m = j1 < j2 or 2 * (sm & 1) + ((sm >> 2) & 1) <= 2 * ((sm >> 1) & 1) + (sm >> 3)
-            if not unit_p:
-                best_val[j1, j2, sp] = -1.0
-            if not unit_m:
-                best_val[j1, j2, sm] = -1.0
-            if not (unit_p or unit_m):
-                continue
-            g = G[s]
-            tot_tg = tg[s]
-            # g is linear on [.., u_j1], [u_j1, u_j2], [u_j2, ..]: merge the three runs into the
-            # descending order of g (the earliest run first on ties), pricing x_j3 on the way
-            s1, e1, d1 = _run_bounds(0, j1, g)
-            s2, e2, d2 = _run_bounds(j1 + 1, j2, g)
-            s3, e3, d3 = _run_bounds(j2 + 1, n - 1, g)
-            v1 = g[s1] if s1 != e1 else ninf
-            v2 = g[s2] if s2 != e2 else ninf
-            v3 = g[s3] if s3 != e3 else ninf
-            acc_t = 0.0
-            acc_tg = 0.0
-            bp = -1.0
-            arg_p = 0
-            bm = -1.0
-            arg_m = 0
-            for _ in range(n):
-                if v2 > v1:
-                    if v3 > v2:
-                        e = s3
-                        ge = v3
-                        s3 += d3
-                        v3 = g[s3] if s3 != e3 else ninf
-                    else:
-                        e = s2
-                        ge = v2
-                        s2 += d2
-                        v2 = g[s2] if s2 != e2 else ninf
-                elif v3 > v1:
+        _price_symmetrized_pair(u, theta, tot_t, am, ap, coef, j1, j2, G, tg, best_val[j1, j2],
+                                best_j3[j1, j2])
+
+
+@njit(cache=True)
+def _price_symmetrized_pair(u, theta, tot_t, am, ap, coef, j1, j2, G, tg, best_val, best_j3):
+    """The 16 sign patterns of the first layer with anchors ``j1 <= j2``: ``best_val[s]``,
+    ``best_j3[s]`` (``G`` (8, n) and ``tg`` (8,) are scratch)."""
+    n = u.shape[0]
+    dp = ap - am
+    ninf = -np.inf
+    a1 = u[j1]
+    a2 = u[j2]
+    # g (rows of G) and tot_tg = sum theta g of the 8 patterns with w22 = +1, four at a time
+    # (independent running sums; each summed in the order of i)
+    for h in range(0, 8, 4):
+        t0 = 0.0
+        t1 = 0.0
+        t2 = 0.0
+        t3 = 0.0
+        for r in range(3):
+            lo = 0 if r == 0 else (j1 if r == 1 else j2)
+            hi = j1 if r == 0 else (j2 if r == 1 else n)
+            p0 = coef[r, h, 0]
+            q0 = coef[r, h, 1]
+            p1 = coef[r, h + 1, 0]
+            q1 = coef[r, h + 1, 1]
+            p2 = coef[r, h + 2, 0]
+            q2 = coef[r, h + 2, 1]
+            p3 = coef[r, h + 3, 0]
+            q3 = coef[r, h + 3, 1]
+            for i in range(lo, hi):
+                d1 = u[i] - a1
+                d2 = u[i] - a2
+                t = theta[i]
+                g0 = p0 * d1 + q0 * d2
+                g1 = p1 * d1 + q1 * d2
+                g2 = p2 * d1 + q2 * d2
+                g3 = p3 * d1 + q3 * d2
+                G[h, i] = g0
+                G[h + 1, i] = g1
+                G[h + 2, i] = g2
+                G[h + 3, i] = g3
+                t0 += t * g0
+                t1 += t * g1
+                t2 += t * g2
+                t3 += t * g3
+        tg[h] = t0
+        tg[h + 1] = t1
+        tg[h + 2] = t2
+        tg[h + 3] = t3
+    for s in range(8):
+        # s and s ^ 0b1100 (w21, w22 flipped: g -> -g) are priced together; library units
+        # have k1 <= k2 (k = 4 j + 2 b(w1.) + b(w2.)), which only binds when j1 = j2
+        sp = s
+        sm = s ^ 12
+        unit_p = j1 < j2 or 2 * (sp & 1) + ((sp >> 2) & 1) <= 2 * ((sp >> 1) & 1) + (sp >> 3)
+        unit_m = j1 < j2 or 2 * (sm & 1) + ((sm >> 2) & 1) <= 2 * ((sm >> 1) & 1) + (sm >> 3)
+        if not unit_p:
+            best_val[sp] = -1.0
+        if not unit_m:
+            best_val[sm] = -1.0
+        if not (unit_p or unit_m):
+            continue
+        g = G[s]
+        tot_tg = tg[s]
+        # g is linear on [.., u_j1], [u_j1, u_j2], [u_j2, ..]: merge the three runs into the
+        # descending order of g (the earliest run first on ties), pricing x_j3 on the way
+        s1, e1, d1 = _run_bounds(0, j1, g)
+        s2, e2, d2 = _run_bounds(j1 + 1, j2, g)
+        s3, e3, d3 = _run_bounds(j2 + 1, n - 1, g)
+        v1 = g[s1] if s1 != e1 else ninf
+        v2 = g[s2] if s2 != e2 else ninf
+        v3 = g[s3] if s3 != e3 else ninf
+        acc_t = 0.0
+        acc_tg = 0.0
+        bp = -1.0
+        arg_p = 0
+        bm = -1.0
+        arg_m = 0
+        for _ in range(n):
+            if v2 > v1:
+                if v3 > v2:
                     e = s3
                     ge = v3
                     s3 += d3
                     v3 = g[s3] if s3 != e3 else ninf
                 else:
-                    e = s1
-                    ge = v1
-                    s1 += d1
-                    v1 = g[s1] if s1 != e1 else ninf
-                # acc_*: sums over the elements before e (g_i >= g_e; ties add 0) and
-                #   sum_i theta_i sigma(g_i - g_e) = (ap - am) acc + am (tg - g_e t)
-                #   sum_i theta_i sigma(g_e - g_i) = (ap - am) acc - ap (tg - g_e t)
-                # with acc = sum_{g_i > g_e} theta_i (g_i - g_e) = acc_tg - g_e acc_t
-                d = dp * (acc_tg - ge * acc_t)
-                q = tot_tg - ge * tot_t
-                cp = abs(d + am * q)
-                cm = abs(d - ap * q)
-                if cp > bp:
-                    bp = cp
-                    arg_p = e
-                if cm > bm:
-                    bm = cm
-                    arg_m = e
-                te = theta[e]
-                acc_t += te
-                acc_tg += te * ge
-            if unit_p:
-                best_val[j1, j2, sp] = bp
-                best_j3[j1, j2, sp] = arg_p
-            if unit_m:
-                best_val[j1, j2, sm] = bm
-                best_j3[j1, j2, sm] = arg_m
+                    e = s2
+                    ge = v2
+                    s2 += d2
+                    v2 = g[s2] if s2 != e2 else ninf
+            elif v3 > v1:
+                e = s3
+                ge = v3
+                s3 += d3
+                v3 = g[s3] if s3 != e3 else ninf
+            else:
+                e = s1
+                ge = v1
+                s1 += d1
+                v1 = g[s1] if s1 != e1 else ninf
+            # acc_*: sums over the elements before e (g_i >= g_e; ties add 0) and
+            #   sum_i theta_i sigma(g_i - g_e) = (ap - am) acc + am (tg - g_e t)
+            #   sum_i theta_i sigma(g_e - g_i) = (ap - am) acc - ap (tg - g_e t)
+            # with acc = sum_{g_i > g_e} theta_i (g_i - g_e) = acc_tg - g_e acc_t
+            d = dp * (acc_tg - ge * acc_t)
+            q = tot_tg - ge * tot_t
+            cp = abs(d + am * q)
+            cm = abs(d - ap * q)
+            if cp > bp:
+                bp = cp
+                arg_p = e
+            if cm > bm:
+                bm = cm
+                arg_m = e
+            te = theta[e]
+            acc_t += te
+            acc_tg += te * ge
+        if unit_p:
+            best_val[sp] = bp
+            best_j3[sp] = arg_p
+        if unit_m:
+            best_val[sm] = bm
+            best_j3[sm] = arg_m
 
 
 @njit(cache=True, parallel=True)
@@ -249,10 +257,31 @@ def price_symmetrized(u, theta, am, ap, best_val, best_j3):
     for jj in prange((n + 1) // 2):
         j = np.int64(jj)  # prange indices may be unsigned: keep index arithmetic integral
         G = np.empty((8, n))
-        _price_symmetrized_row(u, theta, tot_t, am, ap, coef, j, G, best_val, best_j3)
+        tg = np.empty(8)
+        _price_symmetrized_row(u, theta, tot_t, am, ap, coef, j, G, tg, best_val, best_j3)
         if n - 1 - j != j:
-            _price_symmetrized_row(u, theta, tot_t, am, ap, coef, n - 1 - j, G, best_val,
-                                   best_j3)
+            _price_symmetrized_row(u, theta, tot_t, am, ap, coef, n - 1 - j, G, tg,
+                                   best_val, best_j3)
+
+
+@njit(cache=True, parallel=True)
+def price_symmetrized_pairs(u, theta, am, ap, j1, j2, best_val, best_j3):
+    """:func:`price_symmetrized` for the first layers with anchors ``(j1[m], j2[m])`` only
+    (``j1 <= j2``): ``best_val`` / ``best_j3`` are (m, 16).  O(m N): the screened rounds of
+    :meth:`~.implicit.ImplicitDictionary.price_screened`."""
+    n = u.shape[0]
+    m = j1.shape[0]
+    tot_t = 0.0
+    for i in range(n):
+        tot_t += theta[i]
+    coef = _symmetrized_coefficients(am, ap)
+    chunk = 64
+    for c in prange((m + chunk - 1) // chunk):
+        G = np.empty((8, n))
+        tg = np.empty(8)
+        for q in range(np.int64(c) * chunk, min(m, (np.int64(c) + 1) * chunk)):
+            _price_symmetrized_pair(u, theta, tot_t, am, ap, coef, j1[q], j2[q], G, tg,
+                                    best_val[q], best_j3[q])
 
 
 #: vertex candidates (recipes x N^(L-1)) from which a pricing round runs over blocks of

@@ -19,7 +19,11 @@ Each iteration (celer's scheme, with a pool for libraries too large to list):
 5. **restricted solve**: the datafit's exact solver over the working set
    (:mod:`.active_set`, :mod:`.linear_programs`, :mod:`.prox_newton`);
 6. **re-express** the iterate at one unit per kink where the library knows how (kept only if
-   the objective does not grow).
+   the objective does not grow);
+7. **screened rounds** where the pool keeps a screen of likely violators
+   (``pool.price_screened``: the symmetrized library's first layers of largest correlation in
+   the last exact round): re-price the screen, add its violators, solve again.  They find
+   violators and certify nothing; every stop follows an exact pricing round.
 
 The loop cannot stall silently: when the working set stops changing while the gap stays above
 the tolerance, the restricted tolerance is tightened (down to rounding level); when that is
@@ -46,6 +50,8 @@ LP_FIRST = 20
 LP_ADD = 20
 #: a dual constraint counts as violated above beta~ (1 + this)
 VIOLATION = 1e-9
+#: at most this many screened rounds (``pool.price_screened``) between two exact ones
+SCREENED_ROUNDS = 50
 #: iterations without a lower gap (while the working set grows) before the restricted
 #: solves are tightened
 STALLS = 10
@@ -88,6 +94,16 @@ def _objective(datafit: Datafit, rows: Rows, f_rows: np.ndarray, z: np.ndarray, 
     return datafit.value(rows, f_rows + xi) + lam * float(np.abs(z).sum()), xi
 
 
+def _dual(pool, datafit: Datafit, rows: Rows, z: np.ndarray, bias: bool,
+          state: Restricted | None) -> tuple[np.ndarray, float, np.ndarray]:
+    """The fit plus its optimal bias at the rows, the bias, and the datafit's (unscaled) dual
+    point there."""
+    f = rows.at_rows(pool.fit(z)) if len(pool) else np.zeros(rows.n_rows)
+    xi = datafit.optimal_bias(rows, f, state) if bias else 0.0
+    u = f + xi
+    return u, xi, datafit.dual_point(rows, u, state)
+
+
 def certify(pool, datafit: Datafit, rows: Rows, lam: float, z: np.ndarray, bias: bool,
             state: Restricted | None = None, want: int = 1,
             support: np.ndarray | None = None) -> tuple:
@@ -97,10 +113,7 @@ def certify(pool, datafit: Datafit, rows: Rows, lam: float, z: np.ndarray, bias:
     zero."""
     if z.shape[0] < len(pool):
         z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
-    f = rows.at_rows(pool.fit(z)) if len(pool) else np.zeros(rows.n_rows)
-    xi = datafit.optimal_bias(rows, f, state) if bias else 0.0
-    u = f + xi
-    th = datafit.dual_point(rows, u, state)
+    u, xi, th = _dual(pool, datafit, rows, z, bias, state)
     tp = rows.to_points(th)
     price = pool.price(tp, want, centered=bias)
     S = np.flatnonzero(z) if support is None else support
@@ -228,6 +241,30 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             z2 = _reexpress(pool, datafit, rows, lam, z, bias)
             if z2 is not z:
                 z, S = z2, np.flatnonzero(z2)
+        # screened rounds: where an exact round is costly and the library keeps a screen of
+        # its likeliest violators, re-price the screen, add its violators and solve again;
+        # only an exact round (the next iteration) certifies
+        for _ in range(0 if lp else SCREENED_ROUNDS):
+            _, xi_s, th_s = _dual(pool, datafit, rows, z, bias, state)
+            sp = pool.price_screened(rows.to_points(th_s), 2 * S.shape[0] + WS_MIN)
+            if sp is None:
+                break
+            n_priced += sp.n_priced
+            if z.shape[0] < len(pool):
+                z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
+            new = np.setdiff1d(sp.index[sp.scores > lam * (1 + VIOLATION)], ws)
+            if new.shape[0] == 0:
+                break
+            ws = np.arange(len(pool)) if pool.keep_priced else np.union1d(ws, new)
+            state = datafit.solve_restricted(pool.features(ws), rows, lam, z[ws], xi_s,
+                                             inner_tol, bias, False)
+            z[S] = 0.0
+            z[ws] = state.z
+            S = ws[np.flatnonzero(state.z)]
+            if verbose:
+                print(f"[solve] {time.perf_counter() - t0:7.2f} s   screened round: "
+                      f"{new.shape[0]} violators joined, active {S.shape[0]} working set "
+                      f"{ws.shape[0]}")
     else:
         # the budget ran out after a restricted solve: certify the point that is returned
         primal, gap, xi, cert = certify(pool, datafit, rows, lam, z, bias, state, 1, S)

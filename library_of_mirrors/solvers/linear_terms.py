@@ -107,6 +107,9 @@ class ProjectedPool:
     def price(self, theta_u: np.ndarray, k: int, centered: bool = True):
         return self.base.price(self.proj.adjoint(theta_u), k, centered=self.centered)
 
+    def price_screened(self, theta_u: np.ndarray, k: int):
+        return self.base.price_screened(self.proj.adjoint(theta_u), k)
+
     def correlations(self, theta_u: np.ndarray, index=None) -> np.ndarray:
         return self.base.correlations(self.proj.adjoint(theta_u), index)
 
