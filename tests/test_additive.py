@@ -9,7 +9,7 @@ import pytest
 from convex_reference import cvx_lasso
 
 import library_of_mirrors as lom
-from library_of_mirrors.dictionary.pools import top_k
+from library_of_mirrors.dictionary.pools import top_k, top_k_abs
 from library_of_mirrors.nn.training import train_adam
 
 
@@ -54,6 +54,20 @@ def test_top_k_is_the_k_largest():
         pick = top_k(scores, k)
         assert pick.shape == (k,) and np.unique(pick).shape == (k,)
         np.testing.assert_array_equal(np.sort(scores[pick]), np.sort(scores)[-k:])
+
+
+def test_top_k_abs_is_the_k_largest_in_absolute_value():
+    rng = np.random.default_rng(1)
+    values = np.round(rng.standard_normal(5000), 2)  # ties, both signs
+    values[[0, 7, 4000]] = np.nan  # never picked, also among the first k
+    for k in (1, 2, 17, 256, 300):
+        pick, vmax = top_k_abs(values, k)
+        assert pick.shape == (k,) and np.unique(pick).shape == (k,)
+        assert not np.isnan(values[pick]).any()
+        np.testing.assert_array_equal(np.sort(np.abs(values[pick])),
+                                      np.sort(np.abs(values[~np.isnan(values)]))[-k:])
+        assert vmax == np.nanmax(np.abs(values))
+    assert top_k_abs(np.zeros(0), 3)[0].shape == (0,) and top_k_abs(np.zeros(0), 3)[1] == 0.0
 
 
 @pytest.mark.parametrize("loss,tau", [("squared", None), ("quantile", 0.8)])

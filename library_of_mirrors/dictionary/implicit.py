@@ -35,7 +35,7 @@ from . import pricing as pr
 from .columns import build_batch, grid_scales, hash_units
 from .explicit import Dictionary
 from .mirrors import price_mirrors
-from .pools import ImplicitPool, LibraryBase, top_k
+from .pools import ImplicitPool, LibraryBase, top_k, top_k_abs
 
 
 @dataclass
@@ -249,17 +249,16 @@ class ImplicitDictionary(LibraryBase):
         left ramps (u_i - x)_+ (i > 0, Q_i); the top ``k`` of each side, never a list of all
         (N = 1e7: 2e7 ramps)."""
         n = P.shape[0]
-        right, left = np.abs(P[:-1]), np.abs(Q[1:])
-        pr_, pl = top_k(right, k), top_k(left, k)
+        pr_, rmax = top_k_abs(P[:-1], k)
+        pl, lmax = top_k_abs(Q[1:], k)
         idx = np.concatenate([pr_, pl + 1]).astype(np.int64)
         sign = np.concatenate([np.ones(pr_.shape[0], np.int64),
                                -np.ones(pl.shape[0], np.int64)])
-        score = np.concatenate([right[pr_], left[pl]])
+        score = np.abs(np.concatenate([P[pr_], Q[pl + 1]]))
         pick = top_k(score, k)
         codes = self._encode(np.column_stack([idx[pick], idx[pick]]),
                              np.column_stack([sign[pick], np.ones(pick.shape[0], np.int64)]))
-        cmax = max(float(right.max(initial=0.0)), float(left.max(initial=0.0)))
-        return UnitPricing(cmax, codes, score[pick], 2 * (n - 1))
+        return UnitPricing(max(rmax, lmax), codes, score[pick], 2 * (n - 1))
 
     def price_screened(self, theta_u: np.ndarray, k: int, screen: np.ndarray) -> UnitPricing:
         """A cheap round between exact ones: the units of ``screen`` (a previous round's
