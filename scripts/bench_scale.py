@@ -1,9 +1,9 @@
 """Exact training at scale: full libraries, no subsampling, certified, against peers.
 
-    python scripts/bench_scale.py [--cases relu2 relu3i abs3 sym3i] [--sizes ...]
+    python scripts/bench_scale.py [--cases relu2 relu2i relu3i abs3 abs3i sym3i] [--sizes ...]
                                   [--beta-fracs 1e-1 1e-2] [--repeats 3] [--tol 1e-8]
                                   [--timeout 600] [--peers cvxpy sklearn skglm adam]
-                                  [--peer-max-n 2000]
+                                  [--peer-max-n 2000] [--malloc tuned|default]
 
 For each case, N and beta / beta_max (seeded data: x uniform on [-2, 2], y = sin(3x) + 0.3
 noise) every fit runs in its own child process, so its peak memory (ru_maxrss) is its own:
@@ -17,9 +17,13 @@ noise) every fit runs in its own child process, so its peak memory (ru_maxrss) i
 * cvxpy + Clarabel, scikit-learn's Lasso and skglm's Lasso on the dense matrix, where
   N <= --peer-max-n and the matrix fits --dense-gib: time, the objective they reach
   (certified by the same duality gap) and the time ratio to ours;
-* Adam (numpy, full batch, width 200, lr 1e-2) in a process with the tuned allocator
-  (``executors.tune_malloc``, as the parallel workers): the time it takes to get within 1% of
-  the certified optimum, or its best objective when --adam-seconds run out.
+* Adam (numpy, full batch, width 200, lr 1e-2): the time it takes to get within 1% of the
+  certified optimum, or its best objective when --adam-seconds run out.
+
+Every child (ours and each peer) runs with the same glibc allocator settings: by default the
+parallel workers' (``executors.tune_malloc``: large arrays from the heap, not from fresh
+``mmap`` pages; at N = 10^7 faulting those in costs half of a solve), ``--malloc default``
+for glibc's.
 
 Each case's targets (seconds, GiB at an N) are printed next to the measured numbers; a case
 that cannot run says why (e.g. an explicit library above the candidate limit).
@@ -29,6 +33,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -36,6 +41,9 @@ import time
 import warnings
 
 import numpy as np
+
+#: the children's allocator ("tuned" or "default"), set by the parent's --malloc
+_MALLOC_ENV = "BENCH_SCALE_MALLOC"
 
 #: name: activation, depth, architecture, implicit, sizes, beta fractions, targets
 #: {N: (seconds, GiB or None, fractions the target is for or None for all)}
@@ -48,8 +56,9 @@ CASES = {
                {1_000_000: (2.0, None, None), 10_000_000: (20.0, 4.0, (1e-2,))}),
     "relu3i": ("relu", 3, "deep_narrow", True, [1000, 10_000, 100_000, 1_000_000], [1e-2],
                {1_000_000: (60.0, None, None)}),
-    "abs3": ("abs", 3, "deep_narrow", False, [1000, 2000, 10_000], [1e-2],
-             {10_000: (60.0, 2.0, None)}),
+    "abs3": ("abs", 3, "deep_narrow", False, [1000, 2000], [1e-2], {}),
+    "abs3i": ("abs", 3, "deep_narrow", True, [1000, 10_000], [1e-2],
+              {10_000: (60.0, 2.0, None)}),
     "sym3i": ("relu", 3, "symmetrized", True, [100, 200, 500, 1000], [1e-2],
               {1000: (60.0, None, None)}),
 }
@@ -143,10 +152,8 @@ class _Done(Exception):
 
 
 def _child_adam(case: str, n: int, beta: float, optimum: float, budget: float) -> dict:
-    from library_of_mirrors.executors import tune_malloc
     from library_of_mirrors.nn.training import train_adam
 
-    tune_malloc()
     act, L, arch = CASES[case][:3]
     x, y = _data(n)
     best = [np.inf, None]
@@ -211,10 +218,19 @@ def main(argv=None) -> int:
     ap.add_argument("--peer-max-n", type=int, default=2000)
     ap.add_argument("--dense-gib", type=float, default=4.0)
     ap.add_argument("--adam-seconds", type=float, default=60.0)
+    ap.add_argument("--malloc", choices=["tuned", "default"], default="tuned",
+                    help="every child's glibc allocator: tuned as the parallel workers "
+                         "(executors.WORKER_MALLOC) or glibc's defaults")
     ap.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if not args.child:
+        os.environ[_MALLOC_ENV] = args.malloc  # read by the children
     if args.child:
         kind, case, n, *rest = args.child
+        if os.environ.get(_MALLOC_ENV, "tuned") == "tuned":
+            from library_of_mirrors.executors import tune_malloc
+
+            tune_malloc()
         if kind == "ours":
             out = _child_ours(case, int(n), float(rest[0]), float(rest[1]))
         elif kind == "adam":
