@@ -235,7 +235,8 @@ def _top_small(scores: np.ndarray, m: int) -> np.ndarray:
     size = 0
     for j in range(scores.shape[0]):
         v = scores[j]
-        if v == v:  # not NaN
+        # the test inline (most scores are rejected: a call per score cost 15 ns)
+        if v == v and (size < m or v > heap_v[0]):  # NaN never joins
             size = heap_offer(v, j, heap_v, heap_i, size)
     return heap_i[:size].copy()
 
