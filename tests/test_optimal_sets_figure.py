@@ -115,7 +115,14 @@ def test_single_point_sets_are_redrawn():
 
 def test_documented_numbers_are_a_regeneration(tmp_path):
     """The committed figures/figure_e_1.json is what `mirrors figures --only E.1` computes at
-    the full counts (seed 0), and docs/analysis.md's table quotes it (rounded as printed)."""
+    the full counts (seed 0), and docs/analysis.md's table quotes it (rounded as printed).
+
+    The set, its minimum-norm point and the Lasso optimum are deterministic: equal to 1e-9.
+    The sampled statistics come from one hit-and-run chain whose start is an LP vertex: a
+    HiGHS or numpy release that changes a last bit sends the chain along another path (an
+    environment installed on 2026-12-01, numpy 2.4.6, scipy 1.17.1, highspy 1.16.0, moved the
+    min, median and max by 0.1% to 3% and the percentile by 2.4 points), so they agree to the
+    chain's Monte Carlo accuracy, not to rounding."""
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[1]
@@ -125,9 +132,13 @@ def test_documented_numbers_are_a_regeneration(tmp_path):
     for p in ("affine", "relu"):
         for key in ("E", "rank", "dimension", "n_samples", "seed"):
             assert fresh[p][key] == committed[p][key], (p, key)
-        for key in ("test_mse_min", "test_mse_median", "test_mse_max", "test_mse_min_norm",
-                    "min_norm_percentile", "min_norm_l2", "lasso_objective"):
-            assert fresh[p][key] == pytest.approx(committed[p][key], rel=1e-6), (p, key)
+        for key in ("test_mse_min_norm", "min_norm_l2", "lasso_objective", "min_norm_bias"):
+            assert fresh[p][key] == pytest.approx(committed[p][key], rel=1e-9), (p, key)
+        assert fresh[p]["bias_interval"] == pytest.approx(committed[p]["bias_interval"],
+                                                          rel=1e-9), p
+        for key in ("test_mse_min", "test_mse_median", "test_mse_max"):
+            assert fresh[p][key] == pytest.approx(committed[p][key], rel=0.1), (p, key)
+        assert abs(fresh[p]["min_norm_percentile"] - committed[p]["min_norm_percentile"]) <= 10
     doc = (root / "docs" / "analysis.md").read_text()
     for p, label in (("affine", "planted affine"), ("relu", "planted 3-layer relu")):
         n = committed[p]
