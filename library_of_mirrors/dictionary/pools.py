@@ -167,22 +167,8 @@ def top_k_abs(values: np.ndarray, k: int) -> tuple[np.ndarray, float]:
         return top_k(a, m), float(a.max(initial=0.0))
     heap_v = np.empty(m)
     heap_i = np.empty(m, dtype=np.int64)
-    size, vmax = _top_abs_small(values, heap_v, heap_i)
-    return heap_i[:size].copy(), vmax
-
-
-@njit(cache=True)
-def _top_abs_small(values, heap_v, heap_i):
-    vmax = 0.0
-    size = 0
-    m = heap_v.shape[0]
-    for j in range(values.shape[0]):
-        v = abs(values[j])
-        if v > vmax:
-            vmax = v
-        if v == v and (size < m or v > heap_v[0]):  # NaN never joins
-            size = heap_offer(v, j, heap_v, heap_i, size)
-    return size, vmax
+    size, vmax = _heap_pass(values, heap_v, heap_i, True)
+    return heap_i[:size].copy(), max(vmax, 0.0)
 
 
 #: up to this many, the largest entries are kept in a heap in one pass (an argpartition over
@@ -226,19 +212,31 @@ def heap_offer(v, code, hv, hc, size):
     return size
 
 
-@njit(cache=True)
 def _top_small(scores: np.ndarray, m: int) -> np.ndarray:
     """The indices of the ``m`` largest scores (``m < len(scores)``): a min-heap of the best
     so far, one pass.  NaN scores are never kept."""
     heap_v = np.empty(m)
     heap_i = np.empty(m, dtype=np.int64)
-    size = 0
-    for j in range(scores.shape[0]):
-        v = scores[j]
-        # the test inline (most scores are rejected: a call per score cost 15 ns)
-        if v == v and (size < m or v > heap_v[0]):  # NaN never joins
-            size = heap_offer(v, j, heap_v, heap_i, size)
+    size, _ = _heap_pass(scores, heap_v, heap_i, False)
     return heap_i[:size].copy()
+
+
+@njit(cache=True)
+def _heap_pass(values, heap_v, heap_i, absolute):
+    """One pass over ``values`` (their absolute values if ``absolute``): the largest in the
+    min-heap ``heap_v`` / ``heap_i`` (its capacity), NaN never; returns (heap size, the
+    largest value, -inf for none)."""
+    vmax = -np.inf
+    size = 0
+    m = heap_v.shape[0]
+    for j in range(values.shape[0]):
+        v = abs(values[j]) if absolute else values[j]
+        if v > vmax:
+            vmax = v
+        # the test inline (most values are rejected: a call per value cost 15 ns)
+        if v == v and (size < m or v > heap_v[0]):
+            size = heap_offer(v, j, heap_v, heap_i, size)
+    return size, vmax
 
 
 class Pool:
