@@ -234,3 +234,20 @@ def test_near_duplicate_inputs_near_interpolation():
     res = lom.solve_lasso(d, y, 1e-6 * lom.beta_max(d, y))
     assert res.converged and res.solver == "slope changes"
     assert res.gap <= 1e-8 * (res.objective - res.gap)
+
+
+def test_small_lstsq_is_the_least_norm_least_squares_solution():
+    # the polish's Schur complement: 1x1 or 2x2, symmetric, singular when its two coupling rows
+    # coincide; numpy's SVD-based lstsq is the reference
+    rng = np.random.default_rng(0)
+    cases = [np.array([[2.0]]), np.array([[0.0]]), np.zeros((2, 2)), np.eye(2) * 3.0,
+             np.full((2, 2), 0.7), np.array([[1.0, 0.0], [0.0, 0.0]])]
+    for _ in range(200):
+        B = rng.standard_normal((2, 2))
+        v = rng.standard_normal(2)
+        cases += [B @ B.T, np.outer(v, v) * 10.0 ** rng.uniform(-6, 6), -(B @ B.T)]
+    for S in cases:
+        for rhs in (np.ones(S.shape[0]), rng.standard_normal(S.shape[0])):
+            ref = np.linalg.lstsq(S, rhs, rcond=None)[0]
+            got = slope_lasso._small_lstsq(S, rhs)
+            assert np.allclose(got, ref, rtol=1e-9, atol=1e-12 * max(1.0, np.abs(ref).max()))

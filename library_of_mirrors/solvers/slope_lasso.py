@@ -376,6 +376,41 @@ def _polish(Q0, q0, x_anchor, u, active, lam, deep):
 
 
 @njit(cache=True)
+def _small_lstsq(S, rhs):
+    """The least-norm least-squares solution of a symmetric 1x1 or 2x2 system ``S m = rhs``
+    (its pseudo-inverse from a closed-form eigendecomposition; eigenvalues within 4 eps of the
+    largest count as zero, as a rank-revealing ``lstsq`` would).  The polish's Schur
+    complement is at most 2x2 and singular when its two coupling rows coincide; numba's
+    ``np.linalg.lstsq`` took 10 s to compile for it."""
+    n = S.shape[0]
+    out = np.zeros(n)
+    if n == 1:
+        if S[0, 0] != 0.0:
+            out[0] = rhs[0] / S[0, 0]
+        return out
+    a, c, b = S[0, 0], S[1, 1], 0.5 * (S[0, 1] + S[1, 0])
+    half, mid = 0.5 * (a - c), 0.5 * (a + c)
+    rad = np.hypot(half, b)
+    lams = (mid + rad, mid - rad)
+    # an eigenvector of the first eigenvalue from the better conditioned row of S - lam I
+    v0, v1 = b, lams[0] - a
+    w0, w1 = lams[0] - c, b
+    if w0 * w0 + w1 * w1 > v0 * v0 + v1 * v1:
+        v0, v1 = w0, w1
+    norm = np.hypot(v0, v1)
+    if norm == 0.0:  # S is a multiple of the identity
+        v0, v1, norm = 1.0, 0.0, 1.0
+    v0, v1 = v0 / norm, v1 / norm
+    cut = 4.0 * np.finfo(np.float64).eps * max(abs(lams[0]), abs(lams[1]))
+    for lam, e0, e1 in ((lams[0], v0, v1), (lams[1], -v1, v0)):
+        if abs(lam) > cut:
+            coef = (e0 * rhs[0] + e1 * rhs[1]) / lam
+            out[0] += coef * e0
+            out[1] += coef * e1
+    return out
+
+
+@njit(cache=True)
 def _polish_face(Q0, q0, x_anchor, u, active, lam, deep):
     """:func:`_polish` on arrays: (ok, constant, slope changes, flipped mask over anchors)."""
     m = u.shape[0]
@@ -463,7 +498,7 @@ def _polish_face(Q0, q0, x_anchor, u, active, lam, deep):
             for c in range(n_eq):
                 S[r, c] = np.sum(A[r] * Hu[c])
             rhs[r] = np.sum(A[r] * uu)
-        mult = np.linalg.lstsq(S, rhs)[0]  # rows may repeat (u0 = N' = -P')
+        mult = _small_lstsq(S, rhs)  # rows may repeat (u0 = N' = -P')
         for r in range(n_eq):
             uu = uu - mult[r] * Hu[r]
             xa = xa - Ha[r] * mult[r]
