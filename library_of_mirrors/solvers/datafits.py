@@ -617,24 +617,53 @@ class Logistic(Datafit):
 
 def logistic_offset(s: np.ndarray, w: np.ndarray, f: np.ndarray) -> float:
     """The xi solving ``sum_i w_i s_i sigma(-s_i (f_i + xi)) = 0`` (the optimal bias of the
-    logistic loss for a fixed fit): safeguarded Newton on a decreasing function."""
-    def g(x):
-        return float(np.sum(w * s * expit(-s * (f + x))))
+    logistic loss for a fixed fit): safeguarded Newton on a decreasing function
+    (:func:`_logistic_offset`)."""
+    return float(_logistic_offset(np.ascontiguousarray(s, dtype=float),
+                                  np.ascontiguousarray(w, dtype=float),
+                                  np.ascontiguousarray(f, dtype=float)))
 
+
+@njit(cache=True)
+def _sigmoid(t):
+    if t >= 0.0:
+        return 1.0 / (1.0 + np.exp(-t))
+    e = np.exp(t)
+    return e / (1.0 + e)
+
+
+@njit(cache=True)
+def _offset_value(s, w, f, x):
+    """``sum_i w_i s_i sigma(-s_i (f_i + x))`` and its negated derivative
+    ``sum_i w_i sigma(m_i) sigma(-m_i)``."""
+    g = 0.0
+    h = 0.0
+    for i in range(s.shape[0]):
+        m = s[i] * (f[i] + x)
+        q = _sigmoid(-m)
+        g += w[i] * s[i] * q
+        h += w[i] * q * _sigmoid(m)
+    return g, h
+
+
+@njit(cache=True)
+def _logistic_offset(s, w, f):
+    """:func:`logistic_offset` on arrays: a bracket doubled until it changes sign, then Newton
+    steps kept inside the bracket (bisection otherwise) until the step or the bracket is at
+    rounding level.  (In numpy each evaluation cost two temporaries; at 5,000 calls per
+    classifier fit on 80 points the bias alone was 7 s.)"""
     lo, hi = -1.0, 1.0
-    while g(lo) < 0:
+    while _offset_value(s, w, f, lo)[0] < 0:
         lo *= 2
-    while g(hi) > 0:
+    while _offset_value(s, w, f, hi)[0] > 0:
         hi *= 2
     x = 0.0 if lo < 0 < hi else 0.5 * (lo + hi)
     for _ in range(200):
-        gx = g(x)
+        gx, h = _offset_value(s, w, f, x)
         if gx > 0:
             lo = x
         else:
             hi = x
-        p = expit(s * (f + x))
-        h = float(np.sum(w * p * (1 - p)))
         step = x + gx / h if h > 0 else 0.5 * (lo + hi)
         x_new = step if lo < step < hi else 0.5 * (lo + hi)
         if abs(x_new - x) <= 1e-15 * max(1.0, abs(x)) or hi - lo <= 1e-15 * max(1.0, abs(x)):
