@@ -356,3 +356,43 @@ def test_scheduler_address_from_python_and_the_command_line(dask_executor, cv_da
     assert p.returncode == 0 and q.returncode == 0, q.stderr
     assert (tmp_path / "serial" / "cv.csv").read_text() == \
         (tmp_path / "remote" / "cv.csv").read_text()
+
+
+def test_run_blocks_runs_each_block_once_and_stops_at_the_first_error():
+    import threading
+    import time
+
+    import numba
+
+    from library_of_mirrors.parallel_blocks import run_blocks
+
+    seen = np.zeros(64, dtype=int)
+    threads = set()
+
+    def task(b):
+        seen[b] += 1
+        threads.add(threading.get_ident())
+
+    run_blocks(task, 64)
+    assert seen.tolist() == [1] * 64
+    if numba.get_num_threads() > 1:
+        assert threading.get_ident() not in threads  # on the pool's threads
+    started = []
+
+    def failing(b):
+        started.append(b)
+        if b == 0:
+            raise ValueError("block 0 failed")
+        time.sleep(0.01)
+
+    with pytest.raises(ValueError, match="block 0 failed"):
+        run_blocks(failing, 64)
+    assert len(started) < 64  # the blocks not yet started were cancelled
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        threads.clear()
+        run_blocks(task, 8)
+        assert threads == {threading.get_ident()}  # one thread: serially, in the caller
+    finally:
+        numba.set_num_threads(before)

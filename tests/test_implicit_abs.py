@@ -99,17 +99,18 @@ def test_the_second_pass_runs_when_the_listed_chunks_do_not_decide(monkeypatch):
     u = np.unique(np.random.default_rng(3).uniform(-1, 1, 300))
     theta = np.random.default_rng(4).standard_normal(u.shape[0])
     sweeps = []
-    sweep = mirrors._sweep
+    sweep = mirrors._sweep_block
 
     def counting(*args):
-        sweeps.append(args[7])  # evaluate: the second pass
+        sweeps.append(args[8])  # evaluate: the second pass (one call per block of rows)
         return sweep(*args)
 
-    monkeypatch.setattr(mirrors, "_sweep", counting)
+    monkeypatch.setattr(mirrors, "_sweep_block", counting)
     for k, listed in ((500, 1), (40, 1)):
         sweeps.clear()
         got = mirrors.price_mirrors(u, theta, k, chunk=32, listed=listed)
-        assert sweeps == [False, True]
+        passes = [e for i, e in enumerate(sweeps) if i == 0 or e != sweeps[i - 1]]
+        assert passes == [False, True] and sweeps.count(True) == sweeps.count(False)
         ref = mirrors.price_mirrors(u, theta, k, prune=False)
         assert got[0] == ref[0] and np.allclose(got[1], ref[1], rtol=1e-13, atol=0)
 

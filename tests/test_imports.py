@@ -15,7 +15,7 @@ PKG = ROOT / "library_of_mirrors"
 #: the layers of docs/architecture.md, bottom up: a module may import its own layer and the
 #: layers below (top-level names: a module file or a subpackage of library_of_mirrors)
 LAYERS = [
-    {"activations", "validation", "executors", "units", "outputs"},
+    {"activations", "validation", "executors", "units", "outputs", "parallel_blocks"},
     {"kinks"},
     {"families"},
     {"features", "architectures"},

@@ -37,7 +37,7 @@ therefore prunes by bounds, exactly:
    as the row grows, a few points a row (:func:`_row`), and the range extremes come from
    block tables (:func:`block_tables`), so a chunk costs O(1) amortized plus its range
    queries;
-2. the chunks of largest bound are evaluated by decreasing bound (:func:`_eval_listed`), each
+2. the chunks of largest bound are evaluated by decreasing bound (:func:`_eval_block`), each
    by sub-chunks of :data:`FINE` units bounded again by walking the pointer across them
    (:func:`_eval_fine`), until a chunk's bound is below the k-th best unit found: no unit
    left can enter the k best;
@@ -48,7 +48,7 @@ The maximum and the k most correlated units are exact (the bounds carry a slack 
 :data:`BOUND_SLACK` times the scale of the tables, far above rounding); the work is O(N^2)
 in the worst case, and in practice the bound pass plus under 2% of the units near the
 optimum: 30-45 ms a round at N = 10^4 on one core (from 1.7 s), 4-7 ms at N = 2000.  Memory
-is O(N + k) per block of rows (numba ``prange``): the tables, the pointers and the heaps,
+is O(N + k) per block of rows (blocks on threads): the tables, the pointers and the heaps,
 nothing of the size of the library.  A data unit whose mirror is a data point is the midpoint
 unit of that pair, a midpoint pair (a, j2) the unit of (j2, a), and a data unit anchored at
 the first (last) point is ``|x - x_j2|`` on the data: each column is priced once.
@@ -58,8 +58,9 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
+from ..parallel_blocks import run_blocks
 from .pools import heap_offer
 
 #: units (consecutive j2 of one row) per sub-chunk: a chunk whose bound reaches the threshold
@@ -517,62 +518,61 @@ def _row(u, tab, btab, r, S, F, midpoints, slack, evaluate, prune, tau, hv, hc, 
     return size, chunks
 
 
-@njit(cache=True, parallel=True)
-def _sweep(u, tab, btab, S, F, midpoints, slack, evaluate, prune, tau, starts, hv, hc, sizes,
-           chunks):
-    """The rows of every block (``starts``: contiguous row ranges of about equal work), in
-    parallel; per block a heap (of chunks, or of units when ``evaluate``) and the pointers of
-    :func:`_row`, found by bisection at the block's first row."""
+@njit(cache=True, nogil=True)
+def _sweep_block(b, u, tab, btab, S, F, midpoints, slack, evaluate, prune, tau, starts, hv, hc,
+                 sizes, chunks):
+    """The rows of block ``b`` (``starts``: contiguous row ranges of about equal work; the
+    blocks run on threads, :func:`.parallel_blocks.run_blocks`): its heap (of chunks, or of
+    units when ``evaluate``) and the pointers of :func:`_row`, found by bisection at the
+    block's first row."""
     n = u.shape[0]
     nc = (n + S - 1) // S
-    for b in prange(starts.shape[0] - 1):
-        r0 = starts[b]
-        PDs = np.empty(nc, dtype=np.int64)
-        PDe = np.empty(nc, dtype=np.int64)
-        PMs = np.empty(nc, dtype=np.int64)
-        PMe = np.empty(nc, dtype=np.int64)
-        c = u[r0]
-        for k in range(nc):
-            j = k * S
-            je = min(j + S - 1, n - 1)
-            PDs[k] = _mirror_ptr(u, c, c - u[j])
-            PDe[k] = _mirror_ptr(u, c, c - u[je])
-            PMs[k] = _mid_ptr(u, c, u[j])
-            PMe[k] = _mid_ptr(u, c, u[je])
-        size = 0
-        count = 0
-        for r in range(r0, starts[b + 1]):
-            size, m = _row(u, tab, btab, np.int64(r), S, F, midpoints, slack, evaluate, prune,
-                           tau, hv[b], hc[b], size, PDs, PDe, PMs, PMe)
-            count += m
-        sizes[b] = size
-        chunks[b] = count
+    r0 = starts[b]
+    PDs = np.empty(nc, dtype=np.int64)
+    PDe = np.empty(nc, dtype=np.int64)
+    PMs = np.empty(nc, dtype=np.int64)
+    PMe = np.empty(nc, dtype=np.int64)
+    c = u[r0]
+    for k in range(nc):
+        j = k * S
+        je = min(j + S - 1, n - 1)
+        PDs[k] = _mirror_ptr(u, c, c - u[j])
+        PDe[k] = _mirror_ptr(u, c, c - u[je])
+        PMs[k] = _mid_ptr(u, c, u[j])
+        PMe[k] = _mid_ptr(u, c, u[je])
+    size = 0
+    count = 0
+    for r in range(r0, starts[b + 1]):
+        size, m = _row(u, tab, btab, np.int64(r), S, F, midpoints, slack, evaluate, prune,
+                       tau, hv[b], hc[b], size, PDs, PDe, PMs, PMe)
+        count += m
+    sizes[b] = size
+    chunks[b] = count
 
 
-@njit(cache=True, parallel=True)
-def _eval_listed(u, tab, S, F, midpoints, slack, codes, bounds, hv, hc, sizes, stopped):
-    """The units |x - x_r| and the listed chunks (by decreasing bound), exactly
-    (:func:`_eval_fine`), the chunks dealt round-robin to the blocks of ``hv``: a block stops
-    at a chunk whose bound is below its heap's smallest unit (the heap full), since neither
-    that chunk nor the later ones can enter its k best."""
+@njit(cache=True, nogil=True)
+def _eval_block(b, u, tab, S, F, midpoints, slack, codes, bounds, hv, hc, sizes, stopped):
+    """Block ``b`` of the exact evaluation of the units |x - x_r| and the listed chunks (by
+    decreasing bound, :func:`_eval_fine`), the chunks dealt round-robin to the blocks of
+    ``hv``: a block stops at a chunk whose bound is below its heap's smallest unit (the heap
+    full), since neither that chunk nor the later ones can enter its k best."""
     D = tab[3]
     n = u.shape[0]
     B = hv.shape[0]
     k = hv.shape[1]
-    for b in prange(B):
-        size = 0
-        for r in range(b, n, B):
-            size = heap_offer(abs(D[r]), r + r * n, hv[b], hc[b], size)
-        st = False
-        for i in range(b, codes.shape[0], B):
-            if size == k and bounds[i] < hv[b, 0]:
-                st = True
-                break
-            fam, r, s, e = _chunk_of(codes[i], n, S)
-            size = _eval_fine(u, tab, fam, r, s, e, F, midpoints, slack, -np.inf, hv[b],
-                              hc[b], size)
-        sizes[b] = size
-        stopped[b] = st
+    size = 0
+    for r in range(b, n, B):
+        size = heap_offer(abs(D[r]), r + r * n, hv[b], hc[b], size)
+    st = False
+    for i in range(b, codes.shape[0], B):
+        if size == k and bounds[i] < hv[b, 0]:
+            st = True
+            break
+        fam, r, s, e = _chunk_of(codes[i], n, S)
+        size = _eval_fine(u, tab, fam, r, s, e, F, midpoints, slack, -np.inf, hv[b], hc[b],
+                          size)
+    sizes[b] = size
+    stopped[b] = st
 
 
 def _merge(hv, hc, sizes, k):
@@ -639,7 +639,8 @@ def price_mirrors(u: np.ndarray, theta: np.ndarray, k: int, midpoints: bool = Tr
         cc = np.zeros((B, K), dtype=np.int64)
         sizes = np.zeros(B, dtype=np.int64)
         counts = np.zeros(B, dtype=np.int64)
-        _sweep(u, tab, btab, S, F, mid, slack, False, True, 0.0, starts, cv, cc, sizes, counts)
+        run_blocks(lambda b: _sweep_block(b, u, tab, btab, S, F, mid, slack, False, True, 0.0,
+                                          starts, cv, cc, sizes, counts), B)
         keep = np.arange(K)[None, :] < sizes[:, None]
         cv, cc = cv[keep], cc[keep]
         if cv.shape[0] > K:
@@ -650,7 +651,8 @@ def price_mirrors(u: np.ndarray, theta: np.ndarray, k: int, midpoints: bool = Tr
         hv = np.empty((B, k))
         hc = np.zeros((B, k), dtype=np.int64)
         stopped = np.zeros(B, dtype=np.bool_)
-        _eval_listed(u, tab, S, F, mid, slack, cc, cv, hv, hc, sizes, stopped)
+        run_blocks(lambda b: _eval_block(b, u, tab, S, F, mid, slack, cc, cv, hv, hc, sizes,
+                                         stopped), B)
         v, code = _merge(hv, hc, sizes, k)
         # every chunk not listed has a bound <= the smallest listed one
         if (stopped.any() or int(counts.sum()) <= cc.shape[0]
@@ -664,8 +666,8 @@ def price_mirrors(u: np.ndarray, theta: np.ndarray, k: int, midpoints: bool = Tr
     hc = np.zeros((B, k), dtype=np.int64)
     sizes = np.zeros(B, dtype=np.int64)
     counts = np.zeros(B, dtype=np.int64)
-    _sweep(u, tab, btab, S, F, mid, slack, True, bool(prune), tau, starts, hv, hc, sizes,
-           counts)
+    run_blocks(lambda b: _sweep_block(b, u, tab, btab, S, F, mid, slack, True, bool(prune), tau,
+                                      starts, hv, hc, sizes, counts), B)
     v, code = _merge(hv, hc, sizes, k)
     return (float(v[0]), *_decode(v, code, n))
 

@@ -21,9 +21,10 @@ finding its features of largest ``|f_j . theta|``.  Two families have enough str
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..families import arrangement as arr
+from ..parallel_blocks import run_blocks
 
 
 def ramp_correlations(u: np.ndarray, theta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -261,8 +262,13 @@ def _price_symmetrized_pair(u, theta, tot_t, am, ap, coef, j1, j2, G, tg, best_v
             best_j3[sm] = arg_m
 
 
-@njit(cache=True, parallel=True)
-def price_symmetrized(u, theta, am, ap, best_val, best_j3):
+#: blocks of a pass on threads (:func:`.parallel_blocks.run_blocks`): enough to balance two
+#: to eight threads over rows of unequal cost
+_BLOCKS = 64
+
+
+def price_symmetrized(u: np.ndarray, theta: np.ndarray, am: float, ap: float,
+                      best_val: np.ndarray, best_j3: np.ndarray) -> None:
     """For every first layer (j1, j2, signs) the largest ``|corr|`` over ``x_j3`` and its j3.
 
     ``best_val`` (n, n, 16) gets -1 where the code is not a library unit (the two first-layer
@@ -274,55 +280,64 @@ def price_symmetrized(u, theta, am, ap, best_val, best_j3):
     and one pass over its descending order (prefix sums ``acc_t``, ``acc_tg`` over the values
     above ``g_e``): ``sum theta_i sigma(g_e - g_i) = (a+ - a-) (acc_tg - g_e acc_t)
     - a+ (tg - g_e t)`` next to ``... + a- (tg - g_e t)`` for ``+g``.  Half the work of pricing
-    the 16 patterns one by one; rows j1 and n - 1 - j1 (costs ~ n - j1) share a parallel step.
+    the 16 patterns one by one; rows j1 and n - 1 - j1 (costs ~ n - j1) share a block (the
+    blocks run on threads: :func:`.parallel_blocks.run_blocks`).
     """
+    half = (u.shape[0] + 1) // 2
+    blocks = min(half, _BLOCKS)
+    run_blocks(lambda b: _price_symmetrized_rows(u, theta, float(am), float(ap),
+                                                 b * half // blocks, (b + 1) * half // blocks,
+                                                 best_val, best_j3), blocks)
+
+
+@njit(cache=True, nogil=True)
+def _price_symmetrized_rows(u, theta, am, ap, lo, hi, best_val, best_j3):
+    """Rows ``j`` and ``n - 1 - j`` of :func:`price_symmetrized` for ``j`` in ``lo:hi``."""
     n = u.shape[0]
     tot_t = 0.0
     for i in range(n):
         tot_t += theta[i]
     coef = _symmetrized_coefficients(am, ap)
-    for jj in prange((n + 1) // 2):
-        j = np.int64(jj)  # prange indices may be unsigned: keep index arithmetic integral
-        G = np.empty((8, n))
-        tg = np.empty(8)
+    G = np.empty((8, n))
+    tg = np.empty(8)
+    for j in range(lo, hi):
         _price_symmetrized_row(u, theta, tot_t, am, ap, coef, j, G, tg, best_val, best_j3)
         if n - 1 - j != j:
             _price_symmetrized_row(u, theta, tot_t, am, ap, coef, n - 1 - j, G, tg,
                                    best_val, best_j3)
 
 
-@njit(cache=True, parallel=True)
-def price_symmetrized_pairs(u, theta, am, ap, j1, j2, best_val, best_j3):
+def price_symmetrized_pairs(u: np.ndarray, theta: np.ndarray, am: float, ap: float,
+                            j1: np.ndarray, j2: np.ndarray, best_val: np.ndarray,
+                            best_j3: np.ndarray) -> None:
     """:func:`price_symmetrized` for the first layers with anchors ``(j1[m], j2[m])`` only
     (``j1 <= j2``): ``best_val`` / ``best_j3`` are (m, 16).  O(m N): the screened rounds of
     :meth:`~.implicit.ImplicitDictionary.price_screened`."""
-    n = u.shape[0]
     m = j1.shape[0]
+    blocks = max(1, min(_BLOCKS, (m + 63) // 64))
+    run_blocks(lambda b: _price_symmetrized_pair_range(
+        u, theta, float(am), float(ap), j1, j2, b * m // blocks, (b + 1) * m // blocks,
+        best_val, best_j3), blocks)
+
+
+@njit(cache=True, nogil=True)
+def _price_symmetrized_pair_range(u, theta, am, ap, j1, j2, lo, hi, best_val, best_j3):
+    """Pairs ``lo:hi`` of :func:`price_symmetrized_pairs`."""
+    n = u.shape[0]
     tot_t = 0.0
     for i in range(n):
         tot_t += theta[i]
     coef = _symmetrized_coefficients(am, ap)
-    chunk = 64
-    for c in prange((m + chunk - 1) // chunk):
-        G = np.empty((8, n))
-        tg = np.empty(8)
-        for q in range(np.int64(c) * chunk, min(m, (np.int64(c) + 1) * chunk)):
-            _price_symmetrized_pair(u, theta, tot_t, am, ap, coef, j1[q], j2[q], G, tg,
-                                    best_val[q], best_j3[q])
+    G = np.empty((8, n))
+    tg = np.empty(8)
+    for q in range(lo, hi):
+        _price_symmetrized_pair(u, theta, tot_t, am, ap, coef, j1[q], j2[q], G, tg,
+                                best_val[q], best_j3[q])
 
 
 #: vertex candidates (recipes x N^(L-1)) from which a pricing round runs over blocks of
-#: recipes in parallel (below, the serial kernel alone: nothing parallel is compiled)
+#: recipes on threads (below, the serial kernel alone)
 ARRANGEMENT_PARALLEL_FROM = 2e7
-
-
-@njit(cache=True, parallel=True)
-def _price_recipe_blocks(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G, tol, bounds, top_val,
-                         top_rec, top_idx, top_wp, best, evaluated):
-    for b in prange(bounds.shape[0] - 1):
-        best[b], evaluated[b] = price_recipes(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G,
-                                              tol, bounds[b], bounds[b + 1], top_val[b],
-                                              top_rec[b], top_idx[b], top_wp[b])
 
 
 def unit_space_max(u: np.ndarray, theta: np.ndarray, act, depth: int, k: int = 1):
@@ -350,7 +365,12 @@ def unit_space_max(u: np.ndarray, theta: np.ndarray, act, depth: int, k: int = 1
         best = np.zeros(blocks)
         counts = np.zeros(blocks, dtype=np.int64)
         bounds = np.linspace(0, R, blocks + 1).astype(np.int64)
-        _price_recipe_blocks(*args, bounds, tv, trec, tidx, twp, best, counts)
+
+        def block(b):
+            best[b], counts[b] = price_recipes(*args, bounds[b], bounds[b + 1], tv[b], trec[b],
+                                               tidx[b], twp[b])
+
+        run_blocks(block, blocks)
         cmax, evaluated = float(best.max()), int(counts.sum())
     # the k best of all blocks, one per score value as within a block (-1 marks empty entries)
     tv, trec, tidx, twp = tv.ravel(), trec.ravel(), tidx.reshape(-1, p), twp.ravel()
@@ -389,7 +409,7 @@ def _insert_top(v, r, idx, wp, top_val, top_rec, top_idx, top_wp):
         top_idx[lo, e] = idx[e]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def price_recipes(u, theta, am, ap, signed, R_le, R_w, R_sb, R_G, tol, lo, hi, top_val,
                   top_rec, top_idx, top_wp):
     """The largest ``|theta . X_p|`` over the deep narrow units at the vertices of recipes

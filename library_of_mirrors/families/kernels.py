@@ -9,10 +9,11 @@ family module's own kernels (:mod:`.data`, :mod:`.padded`, :mod:`.midpoint`,
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from ..kinks import grid as gr
 from ..kinks import vertex as vx
+from ..parallel_blocks import run_blocks
 from . import arrangement, data, jump, midpoint, padded, symmetrized
 
 
@@ -72,20 +73,19 @@ def _unit_grid(kind, is_jump, L, n, signs, idx, u, act, eps_val, tol, T, V, P, T
     return v0, c1, nkk, nnz
 
 
-#: candidate counts from which a pass runs in parallel over blocks of candidates.  Below it
-#: the serial kernel runs alone: a parallel region waits for every thread (40-60 ms per call
-#: for a 2-layer library of 100 points on a busy 2-core machine, 1 ms serially), and a small
-#: problem never compiles the parallel wrappers: the first 3-layer abs build of the sunspot
-#: pairs (94,864 candidates per family) took 24-31 s with an empty numba cache, against
-#: 35-46 s when every pass compiled its parallel form (2 cores).  Above it, the serial pass
-#: costs up to 1.5x the parallel one on 2 cores (3-layer abs, N = 1000-2000)
+#: candidate counts from which a pass runs over blocks of candidates on threads
+#: (:func:`library_of_mirrors.parallel_blocks.run_blocks`).  Below it the serial kernel runs
+#: alone (a 2-layer library of 100 points is 1 ms of work).  Above it, the serial pass costs
+#: up to 1.5x the blocks on 2 cores (3-layer abs, N = 1000-2000).  The blocks were ``prange``
+#: wrappers, whose compilation (27 s per fresh environment: the serial kernels' callees
+#: compiled again inside them) cost more than threads over the serial kernel
 PARALLEL_FROM = 1 << 18
 
 #: blocks of a parallel pass (each allocates its own scratch)
 _BLOCKS = 64
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def hash_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, lo, hi, h1,
                h2, nk, valid, orient):
     """Hash the grid columns of candidates ``lo:hi`` (canonical up to sign); count kinks.
@@ -111,15 +111,6 @@ def hash_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM
         orient[a] = sg
 
 
-@njit(cache=True, parallel=True)
-def _hash_blocks(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, h1, h2, nk,
-                 valid, orient):
-    M = cids.shape[0]
-    for blk in prange(_BLOCKS):
-        hash_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM,
-                   blk * M // _BLOCKS, (blk + 1) * M // _BLOCKS, h1, h2, nk, valid, orient)
-
-
 def pass_hash(kind: int, is_jump: bool, L: int, n: int, signed: bool, S: int, NS: int,
               cids: np.ndarray, u: np.ndarray, act: np.ndarray, scale0: float, tol: float,
               KM: int):
@@ -132,11 +123,13 @@ def pass_hash(kind: int, is_jump: bool, L: int, n: int, signed: bool, S: int, NS
         hash_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, 0, M,
                    *out)
     else:
-        _hash_blocks(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, *out)
+        run_blocks(lambda b: hash_range(kind, is_jump, L, n, signed, S, NS, cids, u, act,
+                                        scale0, tol, KM, b * M // _BLOCKS,
+                                        (b + 1) * M // _BLOCKS, *out), _BLOCKS)
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def build_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, lo, hi, kptr,
                 jptr, gptr, v0_out, c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out,
                 gval_out, signs_out, idx_out, gnnz):
@@ -173,18 +166,6 @@ def build_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, K
         gnnz[a] = nnz
 
 
-@njit(cache=True, parallel=True)
-def _build_blocks(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, kptr, jptr,
-                  gptr, v0_out, c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out,
-                  gval_out, signs_out, idx_out, gnnz):
-    M = cids.shape[0]
-    for blk in prange(_BLOCKS):
-        build_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM,
-                    blk * M // _BLOCKS, (blk + 1) * M // _BLOCKS, kptr, jptr, gptr, v0_out,
-                    c1_out, kt_out, ks_out, jt_out, jh_out, jc_out, grow_out, gval_out,
-                    signs_out, idx_out, gnnz)
-
-
 def pass_build(kind: int, is_jump: bool, L: int, n: int, signed: bool, S: int, NS: int,
                cids: np.ndarray, u: np.ndarray, act: np.ndarray, scale0: float, tol: float,
                KM: int, *outputs: np.ndarray) -> np.ndarray:
@@ -197,8 +178,9 @@ def pass_build(kind: int, is_jump: bool, L: int, n: int, signed: bool, S: int, N
         build_range(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM, 0, M,
                     *outputs, gnnz)
     else:
-        _build_blocks(kind, is_jump, L, n, signed, S, NS, cids, u, act, scale0, tol, KM,
-                      *outputs, gnnz)
+        run_blocks(lambda b: build_range(kind, is_jump, L, n, signed, S, NS, cids, u, act,
+                                         scale0, tol, KM, b * M // _BLOCKS,
+                                         (b + 1) * M // _BLOCKS, *outputs, gnnz), _BLOCKS)
     return gnnz
 
 
