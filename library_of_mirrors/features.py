@@ -159,11 +159,18 @@ class FeatureBatch:
         """Gaps between neighbouring distinct training points (what the products run on)."""
         return gr.gaps(self.x_unique)
 
-    def evaluate(self, x: np.ndarray) -> np.ndarray:
-        """Matrix of every feature at the points ``x`` (shape (len(x), n_features))."""
+    def _cols(self, cols: np.ndarray | None) -> np.ndarray:
+        if cols is None:
+            return np.arange(self.n_features, dtype=np.int64)
+        return np.ascontiguousarray(cols, dtype=np.int64)
+
+    def evaluate(self, x: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """Matrix of every feature (or of the features ``cols``, in that order) at the points
+        ``x`` (shape (len(x), n_features or len(cols)))."""
         x = np.ascontiguousarray(x, dtype=float).ravel()
-        out = np.empty((x.shape[0], self.n_features))
-        gr.eval_kinkform(x, self.v0, self.c1, self.origin, self.kink_ptr, self.kink_t,
+        cols = self._cols(cols)
+        out = np.empty((x.shape[0], cols.shape[0]))
+        gr.eval_kinkform(x, cols, self.v0, self.c1, self.origin, self.kink_ptr, self.kink_t,
                          self.kink_s, self.jump_ptr, self.jump_t, self.jump_h,
                          self.jump_closed, out)
         return out
@@ -181,21 +188,24 @@ class FeatureBatch:
                                        np.ascontiguousarray(z, dtype=float), self.du,
                                        self.basis == "step")
 
-    def grid_rmatvec(self, q: np.ndarray) -> np.ndarray:
-        """(f_j . q)_j for q given at the distinct training points, O(n + nnz)."""
-        out = np.empty(self.n_features)
+    def grid_rmatvec(self, q: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """(f_j . q)_j for q given at the distinct training points, O(n + nnz), for every
+        feature or the features ``cols`` (in that order)."""
+        cols = self._cols(cols)
+        out = np.empty(cols.shape[0])
         gr.grid_rmatvec(self.grid_ptr, self.grid_row, self.grid_val,
                         np.ascontiguousarray(q, dtype=float), self.du, self.basis == "step",
-                        out)
+                        cols, out)
         return out
 
-    def grid_columns(self) -> np.ndarray:
-        """Every feature at the distinct training points, (n_distinct, n_features) in Fortran
-        order, by the arithmetic of the products (a dense block and the matrix-free pricing
-        agree to rounding)."""
-        out = np.empty((self.x_unique.shape[0], self.n_features), order="F")
+    def grid_columns(self, cols: np.ndarray | None = None) -> np.ndarray:
+        """Every feature (or the features ``cols``) at the distinct training points,
+        (n_distinct, n_features or len(cols)) in Fortran order, by the arithmetic of the
+        products (a dense block and the matrix-free pricing agree to rounding)."""
+        cols = self._cols(cols)
+        out = np.empty((self.x_unique.shape[0], cols.shape[0]), order="F")
         gr.grid_columns(self.grid_ptr, self.grid_row, self.grid_val, self.du,
-                        self.basis == "step", out)
+                        self.basis == "step", cols, out)
         return out
 
     def grid_matrix(self):

@@ -54,9 +54,6 @@ class AdditiveBatch:
         n = self.parts[c].n_features
         return cols.shape[0] == n and np.array_equal(self.local[cols], np.arange(n))
 
-    def _part(self, c: int, cols: np.ndarray) -> FeatureBatch:
-        return self.parts[c] if self._in_order(c, cols) else self.parts[c].subset(self.local[cols])
-
     def _whole(self, c: int, cols: np.ndarray) -> slice | None:
         """The slice of this batch that is part c whole and in order (a full library's
         layout), if it is one: its values need no gather (decided once per part)."""
@@ -78,7 +75,7 @@ class AdditiveBatch:
         out = np.empty((X.shape[0], self.n_features))
         for c, cols in enumerate(self._split()):
             if cols.size:
-                out[:, cols] = self._part(c, cols).evaluate(X[:, c])
+                out[:, cols] = self.parts[c].evaluate(X[:, c], self.local[cols])
         return out
 
     def grid_matvec(self, z: np.ndarray) -> np.ndarray:
@@ -96,8 +93,10 @@ class AdditiveBatch:
         col = self.column[nz]
         for c in np.unique(col):
             which = nz[col == c]
-            part = self.parts[c].subset(self.local[which])
-            fit = part.grid_matvec_accurate(z[which]) if accurate else part.grid_matvec(z[which])
+            part = self.parts[c]
+            zc = np.zeros(part.n_features)  # the products read only its nonzeros
+            zc[self.local[which]] = z[which]
+            fit = part.grid_matvec_accurate(zc) if accurate else part.grid_matvec(zc)
             out += fit[self.routes[c]]
         return out
 
@@ -112,10 +111,8 @@ class AdditiveBatch:
                 whole = self._whole(c, cols)
                 if whole is not None:
                     out[whole] = part.grid_rmatvec(qc)
-                elif 4 * cols.shape[0] < part.n_features:  # a few: price them alone
-                    out[cols] = part.subset(self.local[cols]).grid_rmatvec(qc)
-                else:
-                    out[cols] = part.grid_rmatvec(qc)[self.local[cols]]
+                else:  # only these features: O(n + their nnz)
+                    out[cols] = part.grid_rmatvec(qc, self.local[cols])
         return out
 
     def grid_columns(self) -> np.ndarray:
@@ -124,7 +121,7 @@ class AdditiveBatch:
         out = np.empty((self.routes[0].shape[0], self.n_features), order="F")
         for c, cols in enumerate(self._split()):
             if cols.size:
-                out[:, cols] = self._part(c, cols).grid_columns()[self.routes[c]]
+                out[:, cols] = self.parts[c].grid_columns(self.local[cols])[self.routes[c]]
         return out
 
     def grid_matrix(self):

@@ -209,10 +209,10 @@ def hash_columns(gptr, grow, gval, scale0, step):
 
 
 @njit(cache=True)
-def eval_kinkform(x, v0, c1, x0, kptr, kt, ks, jptr, jt, jh, jclosed, out):
-    """out[i, j] = feature j at x[i] from its kink / jump form (origin ``x0``)."""
-    M = v0.shape[0]
-    for j in range(M):
+def eval_kinkform(x, cols, v0, c1, x0, kptr, kt, ks, jptr, jt, jh, jclosed, out):
+    """out[i, q] = feature ``j = cols[q]`` at x[i] from its kink / jump form (origin ``x0``)."""
+    for q in range(cols.shape[0]):
+        j = cols[q]
         for i in range(x.shape[0]):
             xi = x[i]
             v = v0[j] + c1[j] * (xi - x0)
@@ -223,7 +223,7 @@ def eval_kinkform(x, v0, c1, x0, kptr, kt, ks, jptr, jt, jh, jclosed, out):
             for k in range(jptr[j], jptr[j + 1]):
                 if xi > jt[k] or (jclosed[k] != 0 and xi == jt[k]):
                     v += jh[k]
-            out[i, j] = v
+            out[i, q] = v
 
 
 @njit(cache=True)
@@ -304,8 +304,8 @@ def grid_matvec_accurate(gptr, grow, gval, z, du, step):
 
 
 @njit(cache=True)
-def grid_rmatvec(gptr, grow, gval, q, du, step, out):
-    """out = (f_j . q)_j for q given at the distinct training points, O(nnz + n).
+def grid_rmatvec(gptr, grow, gval, q, du, step, cols, out):
+    """out = (f_j . q)_{j in cols} for q given at the distinct training points, O(nnz + n).
 
     The basis correlations come from a backward recurrence: with S(r) = sum_{i>=r} q_i, the
     ramp at u[r-1] has ``R(r) = R(r+1) + du[r] S(r)``; the step at u[r] has ``S(r)``.
@@ -322,25 +322,28 @@ def grid_rmatvec(gptr, grow, gval, q, du, step, out):
             acc += du[r] * s1
             bq[r] = acc
     bq[0] = s1 + q[0]
-    for j in range(out.shape[0]):
+    for p in range(cols.shape[0]):
+        j = cols[p]
         tot = 0.0
         for a in range(gptr[j], gptr[j + 1]):
             tot += gval[a] * bq[grow[a]]
-        out[j] = tot
+        out[p] = tot
 
 
 @njit(cache=True)
-def grid_columns(gptr, grow, gval, du, step, out):
-    """Dense columns ``out[:, j]`` (n x M, any order) of the grid form, the same arithmetic as
-    :func:`grid_matvec`: dense blocks agree with the matrix-free products to rounding."""
+def grid_columns(gptr, grow, gval, du, step, cols, out):
+    """Dense columns ``out[:, q]`` of features ``cols[q]`` (n x len(cols), any order) of the
+    grid form, the same arithmetic as :func:`grid_matvec`: dense blocks agree with the
+    matrix-free products to rounding."""
     n = du.shape[0]
     v = np.zeros(n)
     f = np.empty(n)
-    for j in range(out.shape[1]):
+    for q in range(cols.shape[0]):
+        j = cols[q]
         for a in range(gptr[j], gptr[j + 1]):
             v[grow[a]] += gval[a]
         _expand(v, du, step, f)
         for i in range(n):
-            out[i, j] = f[i]
+            out[i, q] = f[i]
         for a in range(gptr[j], gptr[j + 1]):
             v[grow[a]] = 0.0
