@@ -30,12 +30,12 @@ def jump_form(w, t, bm, bp, jt, jh, jc):
         jt[0] = t
         jh[0] = bp - bm
         jc[0] = 1
-        return bm, 1
+        return bm, np.int64(1)
     # sigma(t - x): b+ up to and including t, b- beyond (open jump)
     jt[0] = t
     jh[0] = bm - bp
     jc[0] = 0
-    return bp, 1
+    return bp, np.int64(1)
 
 
 def count(L: int, n: int, signed: bool) -> int:

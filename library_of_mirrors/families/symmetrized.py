@@ -63,7 +63,7 @@ def build(L, signs, idx, u, am, ap, eps_val, T, V, P, TC, VC, Q, oseg, tmp, xs):
     e[2] = 1.0
     cc = tmp[1]
     c = vx.value_at(K3, T[2], TC[2], V[2], VC[2], P[2], xs[2], e, cc)
-    K = vx.layer(K3, T[2], TC[2], V[2], VC[2], P[2], c, cc, 1, am, ap, eps_val, xs,
+    K = vx.layer(K3, T[2], TC[2], V[2], VC[2], P[2], c, cc, np.int64(1), am, ap, eps_val, xs,
                  T[3], TC[3], V[3], VC[3], P[3], Q, oseg)
     return K, 3
 

@@ -43,7 +43,7 @@ def first_layer(tcoef, w, am, ap, T, TC, V, VC, P, xs):
     else:
         P[0] = -ap
         P[1] = -am
-    return 1
+    return np.int64(1)  # a literal 1 would compile its callers once more for it
 
 
 @njit(cache=True)
