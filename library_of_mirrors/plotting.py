@@ -36,14 +36,15 @@ PROVENANCE_COLORS = {
 MODEL_COLORS = ("#d62728", "#7f7f7f", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e")
 
 
-def save_figure(fig: Figure, path, force: bool = False) -> Path:
+def save_figure(fig: Figure, path, force: bool = False, tight: bool = True) -> Path:
     """Write ``fig`` to ``path`` (PNG, Agg canvas); an existing file is an error unless
-    ``force``."""
+    ``force``.  ``tight``: crop to the drawn content (one more full draw to measure it; a
+    figure with fixed margins passes False)."""
     path = Path(path)
     if path.exists() and not force:
         raise FileExistsError(f"{path} exists (use --force / force=True to overwrite)")
     FigureCanvasAgg(fig)
-    fig.savefig(path, dpi=120, bbox_inches="tight")
+    fig.savefig(path, dpi=120, bbox_inches="tight" if tight else None)
     return path
 
 

@@ -561,7 +561,7 @@ def test_assert_same_numbers_can_fail():
 
 @pytest.mark.parametrize("ids", [["3.1", "3.3", "3.4"], ["B.1"]], ids=",".join)
 def test_cheap_figures_regenerate_to_the_committed_json(tmp_path, ids):
-    """The library figures (about 3 s and 15 s at the full counts on 2 cores)."""
+    """The library figures (about 3 s and 10 s at the full counts on 2 cores)."""
     regenerate(tmp_path, ids)
 
 

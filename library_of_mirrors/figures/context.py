@@ -148,15 +148,15 @@ class FigureContext:
     def path(self, name: str) -> Path:
         return Path(self.out) / name
 
-    def save(self, fig: Figure, note: str | None = None) -> Path:
+    def save(self, fig: Figure, note: str | None = None, tight: bool = True) -> Path:
         """Write ``fig`` as the current figure's PNG in the output folder, with ``note`` (e.g.
         which data it used) printed along the bottom; an existing file is an error unless
-        ``force``."""
+        ``force``; ``tight``: see :func:`~library_of_mirrors.plotting.save_figure`."""
         if self.png is None:
             raise ValueError("no figure is being drawn (call FigureSpec.draw(ctx))")
         if note:
             fig.text(0.01, 0.005, note, fontsize=7, color="0.35", ha="left", va="bottom")
-        return save_figure(fig, self.path(self.png), force=self.force)
+        return save_figure(fig, self.path(self.png), force=self.force, tight=tight)
 
 
 __all__ = ["ARData", "COUNTS", "FigureContext", "note_figure"]
