@@ -251,3 +251,31 @@ def test_small_lstsq_is_the_least_norm_least_squares_solution():
             ref = np.linalg.lstsq(S, rhs, rcond=None)[0]
             got = slope_lasso._small_lstsq(S, rhs)
             assert np.allclose(got, ref, rtol=1e-9, atol=1e-12 * max(1.0, np.abs(ref).max()))
+
+
+def test_a_continuation_that_certifies_less_keeps_the_slope_solvers_point(monkeypatch):
+    # when the slope-change solver stops short (here: max_iter) the working sets continue from
+    # its point; if they end with a larger certified gap (near interpolation they did: 2.6e-6
+    # from 1.5e-6), the slope solver's point and its certificate are returned
+    import dataclasses
+
+    from library_of_mirrors.solvers import engine
+
+    x, y = noisy_sine(200, 4)
+    d = lom.build_dictionary(x, "relu", 2)
+    beta = 1e-3 * lom.beta_max(d, y)
+    real = engine.solve
+    continued = []
+
+    def certifies_less(*args, **kwargs):
+        sol = real(*args, **kwargs)
+        continued.append(dataclasses.replace(sol, gap=10 * sol.gap + 1e3, converged=False))
+        return continued[-1]
+
+    monkeypatch.setattr(engine, "solve", certifies_less)
+    with pytest.warns(lom.ConvergenceWarning, match="ended with a larger gap"):
+        res = lom.solve_lasso(d, y, beta, max_iter=2)
+    assert res.solver == "slope changes" and not res.converged
+    objective, gap = lom.duality_gap(d, y, beta, res.z)
+    assert objective == pytest.approx(res.objective, rel=1e-12)
+    assert gap == pytest.approx(res.gap, rel=1e-9) and gap < continued[0].gap
