@@ -159,53 +159,59 @@ class FeatureBatch:
         """Gaps between neighbouring distinct training points (what the products run on)."""
         return gr.gaps(self.x_unique)
 
-    def _cols(self, cols: np.ndarray | None) -> np.ndarray:
+    @staticmethod
+    def _cols(cols: np.ndarray | None) -> tuple[bool, np.ndarray]:
+        """The kernels' feature selection: (every feature?, the indices) (no index array of
+        the library's size: 160 MB at 2e7 features)."""
         if cols is None:
-            return np.arange(self.n_features, dtype=np.int64)
-        return np.ascontiguousarray(cols, dtype=np.int64)
+            return True, np.zeros(0, dtype=np.int64)
+        return False, np.ascontiguousarray(cols, dtype=np.int64)
 
     def evaluate(self, x: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
         """Matrix of every feature (or of the features ``cols``, in that order) at the points
         ``x`` (shape (len(x), n_features or len(cols)))."""
         x = np.ascontiguousarray(x, dtype=float).ravel()
-        cols = self._cols(cols)
-        out = np.empty((x.shape[0], cols.shape[0]))
-        gr.eval_kinkform(x, cols, self.v0, self.c1, self.origin, self.kink_ptr, self.kink_t,
+        every, cols = self._cols(cols)
+        out = np.empty((x.shape[0], self.n_features if every else cols.shape[0]))
+        gr.eval_kinkform(x, every, cols, self.v0, self.c1, self.origin, self.kink_ptr, self.kink_t,
                          self.kink_s, self.jump_ptr, self.jump_t, self.jump_h,
                          self.jump_closed, out)
         return out
 
     # grid products ------------------------------------------------------------------------
-    def grid_matvec(self, z: np.ndarray) -> np.ndarray:
-        """sum_j z_j f_j at the distinct training points, O(n + nnz)."""
+    def grid_matvec(self, z: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
+        """sum_j z_j f_j at the distinct training points, O(n + nnz); with ``cols``, ``z``
+        holds the coefficients of those features only."""
         return gr.grid_matvec(self.grid_ptr, self.grid_row, self.grid_val,
                               np.ascontiguousarray(z, dtype=float), self.du,
-                              self.basis == "step")
+                              self.basis == "step", *self._cols(cols))
 
-    def grid_matvec_accurate(self, z: np.ndarray) -> np.ndarray:
+    def grid_matvec_accurate(self, z: np.ndarray, cols: np.ndarray | None = None
+                             ) -> np.ndarray:
         """:meth:`grid_matvec` with compensated sums (what certificates evaluate)."""
         return gr.grid_matvec_accurate(self.grid_ptr, self.grid_row, self.grid_val,
                                        np.ascontiguousarray(z, dtype=float), self.du,
-                                       self.basis == "step")
+                                       self.basis == "step", *self._cols(cols))
 
     def grid_rmatvec(self, q: np.ndarray, cols: np.ndarray | None = None) -> np.ndarray:
         """(f_j . q)_j for q given at the distinct training points, O(n + nnz), for every
         feature or the features ``cols`` (in that order)."""
-        cols = self._cols(cols)
-        out = np.empty(cols.shape[0])
+        every, cols = self._cols(cols)
+        out = np.empty(self.n_features if every else cols.shape[0])
         gr.grid_rmatvec(self.grid_ptr, self.grid_row, self.grid_val,
                         np.ascontiguousarray(q, dtype=float), self.du, self.basis == "step",
-                        cols, out)
+                        every, cols, out)
         return out
 
     def grid_columns(self, cols: np.ndarray | None = None) -> np.ndarray:
         """Every feature (or the features ``cols``) at the distinct training points,
         (n_distinct, n_features or len(cols)) in Fortran order, by the arithmetic of the
         products (a dense block and the matrix-free pricing agree to rounding)."""
-        cols = self._cols(cols)
-        out = np.empty((self.x_unique.shape[0], cols.shape[0]), order="F")
+        every, cols = self._cols(cols)
+        out = np.empty((self.x_unique.shape[0], self.n_features if every else cols.shape[0]),
+                       order="F")
         gr.grid_columns(self.grid_ptr, self.grid_row, self.grid_val, self.du,
-                        self.basis == "step", cols, out)
+                        self.basis == "step", every, cols, out)
         return out
 
     def grid_matrix(self):

@@ -144,3 +144,21 @@ def test_unit_feature_errors():
         d.unit_feature([1.0])
     with pytest.raises(ValueError, match="two distinct training points"):
         d.unit_feature([1.0], midpoint_pair=[2.0, 2.0])
+
+
+def test_products_over_chosen_features_equal_those_of_the_subset_batch():
+    # FeatureBatch's evaluate / grid products with ``cols`` read only those features, in that
+    # order (duplicates allowed): the same numbers as the subset batch's own products
+    x = np.random.default_rng(5).normal(size=25)
+    b = lom.build_dictionary(x, "abs", 3).batch
+    cols = np.array([7, 0, 7, b.n_features - 1, 3])
+    sub = b.subset(cols)
+    t = np.linspace(-3, 3, 41)
+    z = np.random.default_rng(6).standard_normal(cols.shape[0])
+    q = np.random.default_rng(7).standard_normal(b.x_unique.shape[0])
+    assert np.array_equal(b.evaluate(t, cols), sub.evaluate(t))
+    assert np.array_equal(b.grid_rmatvec(q, cols), sub.grid_rmatvec(q))
+    assert np.array_equal(b.grid_columns(cols), sub.grid_columns())
+    assert np.array_equal(b.grid_matvec(z, cols), sub.grid_matvec(z))
+    assert np.array_equal(b.grid_matvec_accurate(z, cols), sub.grid_matvec_accurate(z))
+    assert np.array_equal(b.grid_columns(), b.grid_columns(np.arange(b.n_features)))

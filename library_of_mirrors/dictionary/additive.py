@@ -93,10 +93,9 @@ class AdditiveBatch:
         col = self.column[nz]
         for c in np.unique(col):
             which = nz[col == c]
-            part = self.parts[c]
-            zc = np.zeros(part.n_features)  # the products read only its nonzeros
-            zc[self.local[which]] = z[which]
-            fit = part.grid_matvec_accurate(zc) if accurate else part.grid_matvec(zc)
+            part, local = self.parts[c], self.local[which]
+            fit = (part.grid_matvec_accurate(z[which], local) if accurate
+                   else part.grid_matvec(z[which], local))
             out += fit[self.routes[c]]
         return out
 

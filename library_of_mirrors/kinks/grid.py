@@ -209,10 +209,11 @@ def hash_columns(gptr, grow, gval, scale0, step):
 
 
 @njit(cache=True)
-def eval_kinkform(x, cols, v0, c1, x0, kptr, kt, ks, jptr, jt, jh, jclosed, out):
-    """out[i, q] = feature ``j = cols[q]`` at x[i] from its kink / jump form (origin ``x0``)."""
-    for q in range(cols.shape[0]):
-        j = cols[q]
+def eval_kinkform(x, every, cols, v0, c1, x0, kptr, kt, ks, jptr, jt, jh, jclosed, out):
+    """out[i, q] = feature ``j = cols[q]`` (``every``: j = q, all features) at x[i] from its
+    kink / jump form (origin ``x0``)."""
+    for q in range(v0.shape[0] if every else cols.shape[0]):
+        j = q if every else cols[q]
         for i in range(x.shape[0]):
             xi = x[i]
             v = v0[j] + c1[j] * (xi - x0)
@@ -243,12 +244,14 @@ def _expand(v, du, step, f):
 
 
 @njit(cache=True)
-def grid_matvec(gptr, grow, gval, z, du, step):
-    """The feature sum ``sum_j z_j f_j`` at every distinct training point, O(nnz + n)."""
+def grid_matvec(gptr, grow, gval, z, du, step, every, cols):
+    """The feature sum ``sum_q z_q f_{cols[q]}`` (``every``: ``sum_j z_j f_j``) at every
+    distinct training point, O(nnz + n)."""
     n = du.shape[0]
     v = np.zeros(n)
-    for j in range(z.shape[0]):
-        zj = z[j]
+    for q in range(z.shape[0]):
+        j = q if every else cols[q]
+        zj = z[q]
         if zj != 0.0:
             for a in range(gptr[j], gptr[j + 1]):
                 v[grow[a]] += gval[a] * zj
@@ -267,7 +270,7 @@ def _two_sum(a, b):
 
 
 @njit(cache=True)
-def grid_matvec_accurate(gptr, grow, gval, z, du, step):
+def grid_matvec_accurate(gptr, grow, gval, z, du, step, every, cols):
     """:func:`grid_matvec` with every sum compensated (double-double accumulators): the fit is
     the rounded exact sum of the columns even where their slopes cancel (coefficients of
     opposite signs on neighbouring ramps, data with large gaps).  What the certificate
@@ -275,8 +278,9 @@ def grid_matvec_accurate(gptr, grow, gval, z, du, step):
     n = du.shape[0]
     vh = np.zeros(n)
     vl = np.zeros(n)
-    for j in range(z.shape[0]):
-        zj = z[j]
+    for q in range(z.shape[0]):
+        j = q if every else cols[q]
+        zj = z[q]
         if zj != 0.0:
             for a in range(gptr[j], gptr[j + 1]):
                 r = grow[a]
@@ -304,8 +308,9 @@ def grid_matvec_accurate(gptr, grow, gval, z, du, step):
 
 
 @njit(cache=True)
-def grid_rmatvec(gptr, grow, gval, q, du, step, cols, out):
-    """out = (f_j . q)_{j in cols} for q given at the distinct training points, O(nnz + n).
+def grid_rmatvec(gptr, grow, gval, q, du, step, every, cols, out):
+    """out = (f_j . q)_{j in cols} (``every``: all j) for q given at the distinct training
+    points, O(nnz + n).
 
     The basis correlations come from a backward recurrence: with S(r) = sum_{i>=r} q_i, the
     ramp at u[r-1] has ``R(r) = R(r+1) + du[r] S(r)``; the step at u[r] has ``S(r)``.
@@ -322,8 +327,8 @@ def grid_rmatvec(gptr, grow, gval, q, du, step, cols, out):
             acc += du[r] * s1
             bq[r] = acc
     bq[0] = s1 + q[0]
-    for p in range(cols.shape[0]):
-        j = cols[p]
+    for p in range(out.shape[0]):
+        j = p if every else cols[p]
         tot = 0.0
         for a in range(gptr[j], gptr[j + 1]):
             tot += gval[a] * bq[grow[a]]
@@ -331,15 +336,15 @@ def grid_rmatvec(gptr, grow, gval, q, du, step, cols, out):
 
 
 @njit(cache=True)
-def grid_columns(gptr, grow, gval, du, step, cols, out):
-    """Dense columns ``out[:, q]`` of features ``cols[q]`` (n x len(cols), any order) of the
-    grid form, the same arithmetic as :func:`grid_matvec`: dense blocks agree with the
-    matrix-free products to rounding."""
+def grid_columns(gptr, grow, gval, du, step, every, cols, out):
+    """Dense columns ``out[:, q]`` of features ``cols[q]`` (``every``: of feature q) (n x
+    len(cols), any order) of the grid form, the same arithmetic as :func:`grid_matvec`: dense
+    blocks agree with the matrix-free products to rounding."""
     n = du.shape[0]
     v = np.zeros(n)
     f = np.empty(n)
-    for q in range(cols.shape[0]):
-        j = cols[q]
+    for q in range(out.shape[1]):
+        j = q if every else cols[q]
         for a in range(gptr[j], gptr[j + 1]):
             v[grow[a]] += gval[a]
         _expand(v, du, step, f)
