@@ -61,6 +61,8 @@ class Datafit:
     lp_first: int | None = None
     #: what the network's output means for ``predict``: "value" or "probability"
     output = "value"
+    #: twice differentiable: ``curvature`` is defined and proximal Newton steps apply
+    smooth = False
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
@@ -537,6 +539,7 @@ class Logistic(Datafit):
     name = "logistic"
     score_name = "mean log-loss"
     output = "probability"
+    smooth = True
 
     def targets(self, y: np.ndarray) -> np.ndarray:
         return self.signs(y)

@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 
 from ..validation import POSITIVE_INT, Options, check_beta, check_sample_weight, check_vector
-from . import engine, slope_lasso, slope_lp
+from . import engine, slope_lasso, slope_lp, slope_newton
 from .datafits import Datafit, Squared, get_datafit
 from .linear_terms import ProjectedPool, Projector, linear_at_points
 from .result import ConvergenceWarning, LassoResult, certify_scope, gap_target
@@ -75,8 +75,9 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     warm_start : a previous ``LassoResult`` over the same library (or a coefficient vector of
         an explicit one).
     solver : "auto" (the fastest exact solver that serves the problem: over relu libraries
-        with a free bias the slope-change solver (squared loss) or one sparse LP in slope
-        changes (quantile, absolute), else the working-set engine), "working_sets" (the
+        with a free bias the slope-change solver (squared loss), one sparse LP in slope
+        changes (quantile, absolute) or proximal Newton steps solved by the slope-change
+        solver (logistic), else the working-set engine), "working_sets" (the
         engine always) or "spred": the Lasso as the redundant product
         network z = u * v with weight decay, trained by L-BFGS on the dense matrix (squared
         loss; a check of the equivalence, not the fast path).
@@ -129,6 +130,16 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
             if sol is not None:  # the working sets finish from its point (exact restricted
                 z0, method = sol.z, "slope changes, then working sets"  # solves on the columns)
                 first = (sol, "slope changes")
+        if solver == "auto" and slope_newton.applies(pool, datafit, bias):
+            sol = slope_newton.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
+                                     max_iter=max_iter, z0=z0, verbose=verbose)
+            if sol is not None and sol.converged:
+                return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
+                               rows.shift + sol.xi, "slope changes (proximal Newton)",
+                               f"solve_lasso(loss={datafit.name!r})", t0, 3)
+            if sol is not None:
+                z0, method = sol.z, "slope changes (proximal Newton), then working sets"
+                first = (sol, "slope changes (proximal Newton)")
         sol = engine.solve(pool, datafit, rows, lam, bias=bias, tol=tol, max_iter=max_iter,
                            z0=z0, verbose=verbose)
         if first is not None and not sol.converged and first[0].gap < sol.gap:
