@@ -443,6 +443,8 @@ def _row(u, tab, btab, r, S, F, midpoints, slack, evaluate, prune, tau, hv, hc, 
             P += 1
         PDe[k] = P
     chunks = 0
+    right, left, mid = np.int64(_RIGHT), np.int64(_LEFT), np.int64(_MID)  # not literals:
+    # each literal would compile _act and _eval_fine once more (10 s per environment)
     if evaluate:  # b = 0 (j2 = j1): the 2-layer feature |x - c|
         size = heap_offer(abs(D[r]), r + r * n, hv, hc, size)
     # data units right of the anchor (at r = 0 they are |x - x_j2| on the points: skipped)
@@ -460,7 +462,7 @@ def _row(u, tab, btab, r, S, F, midpoints, slack, evaluate, prune, tau, hv, hc, 
                     Ps -= 1
             bound = _data_bound(u, T, D, sD, Dbx, Dbn, R, Rbx, Rbn, W, c, base, s, e, Ps,
                                 PDe[k], slack)
-            size = _act(evaluate, prune, tau, bound, _RIGHT, r, s, e, u, tab, F, midpoints,
+            size = _act(evaluate, prune, tau, bound, right, r, s, e, u, tab, F, midpoints,
                         slack, hv, hc, size)
             chunks += 1
     # data units left of the anchor (at r = n - 1: |x - x_j2| on the points, skipped)
@@ -478,7 +480,7 @@ def _row(u, tab, btab, r, S, F, midpoints, slack, evaluate, prune, tau, hv, hc, 
                     Pe += 1
             bound = _data_bound(u, T, D, sD, Dbx, Dbn, L, Lbx, Lbn, W, c, base, s, e, PDs[k],
                                 Pe, slack)
-            size = _act(evaluate, prune, tau, bound, _LEFT, r, s, e, u, tab, F, midpoints,
+            size = _act(evaluate, prune, tau, bound, left, r, s, e, u, tab, F, midpoints,
                         slack, hv, hc, size)
             chunks += 1
     # midpoint units of the pairs (r, j2 > r): c runs over [c(x_s), c(x_(e-1))]
@@ -512,7 +514,7 @@ def _row(u, tab, btab, r, S, F, midpoints, slack, evaluate, prune, tau, hv, hc, 
                 cmin = min(cmin, m2)
             xmax, xmin = _range(R, Rbx, Rbn, W, s, e - 1)
             bound = max(da - 2.0 * cmin + 2.0 * xmax, 2.0 * cmax - da - 2.0 * xmin) + slack
-            size = _act(evaluate, prune, tau, bound, _MID, r, s, e, u, tab, F, midpoints,
+            size = _act(evaluate, prune, tau, bound, mid, r, s, e, u, tab, F, midpoints,
                         slack, hv, hc, size)
             chunks += 1
     return size, chunks
@@ -540,7 +542,7 @@ def _sweep_block(b, u, tab, btab, S, F, midpoints, slack, evaluate, prune, tau, 
         PDe[k] = _mirror_ptr(u, c, c - u[je])
         PMs[k] = _mid_ptr(u, c, u[j])
         PMe[k] = _mid_ptr(u, c, u[je])
-    size = 0
+    size = np.int64(0)  # a literal 0 would compile _row once more (10 s per environment)
     count = 0
     for r in range(r0, starts[b + 1]):
         size, m = _row(u, tab, btab, np.int64(r), S, F, midpoints, slack, evaluate, prune,
@@ -560,7 +562,7 @@ def _eval_block(b, u, tab, S, F, midpoints, slack, codes, bounds, hv, hc, sizes,
     n = u.shape[0]
     B = hv.shape[0]
     k = hv.shape[1]
-    size = 0
+    size = np.int64(0)
     for r in range(b, n, B):
         size = heap_offer(abs(D[r]), r + r * n, hv[b], hc[b], size)
     st = False

@@ -289,7 +289,9 @@ def _newton_step(Q, q, delta, lam, deep, split, G, cost, y, t):
     for k in range(K):
         for i in range(size):
             c[k] += G[k, i] * y[i]
-    grad = t * lam * cost
+    grad = np.empty(size)
+    for i in range(size):
+        grad[i] = t * lam * cost[i]
     for k in range(K):
         for i in range(size):
             grad[i] -= G[k, i] / c[k]
@@ -309,31 +311,36 @@ def _newton_step(Q, q, delta, lam, deep, split, G, cost, y, t):
     if not deep:
         grad[1] += t * gu[0]
     fac = lq_factor(Q, delta, d, t)
-    om = 1.0 / (c * c)
-    Om = om.sum()
-    gx = G.copy()
+    om = np.empty(K)
+    Om = 0.0
     for k in range(K):
-        gx[k, ie] = 0.0
-    mean = np.zeros(size)
+        om[k] = 1.0 / (c[k] * c[k])
+        Om += om[k]
+    mean = np.zeros(size)  # the rows of G without their coefficient on e, weighted by om
     for k in range(K):
-        for i in range(size):
-            mean[i] += om[k] * gx[k, i]
+        for i in range(ie):
+            mean[i] += om[k] * G[k, i]
     npairs = K * (K - 1) // 2
     V = np.empty((npairs, size))
     alpha = np.empty(npairs)
     m = 0
     for k in range(K):
         for l in range(k + 1, K):
-            V[m] = gx[k] - gx[l]
+            for i in range(ie):
+                V[m, i] = G[k, i] - G[l, i]
+            V[m, ie] = 0.0
             alpha[m] = om[k] * om[l] / Om
             m += 1
-    r = -grad
-    rE = r[ie]
-    rx = r - mean * (rE / Om)
+    rE = -grad[ie]
+    rx = np.empty(size)
+    for i in range(size):
+        rx[i] = -grad[i] - mean[i] * (rE / Om)
     rx[ie] = 0.0
     HV = np.empty((npairs, size))
     for m in range(npairs):
-        HV[m] = _base_solve(fac, delta, split, d, p2, n2, deep, m1, V[m])
+        hv = _base_solve(fac, delta, split, d, p2, n2, deep, m1, V[m])
+        for i in range(size):
+            HV[m, i] = hv[i]
     cap = np.zeros((npairs, npairs))
     for a in range(npairs):
         for b in range(npairs):
@@ -494,11 +501,18 @@ def _violation(g, lam, deep):
     correlations ``g`` (``g[0]``: the linear unit): per anchor, the largest excess over lam of
     the units with a kink there (-inf at the last point, never a kink, and at the free 2-layer
     initial slope)."""
+    m = g.shape[0]
+    viol = np.empty(m)
     if deep:  # every pair of {0, g}: the range of the correlations and 0 is at most lam
-        hi, lo = max(float(g.max()), 0.0), min(float(g.min()), 0.0)
-        viol = np.maximum(g - (lo + lam), (hi - lam) - g)
+        hi, lo = 0.0, 0.0
+        for i in range(m):
+            hi = max(hi, g[i])
+            lo = min(lo, g[i])
+        for i in range(m):
+            viol[i] = max(g[i] - (lo + lam), (hi - lam) - g[i])
     else:
-        viol = np.maximum(np.abs(g), np.abs(g - g[0])) - lam
+        for i in range(m):
+            viol[i] = max(abs(g[i]), abs(g[i] - g[0])) - lam
     if not deep:
         viol[0] = -np.inf  # the 2-layer initial slope is free: always in the support
     viol[-1] = -np.inf  # a kink at the last point is linear on the data (the initial slope)
@@ -575,9 +589,14 @@ def _polish_face(Q0, q0, x_anchor, u, active, lam, deep):
             sup[k] = j
             k += 1
     m1 = nz
-    sig = np.sign(u[sup])
-    pos = sig > 0
-    neg = sig < 0
+    sig = np.empty(m1)  # explicit loops: numba's array expressions compile shape checks and
+    pos = np.empty(m1, dtype=np.bool_)  # their error messages (4 s per environment)
+    neg = np.empty(m1, dtype=np.bool_)
+    for j in range(m1):
+        v = u[sup[j]]
+        sig[j] = 1.0 if v > 0 else (-1.0 if v < 0 else 0.0)
+        pos[j] = v > 0
+        neg[j] = v < 0
     g = np.zeros(m1)  # the cost's gradient on the face
     eqs = np.zeros((2, m1))
     n_eq = 0
@@ -630,7 +649,9 @@ def _polish_face(Q0, q0, x_anchor, u, active, lam, deep):
         dd[0] = 1e300
     a, c1, c2, P11, P12, P22 = lq_factor(Q, delta, dd, 1.0)
     _, ga0, gu0 = data_value_grad(Q, q, delta, 0.0, np.zeros(m1))
-    b = -gu0 - lam * g
+    b = np.empty(m1)
+    for j in range(m1):
+        b[j] = -gu0[j] - lam * g[j]
     xa, uu = lq_solve(a, c1, c2, P11, P12, P22, delta, -ga0, b)
     if n_eq > 0:
         A = eqs[:n_eq]
@@ -639,16 +660,20 @@ def _polish_face(Q0, q0, x_anchor, u, active, lam, deep):
         for r in range(n_eq):
             ha, hu = lq_solve(a, c1, c2, P11, P12, P22, delta, 0.0, A[r].copy())
             Ha[r] = ha
-            Hu[r] = hu
+            for j in range(m1):
+                Hu[r, j] = hu[j]
         S = np.zeros((n_eq, n_eq))
         rhs = np.zeros(n_eq)
         for r in range(n_eq):
             for c in range(n_eq):
-                S[r, c] = np.sum(A[r] * Hu[c])
-            rhs[r] = np.sum(A[r] * uu)
+                for j in range(m1):
+                    S[r, c] += A[r, j] * Hu[c, j]
+            for j in range(m1):
+                rhs[r] += A[r, j] * uu[j]
         mult = _small_lstsq(S, rhs)  # rows may repeat (u0 = N' = -P')
         for r in range(n_eq):
-            uu = uu - mult[r] * Hu[r]
+            for j in range(m1):
+                uu[j] -= mult[r] * Hu[r, j]
             xa = xa - Ha[r] * mult[r]
     any_flip = False
     for j in range(m1):
