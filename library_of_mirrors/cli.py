@@ -170,7 +170,7 @@ def _kernels_cached() -> bool:
         from .families import kernels  # noqa: PLC0415
 
         return all(os.path.exists(k._cache._cache_file._index_path)
-                   for k in (kernels.hash_range, kernels.build_range))
+                   for k in kernels.PASSES[0][:2])  # one index per pass, every family
     except (AttributeError, ImportError):  # another numba's internals: say nothing
         return True
 
