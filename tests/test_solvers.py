@@ -185,6 +185,30 @@ def test_column_generation_on_a_large_dictionary(monkeypatch):
     assert mn.objective == pytest.approx(lp_min_norm(d.matrix(), y), rel=RTOL)
 
 
+@pytest.mark.parametrize("loss,tau", [("quantile", 0.8), ("absolute", None)])
+def test_screened_lp_rounds_reach_the_optimum_an_exact_round_certifies(monkeypatch, capsys,
+                                                                       loss, tau):
+    """Linear programs over large explicit libraries re-price a screen of the last exact
+    round's most correlated columns between exact rounds (engine.LP_SCREEN and
+    LP_SCREEN_FROM, here shrunk so that a small library has one): violators join from it,
+    and the certificate still comes from an exact pricing round, so the optimum is the whole
+    LP's."""
+    monkeypatch.setattr(engine, "LP_SCREEN", 40)
+    monkeypatch.setattr(engine, "LP_SCREEN_FROM", 160)
+    monkeypatch.setattr(engine, "LP_ADD", 3)
+    x, y = _data(30, 12)
+    d = lom.build_dictionary(x, "abs", 3)
+    assert d.n_features > engine.LP_SCREEN_FROM
+    res = lom.solve_lasso(d, y, 0.02, loss=loss, quantile=tau, verbose=True)
+    assert "screened round" in capsys.readouterr().out
+    assert res.converged and res.solver == "working sets"
+    ref = cvx_lasso(d.matrix(), y, 0.02, loss, tau)
+    assert res.objective == pytest.approx(ref, rel=RTOL)
+    assert res.objective - res.gap <= ref * (1 + 1e-9)
+    assert res.objective == pytest.approx(objective(d.matrix(), y, res.z, res.xi, 0.02, loss,
+                                                    tau), rel=1e-12)
+
+
 def _pinball_lp(A, y, lam, a, c):
     """The restricted LP of linear_programs, from scratch on scipy's HiGHS: its optimum."""
     n, k = A.shape

@@ -269,6 +269,9 @@ class Pool:
 
     #: whether :meth:`canonical` can re-express a solution (relu libraries)
     has_canonical = False
+    #: every column is materialized (an explicit library): the correlations of any set of
+    #: its columns cost O(N + their kinks), with no pricing pass
+    lists_columns = False
     #: True when a pricing round costs more than a restricted solve over every column priced so
     #: far (the symmetrized pricer, O(N^3)): the pool is then the working set, as in column
     #: generation; otherwise the engine keeps celer's working sets
@@ -314,6 +317,8 @@ class Pool:
 class ExplicitPool(Pool):
     """Every column of an explicit library; pricing is ``A^T theta`` over all of them, O(N +
     nnz).  ``canon``: the library's re-expression map, if any."""
+
+    lists_columns = True
 
     def __init__(self, library, canon: Callable[[np.ndarray], np.ndarray | None] | None = None):
         self.library = library
