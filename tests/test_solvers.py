@@ -192,15 +192,21 @@ def test_screened_lp_rounds_reach_the_optimum_an_exact_round_certifies(monkeypat
     round's most correlated columns between exact rounds (engine.LP_SCREEN and
     LP_SCREEN_FROM, here shrunk so that a small library has one): violators join from it,
     and the certificate still comes from an exact pricing round, so the optimum is the whole
-    LP's."""
+    LP's; columns long at zero leave the live LP (engine.LP_AGE) without changing it."""
     monkeypatch.setattr(engine, "LP_SCREEN", 40)
     monkeypatch.setattr(engine, "LP_SCREEN_FROM", 160)
     monkeypatch.setattr(engine, "LP_ADD", 3)
+    monkeypatch.setattr(engine, "LP_AGE", 1)  # columns at zero leave the LP at once
+    removed = []
+    remove = LiveLP.remove
+    monkeypatch.setattr(LiveLP, "remove",
+                        lambda self, drop: (removed.append(drop.shape[0]), remove(self, drop)))
     x, y = _data(30, 12)
     d = lom.build_dictionary(x, "abs", 3)
     assert d.n_features > engine.LP_SCREEN_FROM
     res = lom.solve_lasso(d, y, 0.02, loss=loss, quantile=tau, verbose=True)
     assert "screened round" in capsys.readouterr().out
+    assert sum(removed) > 0
     assert res.converged and res.solver == "working sets"
     ref = cvx_lasso(d.matrix(), y, 0.02, loss, tau)
     assert res.objective == pytest.approx(ref, rel=RTOL)
@@ -241,6 +247,36 @@ def test_live_lp_adds_columns_and_matches_a_fresh_lp():
         assert np.all(theta <= a + 1e-9) and np.all(theta >= -c - 1e-9)
         assert np.abs(A[:, :k].T @ theta).max() <= lam * (1 + 1e-9)
         assert abs(theta.sum()) <= 1e-9
+
+
+def test_live_lp_removes_nonbasic_columns_and_keeps_the_rest_in_order():
+    """Columns at zero and nonbasic leave the live model: the optimum does not change, the
+    remaining coefficients keep their order and values, and columns added afterwards reach
+    the optimum of the LP over the columns kept plus the new ones (scipy's HiGHS)."""
+    rng = np.random.default_rng(4)
+    n, lam = 40, 0.5
+    x = np.sort(rng.uniform(-2, 2, n))
+    y = np.sin(2 * x) + 0.3 * rng.standard_normal(n)
+    A = np.maximum(x[:, None] - rng.uniform(-2, 2, 40)[None, :], 0.0)
+    a, c = np.full(n, 0.8), np.full(n, 0.2)
+    lp = LiveLP(y, lam, a, c, True)
+    lp.add(A[:, :25])
+    z, xi, _, _ = lp.solve()
+    drop = np.flatnonzero(lp.nonbasic())
+    assert 0 < drop.shape[0] < 25 and np.all(z[drop] == 0.0)
+    keep = np.setdiff1d(np.arange(25), drop)
+    lp.remove(drop)
+    z2, xi2, _, _ = lp.solve()
+    np.testing.assert_allclose(z2, z[keep], rtol=1e-12, atol=1e-12)
+    assert xi2 == pytest.approx(xi, rel=1e-12, abs=1e-12)
+    lp.add(A[:, 25:])
+    z3, xi3, theta, _ = lp.solve()
+    B = np.hstack([A[:, keep], A[:, 25:]])
+    ref = _pinball_lp(B, y, lam, a, c)
+    r = y - B @ z3 - xi3
+    assert a @ np.maximum(r, 0) + c @ np.maximum(-r, 0) + lam * np.abs(z3).sum() == \
+        pytest.approx(ref, rel=1e-9)
+    assert theta @ y == pytest.approx(ref, rel=1e-9)
 
 
 def test_live_lp_interpolation_is_elastic_until_whole():

@@ -53,7 +53,8 @@ class Datafit:
     name = ""
     #: mean held-out loss, how ``score`` is reported
     score_name = ""
-    #: column generation keeps every column that entered (linear programs cycle otherwise)
+    #: column generation keeps the columns that entered (a linear program's restricted
+    #: solves do not shrink to the support: they cycle), except those long at zero
     grows_working_set = False
     #: the rows are the distinct inputs (duplicates reduced exactly) rather than the samples
     reduces_duplicates = False
@@ -362,7 +363,7 @@ class Huber(Datafit):
 class Quantile(Datafit):
     """The pinball loss ``0.5 |r| + (tau - 0.5) r`` (section 1), r = y - u.  The restricted
     problem is a linear program (:mod:`.linear_programs`), its equality duals the dual point;
-    the working set only grows (column generation on a live HiGHS model)."""
+    column generation on a live HiGHS model (:func:`.engine.solve`)."""
 
     name = "quantile"
     score_name = "mean pinball loss"

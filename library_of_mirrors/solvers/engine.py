@@ -13,7 +13,9 @@ Each iteration (celer's scheme, with a pool for libraries too large to list):
    ``tol`` times the optimum's certified lower bound (``objective - gap``), or at the
    rounding level (:func:`.result.gap_target`);
 4. **grow**: the working set: the support plus the most violating columns (twice the support
-   plus 16), or, for linear programs, every column that ever entered plus the new violators;
+   plus 16), or, for linear programs, the live LP's columns plus the new violators (columns
+   at zero in ``LP_AGE`` restricted LPs in a row leave it, if nonbasic: the basis stays
+   optimal, so the LP's optimum never rises);
    a pool whose pricing round costs more than a restricted solve over every unit it priced
    (the symmetrized library) is itself the working set, as in column generation;
 5. **restricted solve**: the datafit's exact solver over the working set
@@ -54,6 +56,10 @@ LP_SCREEN = 20_000
 #: ... from this many columns: below, an exact pass costs about what re-pricing a screen
 #: does (the sunspots' 3-layer abs library, 90,000 columns: 0.15 s without, 0.41 s with)
 LP_SCREEN_FROM = 1_000_000
+#: linear programs: a column at zero after this many restricted LPs in a row leaves the live
+#: model at the next exact round (if nonbasic: the basis stays optimal); HiGHS's time per run
+#: grows with the model's columns
+LP_AGE = 5
 #: a dual constraint counts as violated above beta~ (1 + this)
 VIOLATION = 1e-9
 #: at most this many screened rounds (``pool.price_screened``) between two exact ones
@@ -158,6 +164,7 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
     lp = datafit.grows_working_set
     state: Restricted | None = None
     live = None  # a linear program's live model (:class:`~.linear_programs.LiveLP`)
+    age = np.zeros(0, dtype=np.int64)  # its columns' restricted LPs at zero, in a row
     ws = np.zeros(0, dtype=np.int64)
     history: list = []
     n_priced = 0
@@ -196,6 +203,16 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             converged, reason = True, ""
             break
         # the working set
+        if lp and live is not None and not live.equality:  # columns long at zero leave
+            # (not an interpolation's: its equality LP needs the whole library at the end)
+            old = np.flatnonzero(age >= LP_AGE)
+            old = old[live.nonbasic()[old]] if old.shape[0] else old
+            if old.shape[0]:
+                live.remove(old)
+                keep = np.ones(ws.shape[0], dtype=bool)
+                keep[old] = False
+                ws, age = ws[keep], age[keep]
+                state = Restricted(state.z[keep], state.xi, state.theta, state.slack)
         if lp:
             cand, sc = price.index, price.scores
             if state is not None:  # after the first LP: the violators only
@@ -234,6 +251,7 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             if live is None:
                 live = datafit.live_lp(rows, lam, bias)
             ws, state = _grow_lp(live, pool, rows, ws, np.setdiff1d(new_ws, ws))
+            age = _aged(age, state.z)
         else:
             ws = new_ws
             state = datafit.solve_restricted(pool.features(ws), rows, lam, z[ws], xi,
@@ -262,6 +280,7 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
                 break
             n_priced += screen.shape[0]
             ws, state = _grow_lp(live, pool, rows, ws, np.sort(new))
+            age = _aged(age, state.z)
             z[S] = 0.0
             z[ws] = state.z
             S = ws[np.flatnonzero(state.z)]
@@ -315,6 +334,12 @@ def _grow_lp(live, pool, rows, ws: np.ndarray, fresh: np.ndarray) -> tuple:
         live.add(rows.at_rows(pool.features(fresh).grid_columns()))
     ws = np.concatenate([ws, fresh])
     return ws, Restricted(*live.solve(whole=ws.shape[0] >= len(pool)))
+
+
+def _aged(age: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """The live LP's column ages after a solve with coefficients ``z`` (new columns: age 0)."""
+    age = np.concatenate([age, np.zeros(z.shape[0] - age.shape[0], dtype=np.int64)])
+    return np.where(z == 0.0, age + 1, 0)
 
 
 def _reexpress(pool, datafit, rows, lam, z, bias) -> np.ndarray:

@@ -121,8 +121,9 @@ class LiveLP:
 
     ``a`` / ``c`` None: equality (interpolation) with elastic slacks of cost
     ``1e6 (1 + max|y|)`` until :meth:`solve` is told the columns are the whole library.
-    Columns are added with :meth:`add` (each once) and are never removed: the working set of
-    a linear program only grows (:mod:`.engine`)."""
+    Columns are added with :meth:`add` (each once); nonbasic ones at zero can be removed
+    (:meth:`remove`: the engine drops those at zero for ``LP_AGE`` rounds, since HiGHS's time
+    per run grows with the model's columns)."""
 
     def __init__(self, y: np.ndarray, lam: float, a: np.ndarray | None, c: np.ndarray | None,
                  bias: bool):
@@ -131,7 +132,10 @@ class LiveLP:
         self.bias = bias
         self.equality = a is None
         self.k = 0
-        self._norms: list[np.ndarray] = []  # the columns' scales, one array per add
+        # per coefficient: the HiGHS columns of its parts p and q, and its column's scale
+        self._pos_p = np.zeros(0, dtype=np.int64)
+        self._pos_q = np.zeros(0, dtype=np.int64)
+        self._norm = np.zeros(0)
         self.elastic = True
         h = _HighsModel()
         for key, value in _OPTIONS.items():
@@ -178,11 +182,36 @@ class LiveLP:
         idx, col = np.nonzero(mask.T)  # column-major order: (column, row) pairs
         values = both.T[idx, col]
         cost = np.tile(self.lam / norm, 2)
+        base = int(self.h.getNumCol())
         self.h.addCols(2 * m, cost, np.zeros(2 * m), np.full(2 * m, kHighsInf),
                        int(values.shape[0]), starts, col.astype(np.int32), values)
-        # HiGHS keeps the columns in the order added: p_k..p_{k+m-1}, q_k..q_{k+m-1}
-        self._norms.append(norm)
+        # HiGHS appends the columns in the order given: p_k..p_{k+m-1}, q_k..q_{k+m-1}
+        self._pos_p = np.concatenate([self._pos_p, base + np.arange(m)])
+        self._pos_q = np.concatenate([self._pos_q, base + m + np.arange(m)])
+        self._norm = np.concatenate([self._norm, norm])
         self.k += m
+
+    def nonbasic(self) -> np.ndarray:
+        """Per coefficient: whether both its parts are nonbasic in the current basis (so the
+        coefficient is 0 and removing it keeps the basis)."""
+        status = self.h.getBasis().col_status
+        basic = HighsBasisStatus.kBasic
+        return np.array([status[p] != basic and status[q] != basic
+                         for p, q in zip(self._pos_p, self._pos_q, strict=True)], dtype=bool)
+
+    def remove(self, drop: np.ndarray) -> None:
+        """Delete coefficients ``drop`` (nonbasic, :meth:`nonbasic`); the others keep their
+        order.  The basis stays optimal for the remaining columns."""
+        if drop.shape[0] == 0:
+            return
+        cols = np.sort(np.concatenate([self._pos_p[drop], self._pos_q[drop]]))
+        self.h.deleteCols(int(cols.shape[0]), cols.astype(np.int32))
+        keep = np.ones(self.k, dtype=bool)
+        keep[drop] = False
+        self._pos_p = self._pos_p[keep] - np.searchsorted(cols, self._pos_p[keep])
+        self._pos_q = self._pos_q[keep] - np.searchsorted(cols, self._pos_q[keep])
+        self._norm = self._norm[keep]
+        self.k = int(keep.sum())
 
     def solve(self, whole: bool = False):
         """Solve from the previous basis.  ``whole``: the columns are the whole library, so
@@ -213,12 +242,7 @@ class LiveLP:
                                 f"{h.modelStatusToString(status)}")
         sol = h.getSolution()
         x = np.asarray(sol.col_value)
-        z = np.empty(self.k)
-        pos, k0 = self.first, 0
-        for norm in self._norms:
-            m = norm.shape[0]
-            z[k0:k0 + m] = self.s * (x[pos:pos + m] - x[pos + m:pos + 2 * m]) / norm
-            pos, k0 = pos + 2 * m, k0 + m
+        z = self.s * (x[self._pos_p] - x[self._pos_q]) / self._norm
         xi = self.s * float(x[2 * n]) if self.bias else 0.0
         theta = np.asarray(sol.row_dual, dtype=float)
         slack = self.s * float(np.abs(x[:n] - x[n:2 * n]).max()) if self.equality else 0.0
