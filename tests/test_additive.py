@@ -54,6 +54,18 @@ def test_top_k_is_the_k_largest():
         pick = top_k(scores, k)
         assert pick.shape == (k,) and np.unique(pick).shape == (k,)
         np.testing.assert_array_equal(np.sort(scores[pick]), np.sort(scores)[-k:])
+    # many scores, many picks: a threshold from a strided sample narrows the selection; it
+    # must fall back to the full one where the sample misjudges (the largest scores exactly
+    # at the sampled positions, every other score below them)
+    n, k = 200_000, 3000
+    step = n // (16 * k)
+    misjudged = np.zeros(n)
+    misjudged[::step] = 1.0 + rng.random(misjudged[::step].shape[0])
+    for scores in (np.round(rng.standard_normal(n), 3), np.sort(rng.standard_normal(n)),
+                   misjudged):
+        pick = top_k(scores, k)
+        assert pick.shape == (k,) and np.unique(pick).shape == (k,)
+        np.testing.assert_array_equal(np.sort(scores[pick]), np.sort(scores)[-k:])
 
 
 def test_top_k_abs_is_the_k_largest_in_absolute_value():

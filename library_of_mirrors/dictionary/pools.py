@@ -152,6 +152,13 @@ def top_k(scores: np.ndarray, k: int) -> np.ndarray:
         return np.arange(m)
     if m <= _HEAP_K:
         return _top_small(scores, m)
+    if n >= 64 * m:  # a threshold from a strided sample leaves argpartition a few candidates
+        sample = scores[::n // (16 * m)]  # (co2's 4.4M scores, k = 20,000: 48 ms -> 10 ms)
+        keep = max(1, int(np.ceil(2.0 * m * sample.shape[0] / n)))
+        t = np.partition(sample, sample.shape[0] - keep)[sample.shape[0] - keep]
+        cand = np.flatnonzero(scores >= t)
+        if cand.shape[0] >= m:  # else the sample misjudged: the full selection below
+            return cand[np.argpartition(scores[cand], cand.shape[0] - m)[cand.shape[0] - m:]]
     return np.argpartition(scores, n - m)[n - m:]
 
 

@@ -196,8 +196,8 @@ class LiveLP:
         coefficient is 0 and removing it keeps the basis)."""
         status = self.h.getBasis().col_status
         basic = HighsBasisStatus.kBasic
-        return np.array([status[p] != basic and status[q] != basic
-                         for p, q in zip(self._pos_p, self._pos_q, strict=True)], dtype=bool)
+        is_basic = np.fromiter((st == basic for st in status), dtype=bool, count=len(status))
+        return ~is_basic[self._pos_p] & ~is_basic[self._pos_q]
 
     def remove(self, drop: np.ndarray) -> None:
         """Delete coefficients ``drop`` (nonbasic, :meth:`nonbasic`); the others keep their
