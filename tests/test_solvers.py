@@ -215,6 +215,34 @@ def test_screened_lp_rounds_reach_the_optimum_an_exact_round_certifies(monkeypat
                                                     tau), rel=1e-12)
 
 
+def test_working_sets_return_the_iterate_with_the_least_certified_gap(monkeypatch):
+    """A solve that stops unconverged returns its best certified iterate, not its last (near
+    interpolation the working sets' gap rose from 4.1e-7 to 2.6e-6).  Here every restricted
+    solve after the first is damaged (coefficients halved), so the gap rises after the first
+    one; the returned point carries its own certificate (duality_gap at res.z)."""
+    from library_of_mirrors.solvers.datafits import Restricted, Squared
+
+    x, y = _data(30, 13)
+    d = lom.build_dictionary(x, "abs", 3)
+    beta = 1e-3 * lom.beta_max(d, y)
+    real = Squared.solve_restricted
+    calls = []
+
+    def damaged(self, *args):
+        state = real(self, *args)
+        calls.append(1)
+        return state if len(calls) == 1 else Restricted(0.5 * state.z)
+
+    monkeypatch.setattr(Squared, "solve_restricted", damaged)
+    with pytest.warns(lom.ConvergenceWarning, match="least certified gap is returned"):
+        res = lom.solve_lasso(d, y, beta, max_iter=4, solver="working_sets")
+    gaps = [g for _, g in res.history]
+    assert res.gap == min(gaps) < gaps[-1]
+    objective, gap = lom.duality_gap(d, y, beta, res.z)
+    assert objective == pytest.approx(res.objective, rel=1e-12)
+    assert gap == pytest.approx(res.gap, rel=1e-9)
+
+
 def _pinball_lp(A, y, lam, a, c):
     """The restricted LP of linear_programs, from scratch on scipy's HiGHS: its optimum."""
     n, k = A.shape

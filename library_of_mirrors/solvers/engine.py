@@ -174,6 +174,7 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
     xi = xi0
     theta = np.zeros(rows.n_rows)
     best_gap = np.inf
+    best = (np.inf,)  # the iterate of least certified gap (working sets): gap, objective, ...
     stalls = 0
     it = 0
     S = np.flatnonzero(z)
@@ -191,6 +192,8 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
         theta = cert.theta
         cmax = price.corr_max
         history.append((primal, gap))
+        if not lp and gap < best[0]:  # the certified point to return if none beats it
+            best = (gap, primal, xi, S.copy(), z[S].copy(), theta, cert.price)
         if verbose:
             print(f"[solve] {time.perf_counter() - t0:7.2f} s iteration {it}: objective "
                   f"{primal:.12g} gap {gap:.3e} active {S.shape[0]} working set {ws.shape[0]} "
@@ -322,6 +325,16 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
         target = gap_target(tol, primal, gap, unit)
         converged = gap <= target
         reason = "" if converged else reason
+    if not converged and best[0] < gap:
+        # near interpolation the working sets can end with a larger gap than an iterate had
+        # (2-layer relu, N = 1000, 1e-6 beta_max: 2.6e-6 at the end, 4.1e-7 at iteration 2):
+        # that iterate is returned, with its own certificate
+        reason = (f"{reason}; the iterate with the least certified gap is returned (the last "
+                  f"one had {gap:.3e})")
+        gap, primal, xi, S_best, zS, theta, _ = best
+        z = np.zeros(len(pool))
+        z[S_best] = zS
+        target = gap_target(tol, primal, gap, unit)
     return Solution(z, float(xi), float(primal), float(gap), it, converged,
                     theta, target, reason, history, n_priced,
                     0.0 if state is None else state.slack)
