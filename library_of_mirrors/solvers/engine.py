@@ -24,8 +24,11 @@ Each iteration (celer's scheme, with a pool for libraries too large to list):
    the objective does not grow);
 7. **screened rounds** where the pool keeps a screen of likely violators
    (``pool.price_screened``: the symmetrized library's first layers of largest correlation in
-   the last exact round): re-price the screen, add its violators, solve again.  They find
-   violators and certify nothing; every stop follows an exact pricing round.
+   the last exact round; for linear programs over explicit libraries of ``LP_SCREEN_FROM``
+   columns and more, the ``LP_SCREEN`` columns of largest correlation in the last exact
+   round): re-price the screen, add its violators, solve again.  They find violators and
+   certify nothing; every stop follows an exact pricing round.  A solve that stops
+   unconverged returns its iterate of least certified gap.
 
 The loop cannot stall silently: when the working set stops changing while the gap stays above
 the tolerance, the restricted tolerance is tightened (down to rounding level); when that is
