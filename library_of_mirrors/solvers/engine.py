@@ -262,11 +262,9 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             ws = new_ws
             state = datafit.solve_restricted(pool.features(ws), rows, lam, z[ws], xi,
                                              inner_tol, bias, False)
-        z[S] = 0.0  # z <- the restricted solution (without a pass over the whole pool)
         if z.shape[0] < len(pool):
             z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
-        z[ws] = state.z
-        S = ws[np.flatnonzero(state.z)]
+        S = _adopt(z, S, ws, state.z)
         if state.theta is None and pool.has_canonical:
             z2 = _reexpress(pool, datafit, rows, lam, z, bias)
             if z2 is not z:
@@ -287,13 +285,9 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             n_priced += screen.shape[0]
             ws, state = _grow_lp(live, pool, rows, ws, np.sort(new))
             age = _aged(age, state.z)
-            z[S] = 0.0
-            z[ws] = state.z
-            S = ws[np.flatnonzero(state.z)]
+            S = _adopt(z, S, ws, state.z)
             if verbose:
-                print(f"[solve] {time.perf_counter() - t0:7.2f} s   screened round: "
-                      f"{new.shape[0]} violators joined, active {S.shape[0]} working set "
-                      f"{ws.shape[0]}")
+                _print_screened(t0, new, S, ws)
         # screened rounds: where an exact round is costly and the library keeps a screen of
         # its likeliest violators, re-price the screen, add its violators and solve again;
         # only an exact round (the next iteration) certifies
@@ -311,13 +305,9 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
             ws = np.arange(len(pool)) if pool.keep_priced else np.union1d(ws, new)
             state = datafit.solve_restricted(pool.features(ws), rows, lam, z[ws], xi_s,
                                              inner_tol, bias, False)
-            z[S] = 0.0
-            z[ws] = state.z
-            S = ws[np.flatnonzero(state.z)]
+            S = _adopt(z, S, ws, state.z)
             if verbose:
-                print(f"[solve] {time.perf_counter() - t0:7.2f} s   screened round: "
-                      f"{new.shape[0]} violators joined, active {S.shape[0]} working set "
-                      f"{ws.shape[0]}")
+                _print_screened(t0, new, S, ws)
     else:
         # the budget ran out after a restricted solve: certify the point that is returned
         primal, gap, xi, cert = certify(pool, datafit, rows, lam, z, bias, state, 1, S)
@@ -341,6 +331,20 @@ def solve(pool, datafit: Datafit, rows: Rows, lam: float, *, bias: bool, tol: fl
     return Solution(z, float(xi), float(primal), float(gap), it, converged,
                     theta, target, reason, history, n_priced,
                     0.0 if state is None else state.slack)
+
+
+def _adopt(z: np.ndarray, S: np.ndarray, ws: np.ndarray, z_ws: np.ndarray) -> np.ndarray:
+    """``z`` <- the restricted solution ``z_ws`` over the working set ``ws``, in place and
+    without a pass over the whole pool (``S``: the old support, set to zero); the new
+    support."""
+    z[S] = 0.0
+    z[ws] = z_ws
+    return ws[np.flatnonzero(z_ws)]
+
+
+def _print_screened(t0: float, new: np.ndarray, S: np.ndarray, ws: np.ndarray) -> None:
+    print(f"[solve] {time.perf_counter() - t0:7.2f} s   screened round: {new.shape[0]} "
+          f"violators joined, active {S.shape[0]} working set {ws.shape[0]}")
 
 
 def _grow_lp(live, pool, rows, ws: np.ndarray, fresh: np.ndarray) -> tuple:

@@ -46,6 +46,13 @@ def prepare(d, y, datafit: Datafit, sample_weight=None, bias: bool = True
     return y, w, rows
 
 
+#: the solvers in slope-change coordinates over relu libraries (each serves the losses its
+#: ``applies`` accepts: the pinball losses, the squared loss, smooth losses), with the name a
+#: result carries; the working-set engine finishes from the point of one that stops short
+SLOPE_SOLVERS = ((slope_lp, "slope-change LP"), (slope_lasso, "slope changes"),
+                 (slope_newton, "slope changes (proximal Newton)"))
+
+
 def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | None = None,
                 tol: float = 1e-8, *, bias: bool = True, sample_weight=None,
                 delta: float | None = None, max_iter: int = 500, warm_start=None,
@@ -111,35 +118,17 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
         z0 = pool.warm(warm_start)
         method = "working sets"
         first = None  # a slope-change solver's point that the working sets continue from
-        if solver == "auto" and slope_lp.applies(pool, datafit, bias):
-            sol = slope_lp.solve(pool, datafit, rows, lam, d.x_unique, tol=tol, verbose=verbose)
+        for module, name in SLOPE_SOLVERS if solver == "auto" else ():
+            if not module.applies(pool, datafit, bias):
+                continue
+            sol = module.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
+                               max_iter=max_iter, z0=z0, verbose=verbose)
             if sol is not None and sol.converged:
                 return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
-                               rows.shift + sol.xi, "slope-change LP",
+                               rows.shift + sol.xi, name,
                                f"solve_lasso(loss={datafit.name!r})", t0, 3)
             if sol is not None:  # the working sets finish from its point
-                z0, method, first = sol.z, "slope-change LP, then working sets", \
-                    (sol, "slope-change LP")
-        if solver == "auto" and slope_lasso.applies(pool, datafit, bias):
-            sol = slope_lasso.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
-                                    max_iter=max_iter, z0=z0, verbose=verbose)
-            if sol is not None and sol.converged:
-                return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
-                               rows.shift + sol.xi, "slope changes",
-                               f"solve_lasso(loss={datafit.name!r})", t0, 3)
-            if sol is not None:  # the working sets finish from its point (exact restricted
-                z0, method = sol.z, "slope changes, then working sets"  # solves on the columns)
-                first = (sol, "slope changes")
-        if solver == "auto" and slope_newton.applies(pool, datafit, bias):
-            sol = slope_newton.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
-                                     max_iter=max_iter, z0=z0, verbose=verbose)
-            if sol is not None and sol.converged:
-                return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
-                               rows.shift + sol.xi, "slope changes (proximal Newton)",
-                               f"solve_lasso(loss={datafit.name!r})", t0, 3)
-            if sol is not None:
-                z0, method = sol.z, "slope changes (proximal Newton), then working sets"
-                first = (sol, "slope changes (proximal Newton)")
+                z0, method, first = sol.z, f"{name}, then working sets", (sol, name)
         sol = engine.solve(pool, datafit, rows, lam, bias=bias, tol=tol, max_iter=max_iter,
                            z0=z0, verbose=verbose)
         if first is not None and not sol.converged and first[0].gap < sol.gap:

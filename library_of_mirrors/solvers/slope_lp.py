@@ -92,9 +92,11 @@ def _columns(n: int, rows, deep: bool, x: np.ndarray, lam: float, a: float, c: f
 
 
 def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float,
+          max_iter: int | None = None, z0: np.ndarray | None = None,
           verbose: bool = False) -> engine.Solution | None:
     """Solve the pinball Lasso over the relu library behind ``pool`` as one sparse LP (see
-    the module); ``x``: the sorted distinct inputs.  Returns the engine's
+    the module); ``x``: the sorted distinct inputs (``max_iter`` and ``z0``, the other
+    slope-change solvers' arguments, do not apply: one LP from scratch).  Returns the engine's
     :class:`~.engine.Solution`, certified over the whole library (None if the library lacks
     a unit of the slope-change representation or HiGHS fails: the working sets serve)."""
     t0 = time.perf_counter()

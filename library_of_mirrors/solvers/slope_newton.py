@@ -67,7 +67,7 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
     history: list = []
     n_priced = 0
     converged, reason = False, f"stopped after {MAX_STEPS} proximal Newton steps"
-    for it in range(1, MAX_STEPS + 1):
+    for it in range(1, MAX_STEPS + 2):  # the last pass certifies the last step's point
         S = np.flatnonzero(z)
         primal, gap, xi, cert = engine.certify(pool, datafit, rows, lam, z, True, None, 1, S)
         if len(pool) > z.shape[0]:
@@ -80,6 +80,8 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
                   f"{primal:.12g} gap {gap:.3e} active {S.shape[0]}")
         if gap <= target:
             converged, reason = True, ""
+            break
+        if it > MAX_STEPS:
             break
         # the second-order model at u, at the distinct inputs
         u = fit_rows(z) + xi
@@ -125,16 +127,6 @@ def solve(pool, datafit, rows, lam: float, x: np.ndarray, *, tol: float, max_ite
                       f"{gap:.3e} (above the target {target:.3e})")
             break
         z = moved
-    else:
-        S = np.flatnonzero(z)
-        primal, gap, xi, cert = engine.certify(pool, datafit, rows, lam, z, True, None, 1, S)
-        if len(pool) > z.shape[0]:
-            z = np.concatenate([z, np.zeros(len(pool) - z.shape[0])])
-        n_priced += cert.price.n_priced
-        history.append((primal, gap))
-        target = gap_target(tol, primal, gap, unit)
-        converged = gap <= target
-        reason = "" if converged else reason
     return engine.Solution(z, float(xi), float(primal), float(gap), len(history), converged,
                            cert.theta, target, reason, history, n_priced)
 
