@@ -269,7 +269,7 @@ def test_screened_pricing_reprices_its_first_layers_exactly(monkeypatch):
     in an exact round; a screened round re-prices exactly those, every sign pattern, for a new
     dual vector (what the full kernel gives on those rows), and bounds nothing."""
     from library_of_mirrors.dictionary import implicit as im
-    from library_of_mirrors.dictionary import pricing as pr
+    from library_of_mirrors.dictionary.symmetrized import price_symmetrized
 
     monkeypatch.setattr(im, "SCREEN_PAIRS", 25)
     x, _ = _data(30, 4)
@@ -279,14 +279,14 @@ def test_screened_pricing_reprices_its_first_layers_exactly(monkeypatch):
     t1, t2 = t1 - t1.mean(), t2 - t2.mean()
     full = np.empty((30, 30, 16))
     arg = np.zeros((30, 30, 16), dtype=np.int64)
-    pr.price_symmetrized(imp.x_unique, t1, 0.0, 1.0, full, arg)
+    price_symmetrized(imp.x_unique, t1, 0.0, 1.0, full, arg)
     p1 = imp.price(t1, 10)
     pair_best = full.max(axis=2)
     assert p1.screen.shape == (25, 2)
     assert np.all(p1.screen[:, 0] <= p1.screen[:, 1])
     # the screen holds the 25 pairs of largest correlation
     assert pair_best[p1.screen[:, 0], p1.screen[:, 1]].min() >= np.sort(pair_best.ravel())[-25]
-    pr.price_symmetrized(imp.x_unique, t2, 0.0, 1.0, full, arg)
+    price_symmetrized(imp.x_unique, t2, 0.0, 1.0, full, arg)
     p2 = imp.price_screened(t2, 10, p1.screen)
     rows = full[p1.screen[:, 0], p1.screen[:, 1]]
     assert p2.corr_max == rows.max() <= full.max()
@@ -320,3 +320,37 @@ def test_screened_rounds_reach_the_exact_rounds_optimum(monkeypatch, act, slope)
     assert screened.n_iter <= exact.n_iter
     net = lom.reconstruct(imp, screened, beta)
     assert net.objective(x, y, beta) == pytest.approx(screened.objective, rel=1e-9)
+
+
+def test_a_costly_round_is_priced_once_per_dual_vector(monkeypatch):
+    """beta_max and the first round of solve_lasso price the same dual vector (z = 0): the
+    symmetrized library (O(N^3) per round) keeps the round and serves the second call from it,
+    with the same answer as pricing again."""
+    from library_of_mirrors.dictionary import implicit as im
+
+    x, y = _data(20, 5)
+    calls = []
+    kernel = im.price_symmetrized
+    monkeypatch.setattr(im, "price_symmetrized", lambda *a: calls.append(1) or kernel(*a))
+    imp = lom.build_dictionary(x, "relu", 3, "symmetrized", implicit=True)
+    beta = 0.05 * lom.beta_max(imp, y)
+    assert len(calls) == 1
+    res = lom.solve_lasso(imp, y, beta)
+    fresh = lom.build_dictionary(x, "relu", 3, "symmetrized", implicit=True)
+    calls.clear()
+    ref = lom.solve_lasso(fresh, y, beta)
+    assert res.objective == ref.objective and res.gap == ref.gap
+    assert len(calls) == res.n_iter  # every exact round of the fresh library priced
+    # served from the kept round: the same maximum, units and scores as pricing again
+    theta = np.random.default_rng(1).standard_normal(x.shape[0])
+    first = imp.price(theta, 30)
+    calls.clear()
+    again = imp.price(theta, 7)
+    assert not calls
+    new = fresh.price(theta, 7)
+    assert again.corr_max == new.corr_max == first.corr_max
+    assert np.array_equal(np.sort(again.scores), np.sort(new.scores))
+    assert np.array_equal(again.screen, new.screen)
+    calls.clear()
+    imp.price(theta, 7, centered=False)  # another question: priced again
+    assert len(calls) == 1

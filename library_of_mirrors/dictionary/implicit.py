@@ -36,6 +36,7 @@ from .columns import build_batch, grid_scales, hash_units
 from .explicit import Dictionary
 from .mirrors import price_mirrors
 from .pools import ImplicitPool, LibraryBase, top_k, top_k_abs
+from .symmetrized import price_symmetrized, price_symmetrized_pairs
 
 
 @dataclass
@@ -62,6 +63,10 @@ MIRRORS_COSTLY_FROM = 5000
 #: a screened round of the symmetrized library re-prices this many first layers (anchor
 #: pairs, all their sign patterns): those of largest correlation in the last full round
 SCREEN_PAIRS = 4096
+
+#: a costly round keeps at least this many units, so that a later call for the same dual
+#: vector with a smaller ``k`` is served without pricing again (:meth:`ImplicitDictionary.price`)
+KEEP_UNITS = 64
 
 #: the exact arrangement pricer refuses libraries whose rounds would visit more vertex
 #: candidates (recipes times N^(L-1)): about a minute per round on one core
@@ -121,6 +126,8 @@ class ImplicitDictionary(LibraryBase):
             self._offsets.append(self._offsets[-1] + size)
         self._scales = grid_scales(x_unique)
         self._n_candidates = int(sum(sizes))
+        #: the last costly round (:meth:`price`): (theta, centered, k, UnitPricing)
+        self._last_round = None
 
     @property
     def n_features(self) -> int:
@@ -184,6 +191,25 @@ class ImplicitDictionary(LibraryBase):
             raise ValueError(f"theta must have one value per distinct point "
                              f"({self.x_unique.shape[0]}), got {theta.shape}")
         k = max(int(k), 1)
+        if not self.costly_pricing:
+            return self._price(theta, k, centered)
+        # a costly round is kept for the same dual vector: beta_max(d, y) and the first round
+        # of solve_lasso(d, y, ...) price the same theta (z = 0), bit for bit
+        last = self._last_round
+        if (last is not None and last[1] == centered and k <= last[2]
+                and np.array_equal(last[0], theta)):
+            kept = last[3]
+            pick = top_k(kept.scores, k)
+            return UnitPricing(kept.corr_max, kept.codes[pick], kept.scores[pick],
+                               kept.n_priced, kept.screen)
+        keep = max(k, KEEP_UNITS)
+        out = self._price(theta, keep, centered)
+        self._last_round = (theta.copy(), centered, keep, out)
+        pick = top_k(out.scores, k)
+        return UnitPricing(out.corr_max, out.codes[pick], out.scores[pick], out.n_priced,
+                           out.screen)
+
+    def _price(self, theta, k, centered) -> UnitPricing:
         if self.spec.pricer == "symmetrized":
             return self._price_symmetrized(theta, k)
         if self.spec.pricer == "arrangement":
@@ -271,7 +297,7 @@ class ImplicitDictionary(LibraryBase):
         j1, j2 = screen[:, 0].copy(), screen[:, 1].copy()
         best = np.empty((j1.shape[0], 16))
         arg = np.zeros((j1.shape[0], 16), dtype=np.int64)
-        pr.price_symmetrized_pairs(self.x_unique, theta, self.activation.a_minus,
+        price_symmetrized_pairs(self.x_unique, theta, self.activation.a_minus,
                                    self.activation.a_plus, j1, j2, best, arg)
         flat = best.ravel()
         pick = top_k(flat, k)
@@ -291,7 +317,7 @@ class ImplicitDictionary(LibraryBase):
         best = np.empty((n, n, 16))
         arg = np.zeros((n, n, 16), dtype=np.int64)
         am, ap = self.activation.a_minus, self.activation.a_plus
-        pr.price_symmetrized(u, theta, am, ap, best, arg)
+        price_symmetrized(u, theta, am, ap, best, arg)
         flat = best.ravel()
         cmax = float(flat.max())
         pick = top_k(flat, k)
