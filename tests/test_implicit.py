@@ -269,7 +269,7 @@ def test_screened_pricing_reprices_its_first_layers_exactly(monkeypatch):
     in an exact round; a screened round re-prices exactly those, every sign pattern, for a new
     dual vector (what the full kernel gives on those rows), and bounds nothing."""
     from library_of_mirrors.dictionary import implicit as im
-    from library_of_mirrors.dictionary.symmetrized import price_symmetrized
+    from library_of_mirrors.dictionary.symmetrized import price_symmetrized_pairs
 
     monkeypatch.setattr(im, "SCREEN_PAIRS", 25)
     x, _ = _data(30, 4)
@@ -277,16 +277,25 @@ def test_screened_pricing_reprices_its_first_layers_exactly(monkeypatch):
     rng = np.random.default_rng(6)
     t1, t2 = rng.standard_normal(30), rng.standard_normal(30)
     t1, t2 = t1 - t1.mean(), t2 - t2.mean()
-    full = np.empty((30, 30, 16))
-    arg = np.zeros((30, 30, 16), dtype=np.int64)
-    price_symmetrized(imp.x_unique, t1, 0.0, 1.0, full, arg)
+    j1, j2 = np.triu_indices(30)
+
+    def table(theta):
+        """every first layer priced exactly (the screened rounds' kernel on all pairs)"""
+        full = np.full((30, 30, 16), -1.0)
+        arg = np.zeros((j1.shape[0], 16), dtype=np.int64)
+        rows = np.empty((j1.shape[0], 16))
+        price_symmetrized_pairs(imp.x_unique, theta, 0.0, 1.0, j1, j2, rows, arg)
+        full[j1, j2] = rows
+        return full
+
+    full = table(t1)
     p1 = imp.price(t1, 10)
     pair_best = full.max(axis=2)
     assert p1.screen.shape == (25, 2)
     assert np.all(p1.screen[:, 0] <= p1.screen[:, 1])
-    # the screen holds the 25 pairs of largest correlation
-    assert pair_best[p1.screen[:, 0], p1.screen[:, 1]].min() >= np.sort(pair_best.ravel())[-25]
-    price_symmetrized(imp.x_unique, t2, 0.0, 1.0, full, arg)
+    # the screen holds first layers of the largest correlations, the maximum's among them
+    assert pair_best[p1.screen[:, 0], p1.screen[:, 1]].max() == full.max() == p1.corr_max
+    full = table(t2)
     p2 = imp.price_screened(t2, 10, p1.screen)
     rows = full[p1.screen[:, 0], p1.screen[:, 1]]
     assert p2.corr_max == rows.max() <= full.max()
@@ -330,8 +339,8 @@ def test_a_costly_round_is_priced_once_per_dual_vector(monkeypatch):
 
     x, y = _data(20, 5)
     calls = []
-    kernel = im.price_symmetrized
-    monkeypatch.setattr(im, "price_symmetrized", lambda *a: calls.append(1) or kernel(*a))
+    kernel = im.symmetrized_round
+    monkeypatch.setattr(im, "symmetrized_round", lambda *a: calls.append(1) or kernel(*a))
     imp = lom.build_dictionary(x, "relu", 3, "symmetrized", implicit=True)
     beta = 0.05 * lom.beta_max(imp, y)
     assert len(calls) == 1

@@ -36,7 +36,7 @@ from .columns import build_batch, grid_scales, hash_units
 from .explicit import Dictionary
 from .mirrors import price_mirrors
 from .pools import ImplicitPool, LibraryBase, top_k, top_k_abs
-from .symmetrized import price_symmetrized, price_symmetrized_pairs
+from .symmetrized import price_symmetrized_pairs, symmetrized_round
 
 
 @dataclass
@@ -312,25 +312,13 @@ class ImplicitDictionary(LibraryBase):
         return self._encode(np.column_stack([j1, j2, j3]), signs)
 
     def _price_symmetrized(self, theta, k) -> UnitPricing:
-        u = self.x_unique
-        n = u.shape[0]
-        best = np.empty((n, n, 16))
-        arg = np.zeros((n, n, 16), dtype=np.int64)
+        """Theorem 3.13's units: an exact round of :func:`.symmetrized.symmetrized_round` (the
+        maximum and the k best units exact; first layers screened for the next rounds)."""
         am, ap = self.activation.a_minus, self.activation.a_plus
-        price_symmetrized(u, theta, am, ap, best, arg)
-        flat = best.ravel()
-        cmax = float(flat.max())
-        pick = top_k(flat, k)
-        pick = pick[flat[pick] >= 0]
-        j1, rest = np.divmod(pick, n * 16)
-        j2, s = np.divmod(rest, 16)
-        codes = self._symmetrized_codes(j1, j2, arg.ravel()[pick], s)
-        # the screen: the first layers of largest correlation (any sign pattern)
-        pair_best = best.reshape(n * n, 16).max(axis=1)
-        top = top_k(pair_best, SCREEN_PAIRS)
-        top = top[pair_best[top] >= 0]
-        screen = np.column_stack(np.divmod(top, n)).astype(np.int64)
-        return UnitPricing(cmax, codes, flat[pick], self._n_candidates, screen)
+        cmax, units, scores, screen = symmetrized_round(self.x_unique, theta, am, ap, k,
+                                                        SCREEN_PAIRS)
+        codes = self._symmetrized_codes(units[:, 0], units[:, 1], units[:, 2], units[:, 3])
+        return UnitPricing(cmax, codes, scores, self._n_candidates, screen)
 
     def _price_mirrors(self, theta, k) -> UnitPricing:
         """The 3-layer abs library (Table 3.1): data and midpoint units ``||x - c| - b|``,
