@@ -331,10 +331,10 @@ def test_screened_rounds_reach_the_exact_rounds_optimum(monkeypatch, act, slope)
     assert net.objective(x, y, beta) == pytest.approx(screened.objective, rel=1e-9)
 
 
-def test_a_costly_round_is_priced_once_per_dual_vector(monkeypatch):
+def test_a_symmetrized_round_is_priced_once_per_dual_vector(monkeypatch):
     """beta_max and the first round of solve_lasso price the same dual vector (z = 0): the
-    symmetrized library (O(N^3) per round) keeps the round and serves the second call from it,
-    with the same answer as pricing again."""
+    symmetrized library (its rounds are the costliest) keeps the round and serves the second
+    call from it, with the same answer as pricing again."""
     from library_of_mirrors.dictionary import implicit as im
 
     x, y = _data(20, 5)

@@ -4,6 +4,8 @@ the monotone first layers (priced in O(1) from range extremes) and the V-shaped 
 reflections walked with a pointer); a whole round's branch and bound keeps the maximum and the
 k best units exact."""
 
+import functools
+
 import numpy as np
 import pytest
 from reference import sigma
@@ -71,6 +73,7 @@ def test_every_first_layer_gets_its_best_third_anchor(leaky, shift, scale, cente
             rows[q, p], rel=0, abs=1e-12 * top)
 
 
+@functools.cache
 def _final_dual(leaky, seed):
     """The dual vector of the last exact round of a symmetrized solve (40 points): for relu,
     V-shaped units are among its ten most correlated (seeds 1, 3), unlike for a random

@@ -7,9 +7,9 @@ deep narrow abs one 2 N^2 (its data and midpoint units, Definition 3.9 and Lemma
 
 * :meth:`~ImplicitDictionary.price`: for a dual vector, the largest ``|A^T theta|`` over the
   whole library (exact: it certifies the duality gap) and the most correlated units, by the
-  structured kernels of :mod:`.pricing` and :mod:`.mirrors` (O(N) for deep narrow relu,
-  O(N^2) time and O(N) memory for 3-layer abs, O(N^3) time and O(N^2) memory for
-  symmetrized);
+  structured kernels of :mod:`.pricing`, :mod:`.mirrors` and :mod:`.symmetrized` (O(N) for
+  deep narrow relu, O(N^2) time and O(N) memory for 3-layer abs, O(N^3) time at worst and
+  about O(N^2) in practice, O(N) memory, for symmetrized);
 * :meth:`~ImplicitDictionary.materialize`: an ordinary :class:`~.explicit.Dictionary` holding
   chosen units (kink forms, network units, provenance), exactly as the full library would.
 
@@ -61,10 +61,10 @@ COSTLY_PRICERS = ("symmetrized", "arrangement")
 MIRRORS_COSTLY_FROM = 5000
 
 #: a screened round of the symmetrized library re-prices this many first layers (anchor
-#: pairs, all their sign patterns): those of largest correlation in the last full round
+#: pairs, all their sign patterns): those of largest correlation found in the last exact round
 SCREEN_PAIRS = 4096
 
-#: a costly round keeps at least this many units, so that a later call for the same dual
+#: a symmetrized round keeps at least this many units, so that a later call for the same dual
 #: vector with a smaller ``k`` is served without pricing again (:meth:`ImplicitDictionary.price`)
 KEEP_UNITS = 64
 
@@ -126,7 +126,7 @@ class ImplicitDictionary(LibraryBase):
             self._offsets.append(self._offsets[-1] + size)
         self._scales = grid_scales(x_unique)
         self._n_candidates = int(sum(sizes))
-        #: the last costly round (:meth:`price`): (theta, centered, k, UnitPricing)
+        #: the last symmetrized round (:meth:`price`): (theta, centered, k, UnitPricing)
         self._last_round = None
 
     @property
@@ -158,18 +158,18 @@ class ImplicitDictionary(LibraryBase):
 
     @property
     def costly_pricing(self) -> bool:
-        """A pricing round of the symmetrized library is O(N^3) (Theorem 3.13's units priced
-        per first layer), of the deep narrow relu library O(N) (Lemma 3.7): the first costs
-        more than a restricted solve over every unit priced so far, so the solver keeps them
-        all in its working set (symmetrized N = 500: 21 rounds instead of 28); the second is
-        priced again instead (3-layer relu N = 400, beta 1e-3: 5 s instead of 24 s).  The
-        exact arrangement pricer (O(N^(L-1))) is costly too.  The 3-layer abs pricer is
-        O(N^2) (:mod:`.mirrors`), costly from :data:`MIRRORS_COSTLY_FROM` points: measured
-        (squared loss, beta 1e-2 and 1e-3 of beta_max, 2 cores) at N = 10^4 3.2 s and 5.3 s
-        with every priced unit in the working set (64 and 78 rounds, 0.3 GB) against 4.5 s
-        and 11.7 s without (72 and 105 rounds, and a 1.85 GB peak in the restricted solver's
-        crossover); at N = 2000 0.75 s and 1.1 s against 0.45 s and 0.8 s; about even at
-        N = 6500."""
+        """A pricing round of the symmetrized library (Theorem 3.13's units priced per first
+        layer, :mod:`.symmetrized`: about O(N^2) with its branch and bound, 15 s at N = 10^4)
+        costs more than a restricted solve over every unit priced so far, so the solver keeps
+        them all in its working set (symmetrized N = 500: 21 rounds instead of 28); the deep
+        narrow relu library is O(N) (Lemma 3.7) and priced again instead (3-layer relu
+        N = 400, beta 1e-3: 5 s instead of 24 s).  The exact arrangement pricer
+        (O(N^(L-1))) is costly too.  The 3-layer abs pricer is O(N^2) (:mod:`.mirrors`),
+        costly from :data:`MIRRORS_COSTLY_FROM` points: measured (squared loss, beta 1e-2 and
+        1e-3 of beta_max, 2 cores) at N = 10^4 3.2 s and 5.3 s with every priced unit in the
+        working set (64 and 78 rounds, 0.3 GB) against 4.5 s and 11.7 s without (72 and 105
+        rounds, and a 1.85 GB peak in the restricted solver's crossover); at N = 2000 0.75 s
+        and 1.1 s against 0.45 s and 0.8 s; about even at N = 6500."""
         if self.spec.pricer == "mirrors":
             return self.x_unique.shape[0] >= MIRRORS_COSTLY_FROM
         return self.spec.pricer in COSTLY_PRICERS
@@ -191,10 +191,11 @@ class ImplicitDictionary(LibraryBase):
             raise ValueError(f"theta must have one value per distinct point "
                              f"({self.x_unique.shape[0]}), got {theta.shape}")
         k = max(int(k), 1)
-        if not self.costly_pricing:
+        if self.spec.pricer != "symmetrized":
             return self._price(theta, k, centered)
-        # a costly round is kept for the same dual vector: beta_max(d, y) and the first round
-        # of solve_lasso(d, y, ...) price the same theta (z = 0), bit for bit
+        # a symmetrized round (the costliest, and its k best cost nothing extra) is kept for
+        # its dual vector: beta_max(d, y) and the first round of solve_lasso(d, y, ...) price
+        # the same theta (z = 0), bit for bit
         last = self._last_round
         if (last is not None and last[1] == centered and k <= last[2]
                 and np.array_equal(last[0], theta)):

@@ -280,7 +280,7 @@ class Pool:
     #: its columns cost O(N + their kinks), with no pricing pass
     lists_columns = False
     #: True when a pricing round costs more than a restricted solve over every column priced so
-    #: far (the symmetrized pricer, O(N^3)): the pool is then the working set, as in column
+    #: far (the symmetrized pricer, about O(N^2)): the pool is then the working set, as in column
     #: generation; otherwise the engine keeps celer's working sets
     keep_priced = False
 
