@@ -286,6 +286,20 @@ def _best_of_range(cq, sq, vmax, amax, vmin, amin, best, arg):
 
 
 @njit(cache=True)
+def _count_below(v, t, inclusive):
+    """The number of points ``v`` (sorted) below ``t`` (``inclusive``: at or below)."""
+    lo = 0
+    hi = v.shape[0]
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if v[mid] < t or (inclusive and v[mid] == t):
+            lo = mid + 1
+        else:
+            hi = mid
+    return lo
+
+
+@njit(cache=True)
 def _bound(KA, KB, gam, famax, famin, fbmax, fbmin, mmax, mmin):
     """Upper bounds of |corr| of the V's units A and B over a block of third anchors from the
     extremes of their ``F`` there and of the mirror function over the reflections."""
@@ -303,8 +317,8 @@ def _block_bound(fa, fb, KA, KB, gam, v, S, a, b, hi, hi_at, lo, lo_at, lg, fm):
     mirror function ``fm`` over the points around the reflections ``S - x_b .. S - x_a``
     (``R`` and ``Q`` are linear between points)."""
     n = v.shape[0]
-    ka = min(max(np.searchsorted(v, S - v[b], side="right") - 1, 0), n - 1)
-    kb = min(max(np.searchsorted(v, S - v[a], side="left"), 0), n - 1)
+    ka = min(max(_count_below(v, S - v[b], True) - 1, 0), n - 1)
+    kb = min(max(_count_below(v, S - v[a], False), 0), n - 1)
     mmax, _, mmin, _ = _extremes(fm, ka, kb, hi, hi_at, lo, lo_at, lg)
     famax, _, famin, _ = _extremes(fa, a, b, hi, hi_at, lo, lo_at, lg)
     fbmax, _, fbmin, _ = _extremes(fb, a, b, hi, hi_at, lo, lo_at, lg)
@@ -336,7 +350,7 @@ def _v_side(v, A0, A1, F, hi, hi_at, lo, lo_at, lg, right, j1, j2, KA, KB, gam, 
             if ba <= thr and bb <= thr:
                 continue
         # the reflections t = S - x_j3 fall as j3 rises; k = #{points <= t}
-        k = np.searchsorted(v, S - v[a], side="right")
+        k = _count_below(v, S - v[a], True)
         for j3 in range(a, b + 1):
             t = S - v[j3]
             while k > 0 and v[k - 1] > t:
@@ -499,10 +513,12 @@ def _heap_push(val, items, row, heap_v, heap_i, size):
             if heap_v[p] <= val:
                 break
             heap_v[i] = heap_v[p]
-            heap_i[i] = heap_i[p]
+            for c in range(heap_i.shape[1]):
+                heap_i[i, c] = heap_i[p, c]
             i = p
         heap_v[i] = val
-        heap_i[i] = items[row]
+        for c in range(heap_i.shape[1]):
+            heap_i[i, c] = items[row, c]
         return size
     if val <= heap_v[0]:
         return size
@@ -516,10 +532,12 @@ def _heap_push(val, items, row, heap_v, heap_i, size):
         if heap_v[c] >= val:
             break
         heap_v[i] = heap_v[c]
-        heap_i[i] = heap_i[c]
+        for e in range(heap_i.shape[1]):
+            heap_i[i, e] = heap_i[c, e]
         i = c
     heap_v[i] = val
-    heap_i[i] = items[row]
+    for c in range(heap_i.shape[1]):
+        heap_i[i, c] = items[row, c]
     return size
 
 
@@ -658,8 +676,8 @@ def _pair_range(v, A0, A1, F, pre, suf, hi, hi_at, lo, lo_at, lg, am, ap, kappa,
             mid[f, 0], mid[f, 1], mid[f, 2], mid[f, 3] = _extremes(f, a, b, hi, hi_at, lo,
                                                                    lo_at, lg)
         S = v[a] + v[b]
-        left = min(max(np.searchsorted(v, S - v[0], side="left"), b), n - 1)
-        right = min(max(np.searchsorted(v, S - v[n - 1], side="right") - 1, 0), a)
+        left = min(max(_count_below(v, S - v[0], False), b), n - 1)
+        right = min(max(_count_below(v, S - v[n - 1], True) - 1, 0), a)
         _price_pair(v, A0, A1, F, pre, suf, hi, hi_at, lo, lo_at, lg, am, ap, kappa, coef,
                     dirs, vmask, same, a, b, mid, left, right, above, block, best_val[q],
                     best_j3[q])
