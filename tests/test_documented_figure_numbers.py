@@ -559,9 +559,12 @@ def test_assert_same_numbers_can_fail():
     assert_same_numbers(changed, committed)
 
 
-@pytest.mark.parametrize("ids", [["3.1", "3.3", "3.4"], ["B.1"]], ids=",".join)
+@pytest.mark.parametrize("ids", [["3.1", "3.3", "3.4"],
+                                 pytest.param(["B.1"], marks=pytest.mark.slow)], ids=",".join)
 def test_cheap_figures_regenerate_to_the_committed_json(tmp_path, ids):
-    """The library figures (about 3 s and 10 s at the full counts on 2 cores)."""
+    """The library figures (about 3 s, and 15 s for B.1's 96 panels: its numbers are also
+    checked without drawing, tests/test_figures.py::test_figure_b_1_units_match_definition_3_10,
+    so its drawing runs with -m slow)."""
     regenerate(tmp_path, ids)
 
 

@@ -80,13 +80,14 @@ def test_figure_3_4_symmetrized_features_have_generalized_reflections():
 
 def test_figure_b_1_units_match_definition_3_10():
     """Every unit drawn in Figure B.1 is the symmetrized network of Definition 3.10, written
-    out in numpy; the committed figure counts them and their distinct functions (that drawing
-    the figure gives the committed numbers is
-    ``test_cheap_figures_regenerate_to_the_committed_json[B.1]``: not drawn twice here)."""
+    out in numpy; the committed figure's numbers (units, distinct functions, library columns,
+    breakpoint provenance) are these units' (drawing the figure, 15 s of matplotlib for its 96
+    panels, is ``test_cheap_figures_regenerate_to_the_committed_json[B.1]``, in the slow set)."""
     x = np.array([-1.0, 0.0, 2.0])
     d = lom.build_dictionary(x, "relu", 3, "symmetrized")
     relu = lambda v: np.maximum(v, 0.0)  # noqa: E731
     distinct = set()
+    kinds: dict = {}
     for w11, w12, w21, w22 in itertools.product((-1, 1), repeat=4):
         for j1, j2, j3 in itertools.permutations(x):
             f = d.unit_feature((j1, j2, j3), (w11, w12, w21, w22))
@@ -99,10 +100,13 @@ def test_figure_b_1_units_match_definition_3_10():
             ref = relu(w21 * h1 + w22 * h2 - (w21 * g1 + w22 * g2))
             np.testing.assert_allclose(f(T), ref, atol=1e-12)
             distinct.add(tuple(np.round(ref, 9)))
+            for b in f.provenance:
+                kinds[b.kind] = kinds.get(b.kind, 0) + 1
     committed = Path(__file__).resolve().parents[1] / "figures"
     numbers = json.loads((committed / "figure_b_1.json").read_text())
     assert numbers["units"] == 96 and numbers["distinct_functions"] == len(distinct)
     assert numbers["library_columns"] == d.n_features
+    assert numbers["breakpoint_kinds"] == kinds
     assert (committed / "figure_b_1.png").stat().st_size > 10_000
 
 
