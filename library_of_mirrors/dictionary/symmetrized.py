@@ -18,7 +18,9 @@ layers are of two kinds:
 
   and the mirror image with ``Q`` (``W-``) for a non-increasing one.  The best ``x_j3`` of a
   piece is where ``W`` is largest or smallest on the piece's index range: O(1) per first layer
-  with sparse tables of range extremes (:func:`_sparse`).
+  from prefix and suffix extremes (:func:`_running`) and the middle range's, grown along a row
+  of a round or read from sparse tables (:func:`_sparse`).  Patterns whose ``g`` have the same
+  slopes differ by a constant: the same units, priced once.
 * **V-shaped** ``g = g_mid + k ((a1 - x)_+ + (x - a2)_+)`` (``k = a+ - a-``; the other 4
   patterns, two of them the same functions as the other two up to the constant ``g_mid``):
   its units break at the reflection ``m = x_j1 + x_j2 - x_j3`` (Figure 3.4).  For ``x_j3 <=
