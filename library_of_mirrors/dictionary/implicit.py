@@ -299,7 +299,7 @@ class ImplicitDictionary(LibraryBase):
         best = np.empty((j1.shape[0], 16))
         arg = np.zeros((j1.shape[0], 16), dtype=np.int64)
         price_symmetrized_pairs(self.x_unique, theta, self.activation.a_minus,
-                                   self.activation.a_plus, j1, j2, best, arg)
+                                self.activation.a_plus, j1, j2, best, arg)
         flat = best.ravel()
         pick = top_k(flat, k)
         pick = pick[flat[pick] >= 0]
