@@ -50,6 +50,7 @@ import numpy as np
 from numba import njit
 
 from ..parallel_blocks import run_blocks
+from .pools import heap_offer
 from .pricing import ramp_correlations
 
 #: blocks of first anchors on threads (:func:`.parallel_blocks.run_blocks`): enough to
@@ -224,33 +225,30 @@ def _running(F):
     return pre, suf
 
 
-class _Tables:
-    """The per-``theta`` data of a round, computed once for all threads."""
-
-    def __init__(self, u: np.ndarray, theta: np.ndarray, am: float, ap: float):
-        u = np.ascontiguousarray(u, dtype=float)
-        theta = np.ascontiguousarray(theta, dtype=float)
-        v = u - u[0]
-        P, Q = ramp_correlations(u, theta)
-        am, ap = float(am), float(ap)
-        coef = _symmetrized_coefficients(am, ap)
-        dirs = _directions(coef)
-        # the V patterns (w22 = +1): slopes -k, 0, k (module doc)
-        vs = [s for s in range(8) if dirs[s] == 0]
-        kappa = float(coef[2, vs[0], 0] + coef[2, vs[0], 1]) if vs else 0.0
-        for s in vs:
-            slopes = [coef[r, s, 0] + coef[r, s, 1] for r in range(3)]
-            if slopes != [-kappa, 0.0, kappa]:  # pragma: no cover - structural
-                raise AssertionError(f"sign pattern {s}: slopes {slopes} are not a V")
-        vmask = np.zeros(16, dtype=np.int64)
-        for s in vs:
-            vmask[s] = 1
-        # patterns with the same slopes: g up to a constant, the same units
-        slopes = [tuple(coef[r, s, 0] + coef[r, s, 1] for r in range(3)) for s in range(16)]
-        same = np.array([slopes.index(slopes[s]) for s in range(16)], dtype=np.int64)
-        A0, A1, F = _functions(v, theta, P, Q, am, ap, kappa)
-        self.args = (v, A0, A1, F, *_running(F), *_sparse(F), am, ap, kappa, coef, dirs,
-                     vmask, same)
+def _round_data(u: np.ndarray, theta: np.ndarray, am: float, ap: float) -> tuple:
+    """The per-``theta`` data of a round, computed once for all threads: the arguments of the
+    kernels, from ``v`` to ``same``."""
+    u = np.ascontiguousarray(u, dtype=float)
+    theta = np.ascontiguousarray(theta, dtype=float)
+    v = u - u[0]
+    P, Q = ramp_correlations(u, theta)
+    am, ap = float(am), float(ap)
+    coef = _symmetrized_coefficients(am, ap)
+    dirs = _directions(coef)
+    # the V patterns (w22 = +1): slopes -k, 0, k (module doc)
+    vs = [s for s in range(8) if dirs[s] == 0]
+    kappa = float(coef[2, vs[0], 0] + coef[2, vs[0], 1]) if vs else 0.0
+    for s in vs:
+        slopes = [coef[r, s, 0] + coef[r, s, 1] for r in range(3)]
+        if slopes != [-kappa, 0.0, kappa]:  # pragma: no cover - structural
+            raise AssertionError(f"sign pattern {s}: slopes {slopes} are not a V")
+    vmask = np.zeros(16, dtype=np.int64)
+    vmask[vs] = 1
+    # patterns with the same slopes: g up to a constant, the same units
+    slopes = [tuple(coef[r, s, 0] + coef[r, s, 1] for r in range(3)) for s in range(16)]
+    same = np.array([slopes.index(slopes[s]) for s in range(16)], dtype=np.int64)
+    A0, A1, F = _functions(v, theta, P, Q, am, ap, kappa)
+    return (v, A0, A1, F, *_running(F), *_sparse(F), am, ap, kappa, coef, dirs, vmask, same)
 
 
 @njit(cache=True)
@@ -502,48 +500,6 @@ def _price_pair(v, A0, A1, F, pre, suf, hi, hi_at, lo, lo_at, lg, am, ap, kappa,
 
 
 @njit(cache=True)
-def _heap_push(val, items, row, heap_v, heap_i, size):
-    """Push (val, row of ``items``) into the min-heap ``heap_v`` / ``heap_i`` of capacity
-    ``heap_v.shape[0]`` holding ``size`` entries (the smallest is replaced when full); returns
-    the new size."""
-    cap = heap_v.shape[0]
-    if size < cap:
-        i = size
-        size += 1
-        while i > 0:
-            p = (i - 1) // 2
-            if heap_v[p] <= val:
-                break
-            heap_v[i] = heap_v[p]
-            for c in range(heap_i.shape[1]):
-                heap_i[i, c] = heap_i[p, c]
-            i = p
-        heap_v[i] = val
-        for c in range(heap_i.shape[1]):
-            heap_i[i, c] = items[row, c]
-        return size
-    if val <= heap_v[0]:
-        return size
-    i = 0
-    while True:
-        c = 2 * i + 1
-        if c >= cap:
-            break
-        if c + 1 < cap and heap_v[c + 1] < heap_v[c]:
-            c += 1
-        if heap_v[c] >= val:
-            break
-        heap_v[i] = heap_v[c]
-        for e in range(heap_i.shape[1]):
-            heap_i[i, e] = heap_i[c, e]
-        i = c
-    heap_v[i] = val
-    for c in range(heap_i.shape[1]):
-        heap_i[i, c] = items[row, c]
-    return size
-
-
-@njit(cache=True)
 def _step_mid(F, j2, mid):
     """Extend the middle range's extremes of ``W+`` and ``W-`` to ``j2``."""
     for f in range(2):
@@ -558,17 +514,16 @@ def _step_mid(F, j2, mid):
 
 @njit(cache=True, nogil=True)
 def _round_rows(v, A0, A1, F, pre, suf, hi, hi_at, lo, lo_at, lg, am, ap, kappa, coef, dirs,
-                vmask, same, first, last, block, shared, unit_v, unit_i, pair_v, pair_i):
+                vmask, same, first, last, block, shared, unit_v, unit_c, pair_v, pair_c):
     """First anchors ``j`` and ``n - 1 - j`` for ``j`` in ``first:last`` (costs ~ n - j): the
-    k best units (``unit_v``, rows ``unit_i`` = (j1, j2, j3, s)) and the first layers of
-    largest correlation (``pair_v``, ``pair_i``), in heaps; ``shared[0]``: the largest k-th
+    k best units (``unit_v``, codes ``unit_c`` = ((j1 n + j2) n + j3) 16 + s) and the first
+    layers of largest correlation (``pair_v``, codes ``pair_c`` = j1 n + j2), in heaps
+    (:func:`.pools.heap_offer`); ``shared[0]``: the largest k-th
     best of all blocks so far (a bound every block may prune with).  Along a row the middle
     range's extremes grow with j2 and the reflections' windows only move right."""
     n = v.shape[0]
     best = np.empty(16)
     arg = np.zeros(16, dtype=np.int64)
-    item = np.zeros((16, 4), dtype=np.int64)
-    pair = np.zeros((1, 2), dtype=np.int64)
     mid = np.empty((2, 4))
     n_units = 0
     n_pairs = 0
@@ -601,14 +556,9 @@ def _round_rows(v, A0, A1, F, pre, suf, hi, hi_at, lo, lo_at, lg, am, ap, kappa,
                     if best[s] > top:
                         top = best[s]
                     if n_units < k or best[s] > unit_v[0]:
-                        item[s, 0] = row
-                        item[s, 1] = j2
-                        item[s, 2] = arg[s]
-                        item[s, 3] = s
-                        n_units = _heap_push(best[s], item, s, unit_v, unit_i, n_units)
-                pair[0, 0] = row
-                pair[0, 1] = j2
-                n_pairs = _heap_push(top, pair, 0, pair_v, pair_i, n_pairs)
+                        code = ((row * n + j2) * n + arg[s]) * 16 + s
+                        n_units = heap_offer(best[s], code, unit_v, unit_c, n_units)
+                n_pairs = heap_offer(top, row * n + j2, pair_v, pair_c, n_pairs)
             if n - 1 - j == j:
                 break
 
@@ -626,26 +576,31 @@ def symmetrized_round(u: np.ndarray, theta: np.ndarray, am: float, ap: float, k:
     share a block of first anchors, the blocks run on threads.  ``floor``: units at or below it
     may be skipped from the start (the maximum is then exact only when above it).
     """
-    args = _Tables(u, theta, am, ap).args
+    args = _round_data(u, theta, am, ap)
     n = u.shape[0]
     half = (n + 1) // 2
     blocks = min(half, _BLOCKS)
     k = max(int(k), 1)
     shared = np.full(1, float(floor))
     unit_v = np.full((blocks, k), -np.inf)
-    unit_i = np.zeros((blocks, k, 4), dtype=np.int64)
+    unit_c = np.zeros((blocks, k), dtype=np.int64)
     pair_v = np.full((blocks, n_screen), -np.inf)
-    pair_i = np.zeros((blocks, n_screen, 2), dtype=np.int64)
+    pair_c = np.zeros((blocks, n_screen), dtype=np.int64)
     run_blocks(lambda b: _round_rows(*args, b * half // blocks, (b + 1) * half // blocks,
-                                     BLOCK, shared, unit_v[b], unit_i[b], pair_v[b],
-                                     pair_i[b]), blocks)
-    uv, ui = unit_v.ravel(), unit_i.reshape(-1, 4)
+                                     BLOCK, shared, unit_v[b], unit_c[b], pair_v[b],
+                                     pair_c[b]), blocks)
+    uv, uc = unit_v.ravel(), unit_c.ravel()
     order = np.argsort(-uv, kind="stable")[:k]
     order = order[np.isfinite(uv[order])]
-    pv, pi = pair_v.ravel(), pair_i.reshape(-1, 2)
+    pv, pc = pair_v.ravel(), pair_c.ravel()
     porder = np.argsort(-pv, kind="stable")[:n_screen]
     porder = porder[pv[porder] >= 0]
-    return float(uv[order[0]]), ui[order], uv[order], pi[porder]
+    rest, s = np.divmod(uc[order], 16)
+    rest, j3 = np.divmod(rest, n)
+    j1, j2 = np.divmod(rest, n)
+    units = np.column_stack([j1, j2, j3, s])
+    screen = np.column_stack(np.divmod(pc[porder], n))
+    return float(uv[order[0]]), units, uv[order], screen
 
 
 def price_symmetrized_pairs(u: np.ndarray, theta: np.ndarray, am: float, ap: float,
@@ -658,7 +613,7 @@ def price_symmetrized_pairs(u: np.ndarray, theta: np.ndarray, am: float, ap: flo
     largest exceeds ``above``; elsewhere a unit of the first layer (the branch and bound of a
     round may skip the others).  The screened rounds of
     :meth:`~.implicit.ImplicitDictionary.price_screened` (exact)."""
-    args = _Tables(u, theta, am, ap).args
+    args = _round_data(u, theta, am, ap)
     m = j1.shape[0]
     blocks = max(1, min(_BLOCKS, (m + 63) // 64))
     run_blocks(lambda b: _pair_range(*args, j1, j2, b * m // blocks, (b + 1) * m // blocks,
