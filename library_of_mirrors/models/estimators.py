@@ -58,6 +58,7 @@ from ..validation import (
     check_sample_weight,
     validate,
 )
+from .model_file import check_body, read_json
 from .network import NETWORK_PARAMS, FittedNetwork, build_library, fit_network
 
 FORMAT_VERSION = 2
@@ -376,14 +377,13 @@ class ConvexNetBase(BaseEstimator):
 
         The SHA-256 checksum detects corruption (a truncated or damaged file, an edit by
         mistake), not tampering: anyone can recompute it.  Load files you trust; loading
-        never executes code from the file (JSON, no pickle)."""
+        never executes code from the file (JSON, no pickle), and the file is checked before
+        anything is rebuilt (:mod:`.model_file`: size, schema, ranges, the cost of the
+        rebuild), so a crafted file is a ValueError naming its bad field."""
         path = Path(path)
         if not path.is_file():
             raise FileNotFoundError(f"no such file: {path}")
-        try:
-            body = json.loads(path.read_text())
-        except (UnicodeDecodeError, json.JSONDecodeError) as e:
-            raise ValueError(f"{path.name} is not a JSON model file ({e})") from None
+        body = read_json(path)
         if not isinstance(body, dict) or body.get("format") != cls._format():
             raise ValueError(f"{path.name} is not a {cls._format()} file")
         if body.get("version") != FORMAT_VERSION:
@@ -393,8 +393,14 @@ class ConvexNetBase(BaseEstimator):
         if digest != model_digest(body):
             raise ValueError(f"{path.name} failed its checksum: the file was modified or "
                              f"truncated")
+        check_body(path.name, body, issubclass(cls, ClassifierMixin))
         try:
             model = cls(**body["params"])
+            validate(model.get_params(), cls._constraints)
+            model._datafit()
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{path.name}: field 'params': {e}") from None
+        try:
             model._restore_extra(body)
             x = np.asarray(body["x_train"], dtype=float)
             spec = lookup(model.activation, model.depth, model.architecture, model.leaky_slope)
@@ -411,6 +417,8 @@ class ConvexNetBase(BaseEstimator):
             res.datafit = model._datafit()
             library = _SavedLibrary(int(body["n_library_features"]), bool(body["implicit"]))
             model._set_fitted(x, FittedNetwork(library, d, res, reconstruct(d, res)))
+        except ValueError as e:  # a unit the library cannot rebuild
+            raise ValueError(f"{path.name}: {e}") from None
         except (KeyError, TypeError, IndexError) as e:
             raise ValueError(f"{path.name} is malformed ({type(e).__name__}: {e})") from None
         model.n_features_in_ = 1
