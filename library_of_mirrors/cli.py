@@ -242,6 +242,17 @@ def _beta_arg(text: str):
                                           ) from None
 
 
+def _count_arg(text: str) -> int:
+    """A count (``--max``, ``--steps``, ``--workers``, ...): an integer >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be an integer >= 1, got {value}")
+    return value
+
+
 def _cv_splitter(k: int, series: bool, flag: str):
     """The folds of ``--cv`` / ``--folds`` K: time-ordered for the lag pairs of one series
     (random folds over lag pairs would train on the future), shuffled K-fold for y on x."""
@@ -701,7 +712,7 @@ def _network_options(p: argparse.ArgumentParser, activation: str, depth: int,
                        f"(default {beta:g})" + ("; multiplied by std(x) std(y) unless "
                                                "--absolute-beta" if relative else ""))
     p.add_argument("--leaky-slope", type=float, default=None)
-    p.add_argument("--n-features", type=int, default=None,
+    p.add_argument("--n-features", type=_count_arg, default=None,
                    help="sample this many features instead of the full library")
     p.add_argument("--memory-budget", metavar="SIZE", default=None,
                    help="memory the library may take, e.g. 4GB or 500MB (default: half of the "
@@ -750,7 +761,7 @@ def _forecast_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--period", type=int, default=None,
                    help="seasonal period (default: from the dates' frequency)")
     p.add_argument("--loss", default="squared", choices=POINT_LOSSES)
-    p.add_argument("--combine", type=int, default=3,
+    p.add_argument("--combine", type=_count_arg, default=3,
                    help="the point forecast h steps ahead is the mean of the networks of "
                    "the COMBINE configurations best over steps 1..h (default 3; 1: the best "
                    "alone)")
@@ -768,7 +779,7 @@ def _executor_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
                    help="address of a running Dask scheduler, e.g. tcp://host:8786 (implies "
                    "--executor dask)")
-    p.add_argument("--workers", type=int, default=None,
+    p.add_argument("--workers", type=_count_arg, default=None,
                    help="worker processes of the local pool or cluster (default: the cores)")
 
 
@@ -787,9 +798,9 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--depth", type=int, default=3)
     f.add_argument("--architecture", default="deep_narrow", choices=ARCHITECTURE_NAMES)
     f.add_argument("--leaky-slope", type=float, default=None)
-    f.add_argument("--n-features", type=int, default=None, help="sample this many features")
+    f.add_argument("--n-features", type=_count_arg, default=None, help="sample this many features")
     f.add_argument("--seed", type=int, default=None)
-    f.add_argument("--max", type=int, default=40, help="print at most this many features")
+    f.add_argument("--max", type=_count_arg, default=40, help="print at most this many features")
     f.add_argument("--quiet", action="store_true", help="no progress bar")
     f.set_defaults(func=_cmd_features)
 
@@ -803,7 +814,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "then the fit on all points")
     g.add_argument("--absolute-beta", action="store_true",
                    help="solve on the raw data: --beta in the data's units")
-    g.add_argument("--cv", type=int, default=5,
+    g.add_argument("--cv", type=_count_arg, default=5,
                    help="folds of --beta auto (default 5): time-ordered for a series' lag "
                    "pairs, shuffled K-fold for --x/--y columns")
     g.add_argument("--one-se", action="store_true",
@@ -819,10 +830,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "cv.png")
     _xy_options(v)
     _network_options(v, "abs", 3, None)
-    v.add_argument("--folds", type=int, default=5,
+    v.add_argument("--folds", type=_count_arg, default=5,
                    help="number of folds K (default 5): time-ordered for a series' lag pairs, "
                    "shuffled for --x/--y columns")
-    v.add_argument("--n-betas", type=int, default=20,
+    v.add_argument("--n-betas", type=_count_arg, default=20,
                    help="betas (of standardized x and y) from beta_max down to EPS beta_max "
                    "(default 20), continued by up to 3 decades while the least held-out loss "
                    "lies at the grid's end (as --beta auto does)")
@@ -845,24 +856,25 @@ def build_parser() -> argparse.ArgumentParser:
     c = sub.add_parser("forecast", help="forecast a series; write forecast.csv, "
                        "forecast.json, forecast.png")
     _forecast_options(c)
-    c.add_argument("--steps", type=int, default=12, help="steps ahead")
+    c.add_argument("--steps", type=_count_arg, default=12, help="steps ahead")
     _common(c, "mirrors-forecast")
     c.set_defaults(func=_cmd_forecast)
 
     b = sub.add_parser("backtest", help="rolling-origin backtest against the baselines; "
                        "write backtest.csv, backtest_summary.csv, backtest.png")
     _forecast_options(b)
-    b.add_argument("--horizon", type=int, default=1)
+    b.add_argument("--horizon", type=_count_arg, default=1)
     b.add_argument("--initial", type=int, default=None,
                    help="first cutoff (default: 2/3 of the series)")
-    b.add_argument("--step", type=int, default=1, help="refit every STEP points")
+    b.add_argument("--step", type=_count_arg, default=1, help="refit every STEP points")
     b.add_argument("--window", default="expanding", choices=WINDOWS)
     b.add_argument("--window-size", type=int, default=None)
-    b.add_argument("--max-folds", type=int, default=None, help="keep the last MAX_FOLDS cutoffs")
+    b.add_argument("--max-folds", type=_count_arg, default=None,
+                   help="keep the last MAX_FOLDS cutoffs")
     b.add_argument("--baselines", default=",".join(BASELINES),
                    help=f"comma-separated: {', '.join(BASELINES)}")
-    b.add_argument("--adam-epochs", type=int, default=2000)
-    b.add_argument("--adam-width", type=int, default=50)
+    b.add_argument("--adam-epochs", type=_count_arg, default=2000)
+    b.add_argument("--adam-width", type=_count_arg, default=50)
     _executor_options(b)
     _common(b, "mirrors-backtest")
     b.set_defaults(func=_cmd_backtest)
@@ -878,7 +890,8 @@ def build_parser() -> argparse.ArgumentParser:
     fg.add_argument("--column", help="CSV column of the series (name or 0-based position)")
     fg.add_argument("--date-column", help="CSV column with dates or years")
     fg.add_argument("--samples", type=int, help="sampled libraries per depth (paper: 200)")
-    fg.add_argument("--features", type=int, help="features per sampled library (paper: 1000)")
+    fg.add_argument("--features", type=int,
+                    help="features per sampled library (paper: 1000)")
     fg.add_argument("--hit-and-run", type=int, help="optimal-set samples (paper: 5000)")
     fg.add_argument("--adam-runs", type=int, help="Adam trials per setting (paper: 20)")
     fg.add_argument("--adam-epochs", type=int, help="Adam epochs per trial in section 4")

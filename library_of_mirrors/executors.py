@@ -148,14 +148,23 @@ class Executor:
                 self._client = Client(self.scheduler_address, timeout="10s")
             except OSError as exc:
                 raise ValueError(f"no Dask scheduler answers at {self.scheduler_address}: "
-                                 f"{exc}") from exc
+                                 f"{exc}") from None
+            except (MemoryError, ValueError, TypeError, RuntimeError, KeyError) as exc:
+                # another service: its bytes read as a Dask message (a frame "length" of
+                # 3 EiB was a MemoryError)
+                raise ValueError(f"{self.scheduler_address} did not answer as a Dask "
+                                 f"scheduler (another service listens there?): "
+                                 f"{type(exc).__name__}: {str(exc)[:120]}") from None
             self._owned = [self._client]
             return
         import logging  # noqa: PLC0415
 
         cluster = LocalCluster(n_workers=self.n_workers or os.cpu_count() or 1,
                                threads_per_worker=1, processes=True, dashboard_address=None,
-                               silence_logs=logging.ERROR)
+                               # task errors reach the caller through their futures; what
+                               # workers log at ERROR is their scheduler going away at
+                               # shutdown (a Ctrl-C printed CommClosedError tracebacks)
+                               silence_logs=logging.CRITICAL)
         self._client = Client(cluster)
         self._owned = [self._client, cluster]
 

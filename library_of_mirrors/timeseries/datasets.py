@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.frequencies import to_offset
 
-from ..validation import check_positive_int
+from ..validation import brief, check_positive_int
 
 MIN_POINTS = 4
 MISSING = ("error", "interpolate", "drop")
@@ -376,7 +376,7 @@ def read_series(path, column: str | int | None = None, date_column: str | int | 
     bad = np.flatnonzero(~is_missing & ~np.isfinite(values))
     if bad.size:
         k = int(bad[0])
-        raise ValueError(f"{file}: non-numeric value {cells.iloc[k]!r} in column {col!r} at "
+        raise ValueError(f"{file}: non-numeric value {brief(cells.iloc[k])} in column {col!r} at "
                          f"line {lines[k]}")
 
     off = grid = None
