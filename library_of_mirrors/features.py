@@ -13,6 +13,7 @@ arrays (kink forms in CSR layout, unit codes, and the grid form used for O(N) pr
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 from dataclasses import dataclass
 from functools import cached_property
@@ -122,6 +123,11 @@ class FeatureBatch:
     ``kink_t[kink_ptr[j]:kink_ptr[j+1]]`` (slope changes in ``kink_s``) and jumps likewise.  The
     grid form (``grid_ptr``, ``grid_row``, ``grid_val``; ``basis`` "ramp" or "step") is the
     exact representation on the distinct training points used for O(N) products.
+
+    ``x_unique`` are the training points in the batch's own coordinates: the data minus
+    ``shift`` (:func:`~library_of_mirrors.dictionary.columns.internal_origin`; 0 unless the
+    data sit far from 0).  Kinks, slots and grid forms live there; what the batch gives out
+    (values at points, kink forms, breakpoints, units) is in the data's coordinates.
     """
 
     activation: Activation
@@ -144,6 +150,7 @@ class FeatureBatch:
     grid_val: np.ndarray
     basis: str
     multiplicity: np.ndarray
+    shift: float = 0.0
 
     @property
     def n_features(self) -> int:
@@ -171,6 +178,8 @@ class FeatureBatch:
         """Matrix of every feature (or of the features ``cols``, in that order) at the points
         ``x`` (shape (len(x), n_features or len(cols)))."""
         x = np.ascontiguousarray(x, dtype=float).ravel()
+        if self.shift:
+            x = x - self.shift
         every, cols = self._cols(cols)
         out = np.empty((x.shape[0], self.n_features if every else cols.shape[0]))
         gr.eval_kinkform(x, every, cols, self.v0, self.c1, self.origin, self.kink_ptr, self.kink_t,
@@ -254,7 +263,7 @@ class FeatureBatch:
         out = FeatureBatch(self.activation, self.depth, self.x_unique, self.kinds[index],
                            self.signs[index], self.slots[index], self.v0[index],
                            self.c1[index], kp, kt, ks, jp, jt, jh, jc, gp, gr_, gv, self.basis,
-                           self.multiplicity[index])
+                           self.multiplicity[index], self.shift)
         out.__dict__["du"] = self.du
         return out
 
@@ -262,22 +271,34 @@ class FeatureBatch:
     def unit(self, j: int) -> Unit:
         """The network unit of feature ``j`` (weights +-1, biases from Definition 3.9)."""
         fam = family(self.kinds[j])
-        return fam.unit(self.activation, self.depth, self.signs[j], self.slots[j],
+        unit = fam.unit(self.activation, self.depth, self.signs[j], self.slots[j],
                         self.x_unique)
+        unit.shift = self.shift
+        return unit
 
     def kink_form(self, j: int) -> dict:
         """``c0 + c1 x`` (the affine part at x = 0), kinks and jumps of feature ``j``."""
         a, b = self.kink_ptr[j], self.kink_ptr[j + 1]
         c, d = self.jump_ptr[j], self.jump_ptr[j + 1]
         return {
-            "c0": float(self.v0[j] - self.c1[j] * self.origin), "c1": float(self.c1[j]),
-            "kinks": self.kink_t[a:b].copy(), "slopes": self.kink_s[a:b].copy(),
-            "jumps": self.jump_t[c:d].copy(), "heights": self.jump_h[c:d].copy(),
+            "c0": float(self.v0[j] - self.c1[j] * (self.origin + self.shift)),
+            "c1": float(self.c1[j]),
+            "kinks": self.kink_t[a:b] + self.shift, "slopes": self.kink_s[a:b].copy(),
+            "jumps": self.jump_t[c:d] + self.shift, "heights": self.jump_h[c:d].copy(),
             "closed": self.jump_closed[c:d].astype(bool),
         }
 
     def provenance(self, j: int) -> list[Breakpoint]:
-        """Breakpoints of feature ``j`` (sorted) with their provenance."""
+        """Breakpoints of feature ``j`` (sorted) with their provenance (in the data's
+        coordinates)."""
+        out = self._provenance(j)
+        if not self.shift:
+            return out
+        return [dataclasses.replace(b, position=b.position + self.shift,
+                                    points=tuple(p + self.shift for p in b.points))
+                for b in out]
+
+    def _provenance(self, j: int) -> list[Breakpoint]:
         fam = family(self.kinds[j])
         u = self.x_unique
         slots = self.slots[j]

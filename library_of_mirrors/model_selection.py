@@ -33,7 +33,7 @@ from .validation import (
     Boolean,
     Integer,
     Real,
-    check_beta,
+    check_betas,
     check_sample_weight,
     check_vector,
     validate,
@@ -50,13 +50,24 @@ _CONSTRAINTS = {"n_folds": Integer(2), "n_betas": POSITIVE_INT, "eps": Real(0.0,
 _HOMOGENEITY = {"squared": 2, "huber": 2, "quantile": 1, "absolute": 1}
 
 
+#: held-out losses are reported in y's units, spread ** k: beyond 10^(+-280) they would
+#: overflow or lose their digits to underflow (and with them the choice of beta)
+_LOSS_UNIT_DECADES = 280.0
+
+
 def standardization(v, sample_weight=None) -> tuple[float, float]:
     """(center, scale) of ``v``: its mean and standard deviation (weighted by
     ``sample_weight`` if given); the scale of a constant ``v`` is 1."""
     v = np.asarray(v, dtype=float).reshape(-1)
-    center = float(np.average(v, weights=sample_weight))
-    scale = float(np.sqrt(np.average((v - center) ** 2, weights=sample_weight)))
-    tiny = 10 * np.finfo(float).eps * max(abs(center), 1.0)
+    # in units of the largest magnitude, so values near 1e300 neither overflow nor underflow
+    big = float(np.max(np.abs(v))) if v.size else 0.0
+    big = big if big > 0 else 1.0
+    center = big * float(np.average(v / big, weights=sample_weight))
+    spread = float(np.max(np.abs(v - center))) if v.size else 0.0
+    spread = spread if spread > 0 else 1.0
+    scale = spread * float(np.sqrt(np.average(((v - center) / spread) ** 2,
+                                              weights=sample_weight)))
+    tiny = 10 * np.finfo(float).eps * big  # constant up to rounding, at any magnitude
     return center, (scale if scale > tiny else 1.0)
 
 
@@ -91,6 +102,12 @@ def _fold_task(fold: tuple, *, x: np.ndarray, y: np.ndarray,
     results = _warm_path(d, (y[train] - yc) / ys, betas, solve, w_train, warm)
     k = _HOMOGENEITY.get(datafit.name, 0) if scales_y else 0
     x_test, y_test = (x[test] - xc) / xs, (y[test] - yc) / ys
+    log_unit = k * np.log10(ys)  # the losses' unit in y's units: spread ** k
+    if abs(log_unit) > _LOSS_UNIT_DECADES:
+        raise ValueError(f"the held-out {datafit.name} losses in y's units would "
+                         f"{'overflow' if log_unit > 0 else 'underflow'} (y's spread is "
+                         f"{ys:.3g} and the loss grows like its power {k}): rescale y before "
+                         "cross-validating, or pass a beta")
     errors = [datafit.score(y_test, r.predict(d, x_test), sample_weight=w_test) * ys ** k
               for r in results]
     return {"errors": np.array(errors), "gaps": np.array([r.gap for r in results]),
@@ -318,9 +335,7 @@ def cross_validate_path(x, y, betas=None, *, activation: str = "relu", depth: in
         if bmax <= 0:
             raise ValueError("beta_max = 0: y is constant, every beta gives z = 0")
         betas = bmax * np.geomspace(1.0, eps, n_betas)
-    betas = np.sort(np.array([check_beta(b, "betas") for b in np.atleast_1d(betas)]))[::-1]
-    if betas.shape[0] == 0:
-        raise ValueError("betas is empty: give at least one beta")
+    betas = check_betas(betas)
     solve = {"loss": loss, "quantile": quantile, "delta": delta, "tol": tol}
     if delta is None:
         del solve["delta"]

@@ -84,6 +84,10 @@ def network_of_units(act: Activation, depth: int, units: Sequence[Unit], coeffic
     if np.any(zs == 0) or not np.all(np.isfinite(zs)):
         raise ValueError("unit coefficients must be finite and nonzero")
     L = depth
+    shifts = {float(u.shift) for u in units}
+    if len(shifts) > 1:
+        raise ValueError(f"the units read inputs shifted by different origins {sorted(shifts)}")
+    shift = shifts.pop() if shifts else 0.0
     if not units:  # the constant network
         shapes = [(1, 1)] * (L - 1)
         return ParallelNetwork(act, [np.zeros((0,) + s) for s in shapes],
@@ -93,7 +97,7 @@ def network_of_units(act: Activation, depth: int, units: Sequence[Unit], coeffic
     b = [np.stack([u.biases[l] for u in units]).astype(float) for l in range(L - 1)]
     if act.sign_determined:
         root = np.sqrt(np.abs(zs))
-        return ParallelNetwork(act, W, b, np.sign(zs) * root, xi, root)
+        return ParallelNetwork(act, W, b, np.sign(zs) * root, xi, root, shift=shift)
     norms = np.stack([np.sqrt(np.sum(w.reshape(w.shape[0], -1) ** 2, axis=1)) for w in W])
     gamma = (np.abs(zs) * np.prod(norms, axis=0)) ** (1.0 / L)
     cum = np.ones_like(gamma)
@@ -102,4 +106,4 @@ def network_of_units(act: Activation, depth: int, units: Sequence[Unit], coeffic
         W[l] = W[l] * c[:, None, None]
         cum = cum * c
         b[l] = b[l] * cum[:, None]
-    return ParallelNetwork(act, W, b, np.sign(zs) * gamma, xi)
+    return ParallelNetwork(act, W, b, np.sign(zs) * gamma, xi, shift=shift)

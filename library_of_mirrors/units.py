@@ -15,12 +15,16 @@ class Unit:
 
     ``weights[l]`` has shape (m_l, m_{l+1}), ``biases[l]`` shape (m_{l+1},); ``amplitudes[l]`` are
     the amplitude parameters s^(l) (all ones; only sign / threshold networks train them).
+    The unit reads ``x - shift``: a library far from 0 keeps its units' biases in its own
+    coordinates (:func:`~library_of_mirrors.dictionary.columns.internal_origin`); the first
+    bias in the data's coordinates, ``b - W shift``, would lose the digits of the offset.
     """
 
     activation: Activation
     weights: list[np.ndarray]
     biases: list[np.ndarray]
     amplitudes: list[np.ndarray] = field(default_factory=list)
+    shift: float = 0.0
 
     @property
     def depth(self) -> int:
@@ -30,7 +34,7 @@ class Unit:
     def __call__(self, x: np.ndarray) -> np.ndarray:
         """Forward pass (2.3) on the scalar inputs ``x``; returns X^(L)(x) with shape x.shape."""
         x = np.asarray(x, dtype=float)
-        h = x.reshape(-1, 1)
+        h = x.reshape(-1, 1) - self.shift
         for l, (W, b) in enumerate(zip(self.weights, self.biases)):
             h = self.activation(h @ W + b)
             if self.amplitudes:

@@ -167,6 +167,7 @@ class AnyOf(Constraint):
 
 
 POSITIVE = Real(0.0)
+NON_NEGATIVE = Real(0.0, closed=("low",))
 PROBABILITY = Real(0.0, 1.0)
 POSITIVE_INT = Integer(1)
 #: a weight decay chosen by cross-validation ("auto") or given
@@ -183,12 +184,45 @@ def validate(params: Mapping, constraints: Mapping) -> dict:
     return out
 
 
+def brief(value, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters (a message quotes what the user gave, not
+    a 140,000-character CSV field)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit - 3]}... ({len(text)} characters)"
+
+
+def real_array(value, name: str) -> np.ndarray:
+    """``value`` as a float array; complex numbers (whose imaginary part numpy would drop with
+    a warning), strings and other non-numbers are a TypeError naming ``name``."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as e:  # ragged nested lists
+        raise TypeError(f"{name} must be an array of real numbers ({e})") from None
+    if np.iscomplexobj(arr) or (arr.dtype == object and any(
+            isinstance(v, (complex, np.complexfloating)) for v in arr.ravel())):
+        raise TypeError(f"{name} must be real; got complex values (the imaginary part is not "
+                        "dropped silently)")
+    if arr.dtype.kind not in "biuf":
+        try:
+            arr = arr.astype(float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be numeric, got {type(value).__name__} of "
+                            f"{arr.dtype} values") from None
+    return arr.astype(float, copy=False)
+
+
+def one_input(x: np.ndarray) -> np.ndarray:
+    """``x`` unchanged if it can be the input of a 1-D network (a scalar, (n,) or (n, 1)),
+    else a ValueError naming its shape (a second column would be read as more samples)."""
+    if x.ndim > 2 or (x.ndim == 2 and x.shape[1] != 1):
+        raise ValueError(f"this network has one input: x must have shape (n,) or (n, 1), got "
+                         f"{x.shape}")
+    return x
+
+
 def check_vector(v, n: int, name: str, what: str = "the dictionary's") -> np.ndarray:
     """``v`` as a finite float vector of length ``n`` ((n,) or (n, 1))."""
-    try:
-        arr = np.asarray(v, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError(f"{name} must be numeric, got {type(v).__name__}") from None
+    arr = real_array(v, name)
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.shape != (n,):
@@ -212,6 +246,15 @@ def check_sample_weight(sample_weight, n: int) -> np.ndarray:
     return w
 
 
+def check_betas(betas, name: str = "betas") -> np.ndarray:
+    """A grid of positive finite betas, sorted decreasing (at least one)."""
+    grid = np.atleast_1d(np.asarray(betas, dtype=object))
+    if grid.ndim != 1 or grid.shape[0] == 0:
+        raise ValueError(f"{name} is empty or not 1-D: give a 1-D sequence of at least one "
+                         f"positive number, got {brief(betas)}")
+    return np.sort(np.array([check_beta(b, name) for b in grid]))[::-1]
+
+
 def check_beta(beta, name: str = "beta") -> float:
     """A positive finite weight decay (or any positive finite number named ``name``)."""
     return POSITIVE.check(beta, name)
@@ -226,6 +269,8 @@ def check_positive_int(value, name: str, minimum: int = 1) -> int:
 
 
 __all__ = ["AUTO_OR_POSITIVE", "AnyOf", "Anything", "Boolean", "Constraint", "Integer",
+           "NON_NEGATIVE",
            "Optional", "Options", "POSITIVE",
-           "POSITIVE_INT", "PROBABILITY", "Real", "as_float", "check_beta",
-           "check_positive_int", "check_sample_weight", "check_vector", "validate"]
+           "POSITIVE_INT", "PROBABILITY", "Real", "as_float", "brief", "check_beta", "check_betas",
+           "check_positive_int", "check_sample_weight", "check_vector", "one_input", "real_array",
+           "validate"]

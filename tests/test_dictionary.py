@@ -134,10 +134,20 @@ def test_sampled_library_is_reproducible_and_inside_the_full_library():
 
     dist, _ = cKDTree(F).query(canonical_columns(s1.matrix()))
     assert np.max(dist) < 1e-9
-    # sampling more than the library holds returns the whole library, with a warning
-    with pytest.warns(RuntimeWarning, match="only 6 distinct"):
+    # sampling more than the library holds returns the whole library, with a warning: at
+    # least its candidates (built whole, no draws) ...
+    with pytest.warns(RuntimeWarning, match=r"sampling found only 6 distinct nonzero features "
+                                            r"\(asked for n_features=50\): the full 2-layer "
+                                            "deep_narrow abs library has 6 candidate units on 6 "
+                                            "distinct points, so it was built whole"):
         s = lom.build_dictionary(x[:6], "abs", 2, n_features=50, random_state=0)
-    assert s.n_features == 6
+    assert s.n_features == 6 and not s.sampled
+    # ... or more distinct columns than it has (the draws find them all)
+    full3 = lom.build_dictionary(x[:4], "abs", 3)
+    with pytest.warns(RuntimeWarning, match=f"only {full3.n_features} distinct.*after"):
+        s = lom.build_dictionary(x[:4], "abs", 3, n_features=full3.n_features + 1,
+                                 random_state=0)
+    assert s.n_features == full3.n_features and s.sampled
 
 
 def test_sampled_deep_library_sequential_procedure_section_4():

@@ -15,10 +15,13 @@ import numpy as np
 
 from ..architectures import Architecture, lookup
 from ..families import MAX_CODE
-from .columns import FamilySpec, build_batch, grid_scales, hash_units
+from ..validation import real_array
+from .columns import FamilySpec, build_batch, grid_scales, hash_units, internal_origin
 from .explicit import Dictionary
 from .implicit import ImplicitDictionary
 
+#: most candidate codes drawn at once by the sampler (its memory is a few arrays of this size)
+SAMPLE_BATCH = 1 << 20
 #: full enumerations with more candidate units than this raise; pass ``n_features`` to sample
 MAX_CANDIDATES = 200_000_000
 _CHUNK = 1 << 21
@@ -26,10 +29,7 @@ _CHUNK = 1 << 21
 
 def as_1d_data(x) -> np.ndarray:
     """Training inputs as a finite float vector with at least 2 distinct values."""
-    try:
-        arr = np.asarray(x, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError("x must be numeric 1-D data (an array of real numbers)") from None
+    arr = real_array(x, "x")
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 1:
@@ -108,7 +108,7 @@ def _sample(specs, sizes, u, act, scales, n_features, rng, progress):
     drawn = 0
     budget = 50 * n_features + 1000
     while len(reps) < n_features and drawn < budget:
-        batch = max(2 * (n_features - len(reps)), 64)
+        batch = min(max(2 * (n_features - len(reps)), 64), SAMPLE_BATCH)
         g = rng.integers(0, total, size=batch, dtype=np.int64)
         drawn += batch
         fam_of = np.searchsorted(offsets, g, side="right") - 1
@@ -210,6 +210,14 @@ def build_dictionary(
                                 and (total > limit or _over_budget(spec, n, xa.shape[0]))):
             return ImplicitDictionary(xa, u, inverse, counts, spec)
     what = f"the full {spec.describe()} library"
+    asked = None
+    if n_features is not None and n_features >= total and total <= limit:
+        # sampling cannot find more distinct columns than there are candidates: the answer is
+        # the whole library (drawing 50 n_features codes from 32 candidates took minutes)
+        asked, n_features = n_features, None
+    if n_features is not None and n_features > limit:
+        raise ValueError(f"n_features={n_features} exceeds the {limit:.3g} features a listed "
+                         "library may hold (max_candidates); sample fewer features")
     if n_features is None and total > limit:
         hint = ("implicit=True to solve over the full library without listing it, "
                 if spec.auto_implicit else "")
@@ -222,7 +230,9 @@ def build_dictionary(
             f"{what} has {float(total):.3g} candidate units for {n} distinct points, more than "
             f"the 2^62 unit codes a library can index; use a smaller depth or fewer points")
     specs = family_specs(spec)
-    scales = grid_scales(u)
+    shift = internal_origin(u)
+    ui = u - shift if shift else u  # the library's own coordinates
+    scales = grid_scales(ui)
     bar = None
     if progress:
         from tqdm.auto import tqdm  # noqa: PLC0415
@@ -232,15 +242,21 @@ def build_dictionary(
                    delay=1.0)
     try:
         if n_features is None:
-            fam, cid, cnt, nk = _enumerate(specs, sizes, u, spec.activation, scales, bar)
+            fam, cid, cnt, nk = _enumerate(specs, sizes, ui, spec.activation, scales, bar)
         else:
             rng = np.random.default_rng(random_state)
-            fam, cid, cnt, nk = _sample(specs, sizes, u, spec.activation, scales,
+            fam, cid, cnt, nk = _sample(specs, sizes, ui, spec.activation, scales,
                                         int(n_features), rng, bar)
     finally:
         if bar is not None:
             bar.close()
-    batch = build_batch(spec.activation, spec.depth, u, specs, (fam, cid, cnt, nk), scales)
+    batch = build_batch(spec.activation, spec.depth, ui, specs, (fam, cid, cnt, nk), scales,
+                        shift)
+    if asked is not None and batch.n_features < asked:
+        warnings.warn(f"sampling found only {batch.n_features} distinct nonzero features "
+                      f"(asked for n_features={asked}): {what} has {total} candidate units on "
+                      f"{n} distinct points, so it was built whole", RuntimeWarning,
+                      stacklevel=2)
     return Dictionary(xa, u, inverse, counts, spec, batch, sampled=n_features is not None)
 
 
@@ -257,20 +273,28 @@ def from_units(x, spec: Architecture, kinds, codes) -> Dictionary:
         raise ValueError(f"unit kinds {sorted(set(kinds.tolist()))} are not families of the "
                          f"{spec.describe()} library")
     fam_idx = np.array([which[int(k)] for k in kinds], dtype=np.int64)
-    scales = grid_scales(u)
+    shift = internal_origin(u)
+    ui = u - shift if shift else u
+    scales = grid_scales(ui)
     nk = np.zeros(codes.shape[0], dtype=np.int64)
     for f, fs in enumerate(specs):
         sel = fam_idx == f
         if np.any(sel):
-            _, _, k, valid, _ = hash_units(fs, codes[sel], u, spec.activation, scales)
+            fam, L, signed = fs
+            count = fam.count(L, u.shape[0], signed)
+            if codes.shape[0] and (codes[sel].min() < 0 or codes[sel].max() >= count):
+                raise ValueError(f"a saved unit code is out of range: the {fam.label} family "
+                                 f"has {count} units on {u.shape[0]} distinct points, codes "
+                                 f"{int(codes[sel].min())} to {int(codes[sel].max())} given")
+            _, _, k, valid, _ = hash_units(fs, codes[sel], ui, spec.activation, scales)
             if not np.all(valid):
                 raise ValueError("a saved unit code is not a unit of this library")
             nk[sel] = k
     # build_batch groups columns by family: keep the given order afterwards
     order = np.argsort(fam_idx, kind="stable")
-    batch = build_batch(spec.activation, spec.depth, u, specs,
+    batch = build_batch(spec.activation, spec.depth, ui, specs,
                         (fam_idx[order], codes[order], np.ones(codes.shape[0], np.int64),
-                         nk[order]), scales)
+                         nk[order]), scales, shift)
     back = np.empty_like(order)
     back[order] = np.arange(order.shape[0])
     return Dictionary(xa, u, inverse.astype(np.int64), counts, spec, batch.subset(back))

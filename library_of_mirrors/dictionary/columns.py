@@ -18,6 +18,19 @@ from ..features import FeatureBatch, csr_positions
 
 FamilySpec = tuple[Family, int, bool]
 
+def internal_origin(u: np.ndarray) -> float:
+    """The origin a library computes in (its training points minus it): 0 for data that span
+    or lie near 0, else the middle training point.  Kinks (reflections ``2 b - a``, ...), the
+    tolerance of merging equal columns and the networks' biases are then formed from numbers
+    of the data's spread, not of its offset: at an offset 1e11 times the spread, reflections
+    formed from raw points were off by 1e-5 of the spread, near-identical columns were not
+    merged and the network drifted from its features by 3e-4."""
+    lo, hi = float(u[0]), float(u[-1])
+    if abs(lo + hi) <= 2.0 * (hi - lo):
+        return 0.0
+    return float(u[u.shape[0] // 2])
+
+
 def grid_scales(u: np.ndarray) -> tuple[float, float]:
     """Data range (value scale of the grid form) and the tolerance for snapping kinks to data:
     relative to the range, and to the magnitude of the points (data far from 0 have coarser
@@ -45,9 +58,10 @@ def hash_units(spec: FamilySpec, codes: np.ndarray, u: np.ndarray, act: Activati
 
 def build_batch(act: Activation, depth: int, u: np.ndarray, specs: list[FamilySpec],
                 picks: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
-                scales: tuple[float, float]) -> FeatureBatch:
+                scales: tuple[float, float], shift: float = 0.0) -> FeatureBatch:
     """Kink forms, grid columns and unit codes for the chosen units: ``picks`` = (family index
-    into ``specs``, code, multiplicity, kink count) per column."""
+    into ``specs``, code, multiplicity, kink count) per column.  ``u`` are the training
+    points in the library's own coordinates, ``shift`` its origin (:func:`internal_origin`)."""
     parts = []
     for f, spec in enumerate(specs):
         fam, L, signed = spec
@@ -83,7 +97,7 @@ def build_batch(act: Activation, depth: int, u: np.ndarray, specs: list[FamilySp
                           v0=v0, c1=c1, kptr=kptr, kt=kt, ks=ks, jptr=jptr, jt=jt, jh=jh,
                           jc=jc, gptr=gptr2, grow=grow[keep].astype(np.int32),
                           gval=gval[keep], mult=counts.astype(np.int64)))
-    batch = concat_parts(act, depth, u, parts, "step" if specs[0][0].jump else "ramp")
+    batch = concat_parts(act, depth, u, parts, "step" if specs[0][0].jump else "ramp", shift)
     span = max(float(u[-1] - u[0]), 1.0)
     big = max([float(np.abs(a).max()) * f for a, f in ((batch.v0, 1.0), (batch.c1, span),
                                                         (batch.kink_s, span),
@@ -94,12 +108,12 @@ def build_batch(act: Activation, depth: int, u: np.ndarray, specs: list[FamilySp
         raise ValueError(
             f"the {act.name} features overflow at these inputs (values beyond 1e150, whose "
             f"products are not finite; slopes {act.a_minus:g}, {act.a_plus:g}, inputs up to "
-            f"{float(np.abs(u).max()):g}): rescale x or choose smaller activation slopes")
+            f"{float(np.abs(u + shift).max()):g}): rescale x or choose smaller activation slopes")
     return batch
 
 
 def concat_parts(act: Activation, depth: int, u: np.ndarray, parts: list[dict],
-                 basis: str) -> FeatureBatch:
+                 basis: str, shift: float = 0.0) -> FeatureBatch:
     """One batch from the per-family arrays (signs padded with 0, slots with -1)."""
     ns = max(p["signs"].shape[1] for p in parts)
     sl = max(p["slots"].shape[1] for p in parts)
@@ -127,8 +141,9 @@ def concat_parts(act: Activation, depth: int, u: np.ndarray, parts: list[dict],
         v0=cat("v0"), c1=cat("c1"), kink_ptr=cat_ptr("kptr"), kink_t=cat("kt"),
         kink_s=cat("ks"), jump_ptr=cat_ptr("jptr"), jump_t=cat("jt"), jump_h=cat("jh"),
         jump_closed=cat("jc"), grid_ptr=cat_ptr("gptr"), grid_row=cat("grow"),
-        grid_val=cat("gval"), basis=basis, multiplicity=cat("mult"),
+        grid_val=cat("gval"), basis=basis, multiplicity=cat("mult"), shift=float(shift),
     )
 
 
-__all__ = ["FamilySpec", "build_batch", "concat_parts", "grid_scales", "hash_units"]
+__all__ = ["FamilySpec", "build_batch", "concat_parts", "grid_scales", "hash_units",
+           "internal_origin"]

@@ -91,6 +91,12 @@ class Dictionary(LibraryBase):
         return self.batch.n_features
 
     @property
+    def points(self) -> np.ndarray:
+        """The distinct training points in the library's own coordinates (``x_unique`` minus
+        the batch's ``shift``): what solvers that read positions compute with."""
+        return self.batch.x_unique
+
+    @property
     def features(self) -> FeatureList:
         return FeatureList(self.batch)
 
@@ -191,10 +197,12 @@ class Dictionary(LibraryBase):
         signed = fam is not DATA and fam is not MIDPOINT_PAIRS or not act.even
         spec = (fam, 3 if fam is SYMMETRIZED else L, signed)
         code = fam.encode(spec[1], n, signed, np.array([idx]), np.array([sg]))
-        scales = grid_scales(u)
-        _, _, nk, _, _ = hash_units(spec, code, u, act, scales)
-        batch = build_batch(act, spec[1], u, [spec],
-                            (np.zeros(1, np.int64), code, np.ones(1, np.int64), nk), scales)
+        ui = self.points
+        scales = grid_scales(ui)
+        _, _, nk, _, _ = hash_units(spec, code, ui, act, scales)
+        batch = build_batch(act, spec[1], ui, [spec],
+                            (np.zeros(1, np.int64), code, np.ones(1, np.int64), nk), scales,
+                            self.batch.shift)
         return Feature(batch, 0)
 
     def unit_codes(self, index) -> tuple[np.ndarray, np.ndarray]:
@@ -290,8 +298,8 @@ class _FlowMap:
             return None
         fam, L, signed = d.spec.families[0][0], d.depth, d.spec.families[0][1]
         codes = fam.encode(L, d.x_unique.shape[0], signed, idx, signs)
-        h1, h2, _, valid, orient = hash_units((fam, L, signed), codes, d.x_unique,
-                                              d.activation, grid_scales(d.x_unique))
+        h1, h2, _, valid, orient = hash_units((fam, L, signed), codes, d.points,
+                                              d.activation, grid_scales(d.points))
         col_orient = self._columns()[3]
         ok = np.flatnonzero(valid)
         cols = self._find(h1[ok], h2[ok])

@@ -32,7 +32,7 @@ from ..architectures import IMPLICIT_SUPPORTED, Architecture
 from ..families import arrangement as arr
 from . import flow
 from . import pricing as pr
-from .columns import build_batch, grid_scales, hash_units
+from .columns import build_batch, grid_scales, hash_units, internal_origin
 from .explicit import Dictionary
 from .mirrors import price_mirrors
 from .pools import ImplicitPool, LibraryBase, top_k, top_k_abs
@@ -124,7 +124,10 @@ class ImplicitDictionary(LibraryBase):
         self._offsets = [0]  # Python ints: the last may exceed int64 (never a code then)
         for size in sizes:
             self._offsets.append(self._offsets[-1] + size)
-        self._scales = grid_scales(x_unique)
+        #: the training points in the library's own coordinates (:func:`internal_origin`)
+        self.shift = internal_origin(x_unique)
+        self.points = x_unique - self.shift if self.shift else x_unique
+        self._scales = grid_scales(self.points)
         self._n_candidates = int(sum(sizes))
         #: the last symmetrized round (:meth:`price`): (theta, centered, k, UnitPricing)
         self._last_round = None
@@ -240,7 +243,7 @@ class ImplicitDictionary(LibraryBase):
         """Lemma 3.7: ramps both ways and capped ramps between two data points (the ramps
         alone at depth 2, Theorem 3.2)."""
         n = self.x_unique.shape[0]
-        P, Q = pr.ramp_correlations(self.x_unique, theta)
+        P, Q = pr.ramp_correlations(self.points, theta)
         if self.depth == 2:
             return self._price_ramps_only(P, Q, k)
         i = np.arange(n, dtype=np.int64)
@@ -298,7 +301,7 @@ class ImplicitDictionary(LibraryBase):
         j1, j2 = screen[:, 0].copy(), screen[:, 1].copy()
         best = np.empty((j1.shape[0], 16))
         arg = np.zeros((j1.shape[0], 16), dtype=np.int64)
-        price_symmetrized_pairs(self.x_unique, theta, self.activation.a_minus,
+        price_symmetrized_pairs(self.points, theta, self.activation.a_minus,
                                 self.activation.a_plus, j1, j2, best, arg)
         flat = best.ravel()
         pick = top_k(flat, k)
@@ -316,7 +319,7 @@ class ImplicitDictionary(LibraryBase):
         """Theorem 3.13's units: an exact round of :func:`.symmetrized.symmetrized_round` (the
         maximum and the k best units exact; first layers screened for the next rounds)."""
         am, ap = self.activation.a_minus, self.activation.a_plus
-        cmax, units, scores, screen = symmetrized_round(self.x_unique, theta, am, ap, k,
+        cmax, units, scores, screen = symmetrized_round(self.points, theta, am, ap, k,
                                                         SCREEN_PAIRS)
         codes = self._symmetrized_codes(units[:, 0], units[:, 1], units[:, 2], units[:, 3])
         return UnitPricing(cmax, codes, scores, self._n_candidates, screen)
@@ -325,7 +328,7 @@ class ImplicitDictionary(LibraryBase):
         """The 3-layer abs library (Table 3.1): data and midpoint units ``||x - c| - b|``,
         each an O(1) combination of ramp sums (:func:`.mirrors.price_mirrors`), O(N^2)."""
         midpoints = len(self.family_specs) > 1  # (DATA, MIDPOINT), or DATA alone ("none")
-        cmax, scores, kind, idx = price_mirrors(self.x_unique, theta, k, midpoints)
+        cmax, scores, kind, idx = price_mirrors(self.points, theta, k, midpoints)
         signs = np.ones((idx.shape[0], 2), dtype=np.int64)  # abs: no sign bits in the codes
         codes = np.empty(idx.shape[0], dtype=np.int64)
         for f in range(len(self.family_specs)):  # slots (j1, j2), or (partner a, anchor j2)
@@ -341,7 +344,7 @@ class ImplicitDictionary(LibraryBase):
                 "bias (fit_intercept / bias=True): without it, units with far-away biases act "
                 "as free constants and the dual constraint has no finite maximum")
         cmax, evaluated, (scores, signs, slots) = pr.unit_space_max(
-            self.x_unique, theta, self.activation, self.depth, k)
+            self.points, theta, self.activation, self.depth, k)
         return UnitPricing(cmax, self._encode(slots, signs), scores, evaluated)
 
     # the sparsest representation of a fit (deep narrow relu) ---------------------------------
@@ -366,12 +369,12 @@ class ImplicitDictionary(LibraryBase):
         hash equally, whatever their family; all-zero columns are not valid."""
         fam, local = self.split_codes(codes)
         if len(self.family_specs) == 1:
-            return hash_units(self.family_specs[0], local, self.x_unique, self.activation,
+            return hash_units(self.family_specs[0], local, self.points, self.activation,
                               self._scales)
         out = None
         for f, spec in enumerate(self.family_specs):
             sel = np.flatnonzero(fam == f)
-            part = hash_units(spec, local[sel], self.x_unique, self.activation, self._scales)
+            part = hash_units(spec, local[sel], self.points, self.activation, self._scales)
             if out is None:
                 out = [np.zeros(fam.shape[0], dtype=a.dtype) for a in part]
             for a, b in zip(out, part):
@@ -388,9 +391,9 @@ class ImplicitDictionary(LibraryBase):
         m = codes.shape[0]
         # build_batch groups the units by family: restore the order afterwards
         order = np.argsort(fam, kind="stable")
-        batch = build_batch(self.activation, self.depth, self.x_unique, self.family_specs,
+        batch = build_batch(self.activation, self.depth, self.points, self.family_specs,
                             (fam[order], local[order], np.ones(m, np.int64), kinks[order]),
-                            self._scales)
+                            self._scales, self.shift)
         if np.any(order != np.arange(m)):
             back = np.empty_like(order)
             back[order] = np.arange(m)

@@ -27,6 +27,7 @@ import numpy as np
 
 from ..activations import Activation
 from ..solvers.datafits import Datafit, Squared
+from ..validation import NON_NEGATIVE, check_vector, one_input, real_array
 
 REGULARIZATIONS = ("paper", "weight_decay")
 
@@ -56,6 +57,7 @@ class ParallelNetwork:
     skip: float = 0.0
     history: list = field(default_factory=list)
     inputs: np.ndarray | None = None  # (m,) input column of each unit; None: 1-D input
+    shift: float = 0.0  # the units read x - shift (a library's own origin, Unit.shift)
 
     # shapes ----------------------------------------------------------------------------------
     @property
@@ -83,7 +85,8 @@ class ParallelNetwork:
         return ParallelNetwork(self.activation, [w.copy() for w in self.weights],
                                [b.copy() for b in self.biases], self.alpha.copy(), self.xi,
                                None if self.amplitudes is None else self.amplitudes.copy(),
-                               self.skip, [], None if self.inputs is None else self.inputs.copy())
+                               self.skip, [], None if self.inputs is None else self.inputs.copy(),
+                               self.shift)
 
     def concat(self, other: ParallelNetwork) -> ParallelNetwork:
         """The network with the units of ``self`` and ``other`` side by side (same activation
@@ -98,6 +101,9 @@ class ParallelNetwork:
             raise ValueError("cannot join a network with amplitudes to one without")
         if (self.inputs is None) != (other.inputs is None):
             raise ValueError("cannot join an additive network (inputs) to a 1-D one")
+        if self.shift != other.shift and self.width and other.width:
+            raise ValueError(f"cannot join networks whose units read inputs shifted by "
+                             f"{self.shift!r} and {other.shift!r}")
         amp = (None if self.amplitudes is None
                else np.concatenate([self.amplitudes, other.amplitudes]))
         inputs = None if self.inputs is None else np.concatenate([self.inputs, other.inputs])
@@ -105,14 +111,14 @@ class ParallelNetwork:
             self.activation, [np.concatenate(p) for p in zip(self.weights, other.weights)],
             [np.concatenate(p) for p in zip(self.biases, other.biases)],
             np.concatenate([self.alpha, other.alpha]), self.xi + other.xi, amp,
-            self.skip + other.skip, [], inputs)
+            self.skip + other.skip, [], inputs, self.shift if self.width else other.shift)
 
     # forward -----------------------------------------------------------------------------------
     def _as_input(self, x) -> np.ndarray:
         """x as (n,) for a 1-D network, (n, p) for an additive one."""
-        x = np.asarray(x, dtype=float)
+        x = real_array(x, "x")
         if self.inputs is None:
-            return x.ravel()
+            return one_input(x).ravel()
         if x.ndim == 1 and self.n_inputs == 1:
             x = x[:, None]
         if x.ndim != 2 or x.shape[1] < self.n_inputs:
@@ -122,10 +128,10 @@ class ParallelNetwork:
 
     def _forward(self, x: np.ndarray):
         if self.inputs is None:
-            h = x.reshape(-1, 1, 1) * np.ones((1, self.width, 1))
+            h = (x - self.shift).reshape(-1, 1, 1) * np.ones((1, self.width, 1))
             lin = self.skip * x
         else:
-            h = x[:, self.inputs][:, :, None]
+            h = x[:, self.inputs][:, :, None] - self.shift
             lin = 0.0
         hs, zs = [h], []
         for W, b in zip(self.weights, self.biases):
@@ -149,7 +155,7 @@ class ParallelNetwork:
         """The output at ``x``: same shape as ``x`` (1-D network) or (n,) (additive, X (n, p))."""
         if self.inputs is not None:
             return self._forward(self._as_input(x))[0]
-        x = np.asarray(x, dtype=float)
+        x = one_input(real_array(x, "x"))
         return self._forward(x.ravel())[0].reshape(x.shape)
 
     # objective (1.1) ---------------------------------------------------------------------------
@@ -182,10 +188,15 @@ class ParallelNetwork:
         """The training objective (1.1): ``sum_i loss(y_i, f(x_i)) + beta * penalty``; the loss
         is a datafit (:mod:`library_of_mirrors.solvers.datafits`), by default the squared
         ``0.5 (y - f)^2`` of (1.1) itself."""
-        f = self._forward(self._as_input(x))[0]
+        x = self._as_input(x)
+        if not np.all(np.isfinite(x)):
+            raise ValueError(f"x contains {int(np.sum(~np.isfinite(x)))} NaN or infinite "
+                             "value(s)")
+        y = check_vector(y, x.shape[0], "y", "x's")
+        beta = NON_NEGATIVE.check(beta, "beta")
+        f = self._forward(x)[0]
         fit = _datafit(loss)
-        y = fit.targets(np.asarray(y, dtype=float).ravel())
-        return float(np.sum(fit.loss(y, f))) + beta * self.penalty(regularization)
+        return float(np.sum(fit.loss(fit.targets(y), f))) + beta * self.penalty(regularization)
 
     def gradient(self, x, y, beta: float, regularization: str = "paper", loss=None) -> dict:
         """Exact gradient of :meth:`objective` (the a+ slope at kinks); keys ``weights``,
@@ -253,7 +264,7 @@ class ParallelNetwork:
             bs.append(b.reshape(-1))
         amp = None if self.amplitudes is None else self.amplitudes.copy()
         return StandardNetwork(self.activation, Ws, bs, self.alpha.copy(), self.xi, amp,
-                               self.skip)
+                               self.skip, self.shift)
 
     def __repr__(self) -> str:
         return (f"ParallelNetwork({self.activation.name}, depth={self.depth}, "

@@ -50,9 +50,11 @@ def _mapped(net: ParallelNetwork, target: str, out_scale: float, affine_sign: fl
     w, bb = W[:, 0, 0], b[:, 0]
     alpha = net.alpha * out_scale
     skip = net.skip + affine_sign * float(net.alpha @ w)
-    xi = net.xi + affine_sign * float(net.alpha @ bb)
+    # the units read x - shift; the skip term reads x
+    xi = net.xi + affine_sign * float(net.alpha @ bb - (net.alpha @ w) * net.shift)
     W2, b2, a2 = _balanced(W, b, alpha)
-    return ParallelNetwork(get_activation(target), [W2], [b2], a2, xi, None, skip)
+    return ParallelNetwork(get_activation(target), [W2], [b2], a2, xi, None, skip,
+                           shift=net.shift)
 
 
 def abs_to_relu(net: ParallelNetwork) -> ParallelNetwork:

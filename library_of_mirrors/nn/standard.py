@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..activations import Activation
+from ..validation import one_input, real_array
 
 
 @dataclass
@@ -18,6 +19,7 @@ class StandardNetwork:
     xi: float = 0.0
     amplitudes: np.ndarray | None = None  # last hidden layer (sign / threshold)
     skip: float = 0.0
+    shift: float = 0.0  # the first layer reads x - shift (ParallelNetwork.shift)
 
     @property
     def depth(self) -> int:
@@ -26,13 +28,15 @@ class StandardNetwork:
     def __call__(self, x) -> np.ndarray:
         """Output at x: same shape as a 1-D ``x``; (n,) for inputs X of shape (n, p) (additive
         networks, whose first layer has one row per input column it reads)."""
-        x = np.asarray(x, dtype=float)
+        x = real_array(x, "x")
+        p = self.weights[0].shape[0] if self.weights else 1
         wide = x.ndim == 2 and x.shape[1] > 1
+        if p == 1:
+            one_input(x)
         if wide:
-            p = self.weights[0].shape[0] if self.weights else 1
-            h, lin = x[:, :p], 0.0
+            h, lin = x[:, :p] - self.shift, 0.0
         else:
-            h, lin = x.reshape(-1, 1), self.skip * x.ravel()
+            h, lin = x.reshape(-1, 1) - self.shift, self.skip * x.ravel()
         for W, b in zip(self.weights, self.biases):
             h = self.activation(h @ W + b)
         if self.amplitudes is not None:

@@ -121,7 +121,7 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
         for module, name in SLOPE_SOLVERS if solver == "auto" else ():
             if not module.applies(pool, datafit, bias):
                 continue
-            sol = module.solve(pool, datafit, rows, lam, d.x_unique, tol=tol,
+            sol = module.solve(pool, datafit, rows, lam, getattr(d, "points", d.x_unique), tol=tol,
                                max_iter=max_iter, z0=z0, verbose=verbose)
             if sol is not None and sol.converged:
                 return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from ..validation import check_beta
+from ..validation import POSITIVE_INT, PROBABILITY, check_betas, validate
 from .datafits import get_datafit
 from .lasso import beta_max, check_library, solve_lasso
 from .result import LassoResult
@@ -39,6 +39,11 @@ def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: 
     ``eps * beta_max``, log-spaced.  Extra keyword arguments go to :func:`solve_lasso`.
     """
     check_library(d)
+    checked = validate({"n_betas": n_betas, "eps": eps},
+                       {"n_betas": POSITIVE_INT, "eps": PROBABILITY})
+    n_betas, eps = checked["n_betas"], checked["eps"]
+    if betas is not None:
+        betas = check_betas(betas)
     if betas is None:
         datafit = get_datafit(loss, kwargs.get("quantile"), kwargs.get("delta"))
         if datafit.grows_working_set:  # a piecewise-linear loss: beta_max is only a bound
@@ -57,7 +62,7 @@ def lasso_path(d, y, betas=None, *, n_betas: int = 30, eps: float = 1e-3, loss: 
     if "warm_start" in kwargs:
         raise TypeError("lasso_path warm-starts each beta from the previous one; do not pass "
                         "warm_start")
-    betas = np.sort(np.asarray([check_beta(b, "betas") for b in np.atleast_1d(betas)]))[::-1]
+    betas = check_betas(betas)
     results: list[LassoResult] = []
     warm = None
     it = betas

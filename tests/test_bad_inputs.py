@@ -1,0 +1,358 @@
+"""A corpus of hostile inputs (API, model files, CLI, executors): each is a clear ValueError /
+TypeError that names the argument and what the user gave, or, where the input is valid but
+extreme (offsets, scales near the floating-point limits), the right answer."""
+
+import json
+import os
+import signal
+import socketserver
+import subprocess
+import sys
+import threading
+import warnings
+
+import numpy as np
+import pytest
+from cli_runner import run_cli
+
+import library_of_mirrors as lom
+from library_of_mirrors.models.estimators import model_digest
+from library_of_mirrors.models.model_file import MAX_REBUILD_ENTRIES
+
+X = np.sort(np.random.default_rng(0).normal(size=20))
+Y = np.sin(3 * X)
+
+
+@pytest.fixture(scope="module")
+def lib():
+    d = lom.build_dictionary(X, "relu", 2)
+    return d, lom.solve_lasso(d, Y, 0.1)
+
+
+# --------------------------------------------------------------------------------------------
+# the API
+
+
+def test_inputs_near_the_float_limit_are_refused_by_name():
+    x = np.array([-1e300, 0.0, 5e299, 1e300])
+    with pytest.raises(ValueError, match="the relu features overflow at these inputs.*inputs up "
+                                         "to 1e\\+300.*rescale x"):
+        lom.build_dictionary(x, "relu", 2)
+
+
+def test_targets_whose_objective_overflows_are_refused(lib):
+    d, _ = lib
+    with pytest.raises(ValueError, match="non-finite values in the objective or its "
+                                         "certificate: the library's columns or the targets "
+                                         "overflow"):
+        lom.solve_lasso(d, Y * 1e180, 0.1)
+
+
+@pytest.mark.parametrize("sx, sy", [(1e300, 1.0), (1.0, 1e180), (1e-300, 1e-300), (1e12, 1e-8)])
+def test_the_estimator_standardizes_any_scale(sx, sy):
+    """Data near 1e300 (or 1e-300) standardize without overflow: the same network as on
+    O(1) data, in the data's units (before, x * 1e300 said "got 1 distinct value")."""
+    ref = lom.ConvexNetRegressor(beta=0.1).fit(X[:, None], Y)
+    m = lom.ConvexNetRegressor(beta=0.1).fit((X * sx + 3 * sx)[:, None], Y * sy)
+    p = m.predict((X * sx + 3 * sx)[:, None]) / sy
+    np.testing.assert_allclose(p, ref.predict(X[:, None]), rtol=0, atol=1e-9)
+    assert m.result_.objective == pytest.approx(ref.result_.objective, rel=1e-9)
+
+
+def test_held_out_losses_beyond_the_float_range_are_named():
+    with pytest.raises(ValueError, match="the held-out squared losses in y's units would "
+                                         "overflow.*rescale y before cross-validating, or "
+                                         "pass a beta"):
+        lom.ConvexNetRegressor().fit(X[:, None], Y * 1e180)
+    with pytest.raises(ValueError, match="would underflow"):
+        lom.ConvexNetRegressor().fit(X[:, None], Y * 1e-160)
+
+
+def test_n_features_beyond_the_library_builds_it_whole_at_once():
+    x4 = np.array([0.0, 1.0, 2.0, 3.5])
+    full = lom.build_dictionary(x4, "abs", 3)
+    for n in (10**6, 2**62):  # drew 50 n codes from 32 candidates (minutes); numpy's limit
+        with pytest.warns(RuntimeWarning, match=f"sampling found only {full.n_features} "
+                                                f"distinct nonzero features \\(asked for "
+                                                f"n_features={n}\\).*32 candidate units"):
+            d = lom.build_dictionary(x4, "abs", 3, n_features=n)
+        np.testing.assert_array_equal(d.matrix(), full.matrix())
+    x = np.linspace(0, 1, 200)  # 1.6e9 candidates: above max_candidates (2e8)
+    with pytest.raises(ValueError, match="n_features=4611686018427387904 exceeds the 2e\\+08 "
+                                         "features a listed library may hold"):
+        lom.build_dictionary(x, "abs", 5, n_features=2**62)
+
+
+def test_network_inputs_are_checked(lib):
+    d, res = lib
+    net = lom.reconstruct(d, res)
+    with pytest.raises(ValueError, match=r"y must have shape \(20,\) to match x's 20 samples, "
+                                         r"got \(5,\)"):
+        net.objective(X, Y[:5], 0.1)
+    bad = Y.copy()
+    bad[3] = np.nan
+    with pytest.raises(ValueError, match=r"y contains 1 NaN or infinite value\(s\)"):
+        net.objective(X, bad, 0.1)
+    with pytest.raises(ValueError, match=r"x contains 1 NaN or infinite value\(s\)"):
+        net.objective(np.where(np.arange(20) == 4, np.nan, X), Y, 0.1)
+    with pytest.raises(ValueError, match="beta must be a finite number >= 0, got -1.0"):
+        net.objective(X, Y, -1)
+    for f in (net, net.to_standard()):
+        with pytest.raises(ValueError, match=r"this network has one input: x must have shape "
+                                             r"\(n,\) or \(n, 1\), got \(20, 2\)"):
+            f(np.c_[X, X])
+    assert net.objective(X, Y, 0.1) == pytest.approx(res.objective, rel=1e-12)
+
+
+def test_complex_numbers_are_refused_not_truncated(lib):
+    d, _ = lib
+    with pytest.raises(TypeError, match="x must be real; got complex values"):
+        lom.build_dictionary(X + 0j, "relu", 2)
+    with pytest.raises(TypeError, match="y must be real; got complex values"):
+        lom.solve_lasso(d, Y + 1j, 0.1)
+    with pytest.raises(TypeError, match="x must be real"):
+        lom.reconstruct(d, lom.solve_lasso(d, Y, 0.1))(X + 1j)
+    with pytest.raises(ValueError, match="Complex data not supported"):
+        lom.ConvexNetRegressor(beta=0.1).fit((X + 1j)[:, None], Y)
+
+
+@pytest.mark.parametrize("call, err, msg", [
+    (lambda d: lom.ConvexNetRegressor(beta="0.1").fit(X[:, None], Y), ValueError,
+     "beta must be \"auto\" or a positive number, got '0.1'"),
+    (lambda d: lom.solve_lasso(d, Y, "0.1"), TypeError, "beta must be a number, got '0.1'"),
+    (lambda d: lom.solve_lasso(d, Y, 0.1, loss="quantile", quantile="0.5"), TypeError,
+     "quantile must be a number, got '0.5'"),
+    (lambda d: lom.ConvexNetRegressor(beta=0.1, loss="quantile", quantile="0.5").fit(
+        X[:, None], Y), TypeError, "quantile must be a number, got '0.5'"),
+    (lambda d: lom.lasso_path(d, Y, betas=[]), ValueError, "betas is empty"),
+    (lambda d: lom.lasso_path(d, Y, n_betas=0), ValueError,
+     "n_betas must be a positive integer, got 0"),
+    (lambda d: lom.lasso_path(d, Y, eps=2), ValueError,
+     "eps must lie strictly between 0 and 1, got 2.0"),
+    (lambda d: lom.solve_lasso(d, Y, 0.1, loss="bogus"), ValueError,
+     "loss must be one of .* got 'bogus'"),
+    (lambda d: lom.ConvexNetRegressor(beta=0.1, loss="bogus").fit(X[:, None], Y), ValueError,
+     "loss must be one of .* got 'bogus'"),
+    (lambda d: lom.solve_lasso(d, Y, 0.1, tol=-1), ValueError,
+     "tol must be a positive finite number, got -1.0"),
+    (lambda d: lom.ConvexNetRegressor(beta=0.1, tol=-1).fit(X[:, None], Y), ValueError,
+     "tol must be a positive finite number, got -1.0"),
+])
+def test_parameters_of_the_wrong_kind_or_range(lib, call, err, msg):
+    with pytest.raises(err, match=msg):
+        call(lib[0])
+
+
+def test_offsets_give_the_answers_and_merges_of_centered_data():
+    """At an offset 1e11 times the spread the library computes in its own origin: the same
+    merged columns and optimum as the centered data, and the network equals its features
+    (before: 3e-4 relative drift, and near-identical columns not merged)."""
+    rng = np.random.default_rng(1)
+    xs = np.sort(rng.uniform(-1, 1, 25))
+    y = np.sin(3 * xs) + 0.1 * rng.normal(size=25)
+    for arch in [("relu", 2), ("abs", 3), ("relu", 3, "symmetrized")]:
+        x = xs + 1e11
+        centered = x - 1e11  # the same points, exactly
+        d0, d = lom.build_dictionary(centered, *arch), lom.build_dictionary(x, *arch)
+        assert d.n_features == d0.n_features
+        r0, r = lom.solve_lasso(d0, y, 0.05), lom.solve_lasso(d, y, 0.05)
+        assert r.objective == pytest.approx(r0.objective, rel=1e-10)
+        net = lom.reconstruct(d, r)
+        fit = d.matrix() @ r.z + r.xi
+        np.testing.assert_allclose(net(x), fit, rtol=0, atol=1e-12 * np.max(np.abs(fit)))
+        np.testing.assert_allclose(net.to_standard()(x), fit, rtol=0,
+                                   atol=1e-12 * np.max(np.abs(fit)))
+        assert net.objective(x, y, 0.05) == pytest.approx(r.objective, rel=1e-10)
+        # breakpoints and provenance in the data's coordinates
+        j = int(r.active[0])
+        bp = d.features[j].provenance
+        assert all(abs(b.position - 1e11) < 2 for b in bp)
+        assert all(p in set(x) for b in bp for p in b.points)
+
+
+# --------------------------------------------------------------------------------------------
+# model files
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("models")
+    m = lom.ConvexNetRegressor(activation="abs", depth=3, beta=0.05).fit(X[:, None], Y)
+    body = json.loads(m.save(folder / "m.json").read_text())
+    body.pop("sha256")
+    return folder, body
+
+
+def _write(folder, body, name="bad.json"):
+    body = json.loads(json.dumps(body))
+    body["sha256"] = model_digest(body)
+    (folder / name).write_text(json.dumps(body))
+    return folder / name
+
+
+def _mutated(body, edit):
+    body = json.loads(json.dumps(body))
+    edit(body)
+    return body
+
+
+@pytest.mark.parametrize("edit, msg", [
+    (lambda b: b.pop("fitted"), "field 'fitted' is missing"),
+    (lambda b: b["unit_codes"].__setitem__(0, 2**70),
+     "field 'unit_codes' must hold integers in \\[0, 4611686018427387904\\); entry 0 is "
+     "1180591620717411303424"),
+    (lambda b: b["unit_codes"].__setitem__(0, 10**9),
+     "a saved unit code is out of range: the .* family has \\d+ units on 20 distinct points"),
+    (lambda b: b["params"].__setitem__("beta", -1),
+     "field 'params': beta must be \"auto\" or a positive number, got -1"),
+    (lambda b: b["params"].__setitem__("beta", float("nan")),
+     "field 'params': beta must be \"auto\" or a positive number, got nan"),
+    (lambda b: b.__setitem__("beta_", -1), "field 'beta_' must be positive, got -1.0"),
+    (lambda b: b.__setitem__("beta_", float("nan")), "field 'beta_' must be a finite number"),
+    (lambda b: b["params"].__setitem__("loss", "bogus"),
+     "field 'params': loss must be one of .* got 'bogus'"),
+    (lambda b: b["coef"].__setitem__(0, "1"), "field 'coef' must hold finite numbers; entry 0 "
+                                              "is '1'"),
+    (lambda b: b["x_train"].__setitem__(0, float("nan")), "field 'x_train' must hold finite "
+                                                          "numbers; entry 0 is nan"),
+    (lambda b: b["scaling"].__setitem__("x_scale", 0), "field 'scaling.x_scale' must be "
+                                                       "positive, got 0.0"),
+    (lambda b: b.__setitem__("params", [1]), "field 'params' must be an object, got \\[1\\]"),
+    (lambda b: b.__setitem__("fitted", b["fitted"][:3]), "field 'fitted' must hold 20 values, "
+                                                         "got 3"),
+    (lambda b: b.__setitem__("unit_kinds", b["unit_kinds"][:-1]), "field 'unit_kinds' must "
+                                                                  "hold \\d+ values \\(one per "
+                                                                  "unit\\)"),
+])
+def test_malformed_model_files_name_their_field(saved, edit, msg):
+    folder, body = saved
+    with pytest.raises(ValueError, match="bad.json: " + msg):
+        lom.ConvexNetRegressor.load(_write(folder, _mutated(body, edit)))
+
+
+def test_crafted_model_files_are_refused_before_any_computation(saved):
+    folder, body = saved
+    deep = folder / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValueError, match="deep.json is not a model file: its JSON is nested "
+                                         "too deeply"):
+        lom.ConvexNetRegressor.load(deep)
+    n = 6000
+    units = MAX_REBUILD_ENTRIES // n + 1
+    reps = units // len(body["coef"]) + 1
+
+    def huge(b):
+        b["x_train"] = np.linspace(-2, 2, n).tolist()
+        b["fitted"] = [0.0] * n
+        for k in ("unit_kinds", "unit_codes", "coef"):
+            b[k] = b[k] * reps
+        b["n_library_features"] = 10**9
+
+    with pytest.raises(ValueError, match="field 'coef' holds \\d+ units over 6000 training "
+                                         "points: rebuilding them takes"):
+        lom.ConvexNetRegressor.load(_write(folder, _mutated(body, huge)))
+    # the file as written still loads
+    assert lom.ConvexNetRegressor.load(_write(folder, body, "good.json")).n_neurons_ > 0
+
+
+def test_the_checksum_is_documented_as_corruption_only():
+    doc = lom.ConvexNetRegressor.load.__doc__
+    assert "detects corruption" in doc and "not tampering" in doc
+
+
+# --------------------------------------------------------------------------------------------
+# the command and the executors
+
+
+def test_a_huge_csv_field_is_one_short_line(tmp_path):
+    data = tmp_path / "big.csv"
+    data.write_text("x,y\n1," + "2" * 140_000 + "\n3,4\n5,6\n7,8\n9,10\n")
+    r = run_cli("fit", str(data), "--x", "x", "--y", "y", "--out", str(tmp_path / "out"),
+                "--quiet")
+    assert r.returncode == 2
+    assert r.stderr.startswith("mirrors: error: big.csv: non-numeric value '2222")
+    assert "(140002 characters) in column 'y' at line 2" in r.stderr
+    assert len(r.stderr) < 300 and r.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+@pytest.mark.parametrize("args, msg", [
+    (["features", "--max", "-1"], "argument --max: must be an integer >= 1, got -1"),
+    (["features", "--max", "x"], "argument --max: must be an integer >= 1, got 'x'"),
+    (["forecast", "sunspots", "--steps", "0"], "argument --steps: must be an integer >= 1, "
+                                               "got 0"),
+])
+def test_counts_below_one_are_refused(args, msg):
+    with pytest.raises(SystemExit) as e, warnings.catch_warnings():
+        r = run_cli(*args)
+        raise SystemExit(r.returncode) if r.returncode else AssertionError(r.stdout)
+    assert e.value.code == 2
+    assert r.stderr.strip() == f"mirrors: error: {msg}"
+
+
+def test_a_negative_beta_is_reported_as_given(tmp_path):
+    r = run_cli("fit", "sunspots", "--beta", "-1", "--out", str(tmp_path / "o"))
+    assert r.returncode == 2
+    assert r.stderr.strip() == 'mirrors: error: beta must be "auto" or a positive number, got -1.0'
+
+
+class _NotDask(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello" * 3)
+
+
+def test_a_scheduler_address_of_another_service_is_named():
+    pytest.importorskip("distributed")
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _NotDask)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    address = f"tcp://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(ValueError, match=f"{address} did not answer as a Dask scheduler "
+                                             "\\(another service listens there\\?\\)"):
+            lom.Executor("dask", scheduler_address=address)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_an_interrupt_during_the_commands_start_is_one_line():
+    """The console script holds SIGINT while the package imports (a traceback from inside an
+    import, exit -2, before): here the signal arrives exactly then."""
+    code = (
+        "import builtins, os, signal, sys, time\n"
+        "real = builtins.__import__\n"
+        "def slow(name, *a, **k):\n"
+        "    if name == 'library_of_mirrors.cli':\n"
+        "        os.kill(os.getpid(), signal.SIGINT); time.sleep(30)\n"
+        "    return real(name, *a, **k)\n"
+        "builtins.__import__ = slow\n"
+        "from library_of_mirrors_cli import main\n"
+        "sys.argv = ['mirrors', '--version']\n"
+        "sys.exit(main())\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60)
+    assert r.returncode == 130
+    assert r.stderr == "mirrors: interrupted by SIGINT; no output was written\n"
+
+
+def test_an_interrupted_build_raises_keyboard_interrupt():
+    """SIGINT during a long parallel build: KeyboardInterrupt within a block of candidates,
+    never a crash (the blocks run on threads; the main thread waits in Python)."""
+    code = ("import sys, numpy as np, library_of_mirrors as L\n"
+            "print('ready', flush=True)\n"
+            "try:\n"
+            "    L.build_dictionary(np.random.default_rng(0).normal(size=255), 'abs', 4)\n"
+            "except KeyboardInterrupt:\n"
+            "    print('interrupted', flush=True); sys.exit(130)\n")
+    p = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        assert p.stdout.readline().strip() == "ready"
+        threading.Event().wait(1.5)
+        os.kill(p.pid, signal.SIGINT)
+        out, err = p.communicate(timeout=120)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    assert (p.returncode, out.strip()) == (130, "interrupted"), err[-2000:]
