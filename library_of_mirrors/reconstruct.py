@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .activations import Activation
-from .nn.parallel import ParallelNetwork
+from .nn.parallel import ParallelNetwork, unit_shifts
 from .solvers.result import LassoResult
 from .units import Unit
 from .validation import check_beta
@@ -84,10 +84,7 @@ def network_of_units(act: Activation, depth: int, units: Sequence[Unit], coeffic
     if np.any(zs == 0) or not np.all(np.isfinite(zs)):
         raise ValueError("unit coefficients must be finite and nonzero")
     L = depth
-    shifts = {float(u.shift) for u in units}
-    if len(shifts) > 1:
-        raise ValueError(f"the units read inputs shifted by different origins {sorted(shifts)}")
-    shift = shifts.pop() if shifts else 0.0
+    shift = unit_shifts(np.array([u.shift for u in units], dtype=float))
     if not units:  # the constant network
         shapes = [(1, 1)] * (L - 1)
         return ParallelNetwork(act, [np.zeros((0,) + s) for s in shapes],

@@ -170,6 +170,24 @@ def test_offsets_give_the_answers_and_merges_of_centered_data():
         assert all(p in set(x) for b in bp for p in b.points)
 
 
+def test_additive_columns_far_from_0_keep_their_own_origins():
+    """Columns near 1e9 and 1.5e9 each compute in their own origin; the network's units read
+    their column minus their own shift (a per-unit shift), in both network forms."""
+    s = 1e9 + np.cumsum(np.random.default_rng(0).normal(size=60))
+    X = np.c_[s[1:-1], s[:-2] + 5e8]
+    y = s[2:]
+    d = lom.build_additive_dictionary(X, "relu", 2)
+    r = lom.solve_lasso(d, y, 0.1)
+    net = lom.reconstruct(d, r)
+    origins = [part.batch.shift for part in d.parts]
+    assert origins[0] != origins[1] and min(origins) > 9e8
+    np.testing.assert_array_equal(net.unit_shifts(), np.take(origins, net.inputs))
+    fit = d.matrix() @ r.z + r.xi
+    spread = np.ptp(fit)
+    np.testing.assert_allclose(net(X), fit, rtol=0, atol=1e-12 * spread)
+    np.testing.assert_allclose(net.to_standard()(X), fit, rtol=0, atol=1e-12 * spread)
+
+
 # --------------------------------------------------------------------------------------------
 # model files
 

@@ -41,6 +41,14 @@ def _datafit(loss) -> Datafit:
     return loss
 
 
+def unit_shifts(shifts: np.ndarray) -> float | np.ndarray:
+    """Per-unit input shifts as one number when they are all equal (or there are none)."""
+    shifts = np.asarray(shifts, dtype=float)
+    if shifts.size == 0 or np.all(shifts == shifts.flat[0]):
+        return float(shifts.flat[0]) if shifts.size else 0.0
+    return shifts.copy()
+
+
 def _slope(act: Activation, z: np.ndarray) -> np.ndarray:
     """d sigma / dz (a+ at 0, the convention of sign(0) = 1); 0 for sign / threshold."""
     return np.where(z < 0.0, act.a_minus, act.a_plus)
@@ -57,7 +65,9 @@ class ParallelNetwork:
     skip: float = 0.0
     history: list = field(default_factory=list)
     inputs: np.ndarray | None = None  # (m,) input column of each unit; None: 1-D input
-    shift: float = 0.0  # the units read x - shift (a library's own origin, Unit.shift)
+    #: the units read x - shift: one number, or one per unit (units of libraries with
+    #: different origins, e.g. the lag columns of an additive network; Unit.shift)
+    shift: float | np.ndarray = 0.0
 
     # shapes ----------------------------------------------------------------------------------
     @property
@@ -86,7 +96,7 @@ class ParallelNetwork:
                                [b.copy() for b in self.biases], self.alpha.copy(), self.xi,
                                None if self.amplitudes is None else self.amplitudes.copy(),
                                self.skip, [], None if self.inputs is None else self.inputs.copy(),
-                               self.shift)
+                               np.copy(self.shift) if np.ndim(self.shift) else self.shift)
 
     def concat(self, other: ParallelNetwork) -> ParallelNetwork:
         """The network with the units of ``self`` and ``other`` side by side (same activation
@@ -101,9 +111,6 @@ class ParallelNetwork:
             raise ValueError("cannot join a network with amplitudes to one without")
         if (self.inputs is None) != (other.inputs is None):
             raise ValueError("cannot join an additive network (inputs) to a 1-D one")
-        if self.shift != other.shift and self.width and other.width:
-            raise ValueError(f"cannot join networks whose units read inputs shifted by "
-                             f"{self.shift!r} and {other.shift!r}")
         amp = (None if self.amplitudes is None
                else np.concatenate([self.amplitudes, other.amplitudes]))
         inputs = None if self.inputs is None else np.concatenate([self.inputs, other.inputs])
@@ -111,7 +118,12 @@ class ParallelNetwork:
             self.activation, [np.concatenate(p) for p in zip(self.weights, other.weights)],
             [np.concatenate(p) for p in zip(self.biases, other.biases)],
             np.concatenate([self.alpha, other.alpha]), self.xi + other.xi, amp,
-            self.skip + other.skip, [], inputs, self.shift if self.width else other.shift)
+            self.skip + other.skip, [], inputs,
+            unit_shifts(np.concatenate([self.unit_shifts(), other.unit_shifts()])))
+
+    def unit_shifts(self) -> np.ndarray:
+        """The shift of each unit's input, shape (m,)."""
+        return np.broadcast_to(np.asarray(self.shift, dtype=float), (self.width,))
 
     # forward -----------------------------------------------------------------------------------
     def _as_input(self, x) -> np.ndarray:
@@ -128,10 +140,10 @@ class ParallelNetwork:
 
     def _forward(self, x: np.ndarray):
         if self.inputs is None:
-            h = (x - self.shift).reshape(-1, 1, 1) * np.ones((1, self.width, 1))
+            h = (x.reshape(-1, 1) - self.unit_shifts()[None, :])[:, :, None]
             lin = self.skip * x
         else:
-            h = x[:, self.inputs][:, :, None] - self.shift
+            h = (x[:, self.inputs] - self.unit_shifts()[None, :])[:, :, None]
             lin = 0.0
         hs, zs = [h], []
         for W, b in zip(self.weights, self.biases):
@@ -264,7 +276,9 @@ class ParallelNetwork:
             bs.append(b.reshape(-1))
         amp = None if self.amplitudes is None else self.amplitudes.copy()
         return StandardNetwork(self.activation, Ws, bs, self.alpha.copy(), self.xi, amp,
-                               self.skip, self.shift)
+                               self.skip,
+                               unit_shifts(np.repeat(self.unit_shifts(), self.weights[0].shape[2])
+                                           if self.weights else self.unit_shifts()))
 
     def __repr__(self) -> str:
         return (f"ParallelNetwork({self.activation.name}, depth={self.depth}, "

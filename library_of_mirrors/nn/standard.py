@@ -19,7 +19,9 @@ class StandardNetwork:
     xi: float = 0.0
     amplitudes: np.ndarray | None = None  # last hidden layer (sign / threshold)
     skip: float = 0.0
-    shift: float = 0.0  # the first layer reads x - shift (ParallelNetwork.shift)
+    #: the first layer reads x - shift: one number, or one per first-layer neuron (then each
+    #: neuron reads one input, as :meth:`ParallelNetwork.to_standard` writes them)
+    shift: float | np.ndarray = 0.0
 
     @property
     def depth(self) -> int:
@@ -34,15 +36,24 @@ class StandardNetwork:
         if p == 1:
             one_input(x)
         if wide:
-            h, lin = x[:, :p] - self.shift, 0.0
+            h, lin = x[:, :p], 0.0
         else:
-            h, lin = x.reshape(-1, 1) - self.shift, self.skip * x.ravel()
-        for W, b in zip(self.weights, self.biases):
-            h = self.activation(h @ W + b)
+            h, lin = x.reshape(-1, 1), self.skip * x.ravel()
+        for l, (W, b) in enumerate(zip(self.weights, self.biases)):
+            h = self.activation((self._first_layer(h, W) if l == 0 else h @ W) + b)
         if self.amplitudes is not None:
             h = h * self.amplitudes
         out = self.xi + lin + h @ self.alpha
         return out if wide else out.reshape(x.shape)
+
+    def _first_layer(self, h: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """``(h - shift) W`` without forming ``shift W`` (a shift of 1e11 would cancel the
+        digits of the product)."""
+        s = np.asarray(self.shift, dtype=float)
+        if s.ndim == 0:
+            return (h - s) @ W if s else h @ W
+        rows = np.argmax(W != 0, axis=0)  # the one input each neuron reads
+        return (h[:, rows] - s[None, :]) * W[rows, np.arange(W.shape[1])][None, :]
 
     def __repr__(self) -> str:
         widths = [w.shape[1] for w in self.weights]
