@@ -15,6 +15,7 @@ from .dictionary import build_dictionary
 from .nn.training import train_adam
 from .reconstruct import reconstruct
 from .solvers import solve_lasso
+from .validation import real_array
 
 
 def function_kinks(f, lo: float, hi: float, n_grid: int = 20001, rtol: float = 0.05
@@ -94,8 +95,8 @@ def compare_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
     """
     if init not in ("random", "lasso"):
         raise ValueError(f"init must be 'random' or 'lasso', got {init!r}")
-    x = np.asarray(x, dtype=float).ravel()
-    y = np.asarray(y, dtype=float).ravel()
+    x = real_array(x, "x").ravel()
+    y = real_array(y, "y").ravel()
     d = build_dictionary(x, activation, depth, architecture, leaky_slope=leaky_slope,
                          implicit=implicit)
     res = solve_lasso(d, y, beta, tol=1e-10)

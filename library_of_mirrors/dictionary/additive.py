@@ -20,6 +20,7 @@ import numpy as np
 from ..architectures import Architecture, lookup
 from ..features import Feature, FeatureBatch
 from ..units import Unit
+from ..validation import real_array
 from .build import build_dictionary
 from .explicit import Dictionary, dense_budget
 from .pools import ExplicitPool, LibraryBase
@@ -259,10 +260,7 @@ def build_additive_dictionary(
     (:func:`build_dictionary`).  ``n_features`` (sampled libraries) is split evenly over the
     columns, drawn column by column from one generator seeded by ``random_state``.
     """
-    try:
-        X = np.asarray(X, dtype=float)
-    except (TypeError, ValueError):
-        raise TypeError("X must be numeric") from None
+    X = real_array(X, "X")
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2 or X.shape[1] < 1:

@@ -11,6 +11,7 @@ from ..architectures import Architecture
 from ..families import DATA, JUMP, MIDPOINT_PAIRS, SYMMETRIZED, family
 from ..features import Feature, FeatureBatch
 from ..kinks.grid import hash_columns
+from ..validation import real_array
 from . import flow
 from .columns import build_batch, grid_scales, hash_units
 from .pools import ExplicitPool, LibraryBase
@@ -44,7 +45,7 @@ class FeatureList(Sequence):
 
 def as_points(x_new) -> np.ndarray:
     """New 1-D inputs as a float vector ((m,) or (m, 1))."""
-    xn = np.asarray(x_new, dtype=float)
+    xn = real_array(x_new, "x_new")
     if xn.ndim == 2 and xn.shape[1] == 1:
         xn = xn[:, 0]
     if xn.ndim != 1:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from ..architectures import lookup
+from ..validation import real_array
 from .parallel import ParallelNetwork
 
 LR_SCHEDULES = ("constant", "cosine")
@@ -30,7 +31,7 @@ def _hidden(act, W: list, b: list, t: np.ndarray) -> np.ndarray:
 
 def _inputs(x) -> tuple[np.ndarray, int | None]:
     """Training inputs as (n,) (1-D network) or (n, p) with p > 1 (additive network)."""
-    x = np.asarray(x, dtype=float)
+    x = real_array(x, "x")
     if x.ndim == 2 and x.shape[1] > 1:
         return x, x.shape[1]
     return x.ravel(), None
@@ -110,7 +111,7 @@ def adam(net: ParallelNetwork, x, y, beta: float, *, epochs: int = 2000, lr: flo
     recording and the callbacks themselves (test losses per epoch, Figures 4.1 and 4.2).
     ``loss``: the datafit of the objective (default: the squared loss of (1.1))."""
     x = net._as_input(x)
-    y = np.asarray(y, dtype=float).ravel()
+    y = real_array(y, "y").ravel()
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"x and y must have the same length, got {x.shape[0]} and {y.shape[0]}")
     if lr_schedule not in LR_SCHEDULES:
@@ -186,7 +187,7 @@ def train_adam(x, y, beta: float, activation: str = "relu", depth: int = 2,
     :func:`adam`.  ``loss``: a datafit (:mod:`library_of_mirrors.solvers.datafits`), e.g.
     ``Logistic()`` for labels; default the squared loss of (1.1)."""
     x, _ = _inputs(x)
-    y = np.asarray(y, dtype=float).ravel()
+    y = real_array(y, "y").ravel()
     if init is None:
         net = init_network(x, activation, depth, architecture, width, leaky_slope, seed)
         net.xi = float(np.mean(y)) if loss is None or loss.output == "value" else 0.0

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..validation import real_array
+
 
 class ConvergenceWarning(UserWarning):
     """A solver stopped before its certificate reached the tolerance."""
@@ -114,7 +116,7 @@ class LassoResult:
         evaluates its own ``dictionary`` (``d`` may then be the implicit one)."""
         if self.dictionary is not None:
             d = self.dictionary
-        xn = np.asarray(x_new, dtype=float)
+        xn = real_array(x_new, "x_new")
         if xn.ndim != 2 or xn.shape[1] == 1:
             xn = xn.ravel()
         return d.feature_sum(self.z, xn) + self.xi
