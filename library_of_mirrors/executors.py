@@ -24,6 +24,7 @@ small (a seed, a fold's indices).  Inside a task numba uses ``threads_per_task``
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
@@ -77,6 +78,30 @@ def _run_task(fn: Callable, item: Any, threads: int | None, shared: dict,
 
 def _identity(v: Any) -> Any:
     return v
+
+
+@contextlib.contextmanager
+def _quiet_children():
+    """Processes started inside write their stderr to /dev/null: a local cluster's workers.
+
+    A terminal's Ctrl-C reaches every process of its group, the workers included; each then
+    printed a KeyboardInterrupt traceback (from an import, or from its event loop) next to the
+    command's one line.  The command itself stops them (the executor closes its cluster), and
+    a task's failure reaches the caller through its future, so their stderr says nothing the
+    caller needs.  The caller's own stderr is back when the block ends."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to redirect
+        yield
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def _check_workers(n_workers) -> int | None:
@@ -159,12 +184,14 @@ class Executor:
             return
         import logging  # noqa: PLC0415
 
-        cluster = LocalCluster(n_workers=self.n_workers or os.cpu_count() or 1,
-                               threads_per_worker=1, processes=True, dashboard_address=None,
-                               # task errors reach the caller through their futures; what
-                               # workers log at ERROR is their scheduler going away at
-                               # shutdown (a Ctrl-C printed CommClosedError tracebacks)
-                               silence_logs=logging.CRITICAL)
+        with _quiet_children():
+            cluster = LocalCluster(n_workers=self.n_workers or os.cpu_count() or 1,
+                                   threads_per_worker=1, processes=True,
+                                   dashboard_address=None,
+                                   # task errors reach the caller through their futures;
+                                   # what workers log at ERROR is their scheduler going away
+                                   # at shutdown (CommClosedError tracebacks at a Ctrl-C)
+                                   silence_logs=logging.CRITICAL)
         self._client = Client(cluster)
         self._owned = [self._client, cluster]
 
