@@ -308,6 +308,19 @@ def test_counts_below_one_are_refused(args, msg):
     assert r.stderr.strip() == f"mirrors: error: {msg}"
 
 
+def test_data_near_1e300_get_a_message_about_their_scale(tmp_path):
+    """Before: "beta must be a positive finite number, got inf"."""
+    data = tmp_path / "d.csv"
+    np.savetxt(data, np.column_stack([X, Y * 1e300]), delimiter=",", header="x,y",
+               comments="")
+    r = run_cli("fit", str(data), "--x", "x", "--y", "y", "--quiet", "--out",
+                str(tmp_path / "o"))
+    assert r.returncode == 2
+    assert r.stderr.startswith("mirrors: error: the held-out squared losses in y's units "
+                               "would overflow")
+    assert "got inf" not in r.stderr and not (tmp_path / "o").exists()
+
+
 def test_a_negative_beta_is_reported_as_given(tmp_path):
     r = run_cli("fit", "sunspots", "--beta", "-1", "--out", str(tmp_path / "o"))
     assert r.returncode == 2
