@@ -44,12 +44,6 @@ _CONSTRAINTS = {"n_folds": Integer(2), "n_betas": POSITIVE_INT, "eps": Real(0.0,
                 "tol": POSITIVE, "standardize": Boolean(),
                 "extend": Real(0.0, 12.0, closed=("low", "high"))}
 
-#: how a loss scales with the targets: loss(s y, s u) = s^k loss(y, u) (Huber with its
-#: threshold scaled by s as well), so a held-out loss on standardized targets times
-#: scale^k is the loss in the data's units
-_HOMOGENEITY = {"squared": 2, "huber": 2, "quantile": 1, "absolute": 1}
-
-
 #: held-out losses are reported in y's units, spread ** k: beyond 10^(+-280) they would
 #: overflow or lose their digits to underflow (and with them the choice of beta)
 _LOSS_UNIT_DECADES = 280.0
@@ -100,7 +94,9 @@ def _fold_task(fold: tuple, *, x: np.ndarray, y: np.ndarray,
     yc, ys = standardization(y[train], w_train) if scales_y else (0.0, 1.0)
     d = build_dictionary((x[train] - xc) / xs, implicit="auto", **build)
     results = _warm_path(d, (y[train] - yc) / ys, betas, solve, w_train, warm)
-    k = _HOMOGENEITY.get(datafit.name, 0) if scales_y else 0
+    # loss(s y, s u) = s^k loss(y, u) (Datafit.homogeneity): a held-out loss on standardized
+    # targets times scale^k is the loss in the data's units
+    k = (datafit.homogeneity or 0) if scales_y else 0
     x_test, y_test = (x[test] - xc) / xs, (y[test] - yc) / ys
     log_unit = k * np.log10(ys)  # the losses' unit in y's units: spread ** k
     if abs(log_unit) > _LOSS_UNIT_DECADES:

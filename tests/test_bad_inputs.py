@@ -42,10 +42,12 @@ def test_inputs_near_the_float_limit_are_refused_by_name():
 
 def test_targets_whose_objective_overflows_are_refused(lib):
     d, _ = lib
-    with pytest.raises(ValueError, match="non-finite values in the objective or its "
-                                         "certificate: the library's columns or the targets "
-                                         "overflow"):
+    with pytest.raises(ValueError, match="the objective of these targets overflows float64: "
+                                         "y's spread is about 1.*e\\+180 and the squared loss "
+                                         "grows like its power 2; rescale y"):
         lom.solve_lasso(d, Y * 1e180, 0.1)
+    res = lom.solve_lasso(d, Y * 1e150, 0.1 * 1e150)  # 1e300: still a float
+    assert res.converged and np.isfinite(res.objective)
 
 
 @pytest.mark.parametrize("sx, sy", [(1e300, 1.0), (1.0, 1e180), (1e-300, 1e-300), (1e12, 1e-8)])
@@ -57,6 +59,32 @@ def test_the_estimator_standardizes_any_scale(sx, sy):
     p = m.predict((X * sx + 3 * sx)[:, None]) / sy
     np.testing.assert_allclose(p, ref.predict(X[:, None]), rtol=0, atol=1e-9)
     assert m.result_.objective == pytest.approx(ref.result_.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("loss, kw, k", [("squared", {}, 2), ("huber", {"delta": 0.3}, 2),
+                                         ("quantile", {"quantile": 0.3}, 1),
+                                         ("absolute", {}, 1)])
+def test_targets_of_any_scale_give_the_same_optimum(loss, kw, k):
+    """solve_lasso divides targets whose spread is far from 1 by a power of 2 and maps the
+    result back: the optimum of y * s at beta * s^(k-1) is s^k times that of y (a Huber fit of
+    targets near 1e-6 stopped at 6.6 times its optimum before)."""
+    from convex_reference import cvx_lasso
+
+    x = np.sort(np.random.default_rng(0).uniform(-1, 1, 15))
+    y = np.sin(3 * x)
+    d = lom.build_dictionary(x, "abs", 3)
+    beta = 1e-3
+    ref = cvx_lasso(d.matrix(), y, beta * d.beta_scale, loss, kw.get("quantile"),
+                    kw.get("delta", 1.0))
+    for s in (1e-8, 1e-3, 1e3, 1e12):
+        kws = {"delta": kw["delta"] * s} if loss == "huber" else kw
+        res = lom.solve_lasso(d, y * s, beta * s ** (k - 1), loss=loss, **kws)
+        assert res.converged and res.beta == beta * s ** (k - 1)
+        assert res.objective / s**k == pytest.approx(ref, rel=1e-8)
+        assert 0 <= res.gap <= 1e-8 * res.objective
+        fit = res.predict(d, x)
+        plain = lom.solve_lasso(d, y, beta, loss=loss, **kw).predict(d, x)
+        np.testing.assert_allclose(fit / s, plain, rtol=0, atol=1e-6)
 
 
 def test_held_out_losses_beyond_the_float_range_are_named():

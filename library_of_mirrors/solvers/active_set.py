@@ -86,6 +86,9 @@ def solve_subproblem(block, z: np.ndarray, lam, tol: float,
 
     P, RR, g = state(z)
     gap = _gap(RR, g, z, lam)
+    # rounding level of the objective: relative to its value at z = 0 (an absolute floor of
+    # 1e-14 let a Huber fit with targets near 1e-6, objective 1e-12, rise 1% per step)
+    unit = max(0.5 * block.exact(np.zeros(k))[0], abs(P))
 
     def support_kkt(zz, gg) -> bool:
         # a feature is added only while the support's KKT equalities g_S = lam_S sign(z_S)
@@ -105,7 +108,7 @@ def solve_subproblem(block, z: np.ndarray, lam, tol: float,
         nonlocal z, P, RR, g, gap
         Pc, RRc, gc = state(zc)
         gapc = _gap(RRc, gc, zc, lam)
-        level = Pc <= P + 1e-14 * max(1.0, abs(P))
+        level = Pc <= P + 1e-14 * max(unit, abs(P))
         if Pc < P or (level and (gapc < gap or kkt_error(zc, gc) < 0.1 * kkt_error(z, g))):
             z, P, RR, g, gap = zc, Pc, RRc, gc, gapc
             return True
@@ -191,7 +194,7 @@ def solve_subproblem(block, z: np.ndarray, lam, tol: float,
             zc = block.crossover(z)
             if np.count_nonzero(zc) < S.shape[0]:
                 Pc, RRc, gc = state(zc)
-                if Pc <= P + 1e-14 * max(1.0, abs(P)):
+                if Pc <= P + 1e-14 * max(unit, abs(P)):
                     z, P, RR, g, gap = zc, Pc, RRc, gc, _gap(RRc, gc, zc, lam)
                     fresh = support_kkt(z, g)
                     moved = True

@@ -64,9 +64,16 @@ class Datafit:
     output = "value"
     #: twice differentiable: ``curvature`` is defined and proximal Newton steps apply
     smooth = False
+    #: k where the loss of targets and predictions scaled by s is s^k times the loss (of the
+    #: datafit :meth:`rescaled` by s); None: not homogeneous (labels)
+    homogeneity: int | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+    def rescaled(self, s: float) -> Datafit:
+        """The datafit of targets divided by ``s`` (a homogeneous loss: itself)."""
+        return self
 
     # ---- rows --------------------------------------------------------------------------------
     def targets(self, y: np.ndarray) -> np.ndarray:
@@ -178,6 +185,7 @@ class Squared(Datafit):
     kernels work on."""
 
     name = "squared"
+    homogeneity = 2
     score_name = "mean squared error"
     reduces_duplicates = True
 
@@ -286,6 +294,12 @@ class Huber(Datafit):
     def __repr__(self) -> str:
         return f"Huber(delta={self.delta!r})"
 
+    homogeneity = 2
+
+    def rescaled(self, s: float) -> Huber:
+        """Huber_delta(s r) = s^2 Huber_(delta/s)(r)."""
+        return Huber(self.delta / s)
+
     def center(self, y, w) -> float:
         return weighted_quantile(y, w, 0.5)
 
@@ -366,6 +380,7 @@ class Quantile(Datafit):
     column generation on a live HiGHS model (:func:`.engine.solve`)."""
 
     name = "quantile"
+    homogeneity = 1
     score_name = "mean pinball loss"
     grows_working_set = True
 

@@ -105,6 +105,11 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
     tol = check_beta(tol, "tol")
     max_iter = POSITIVE_INT.check(max_iter, "max_iter")
     solver = Options(*SOLVERS).check(solver, "solver")
+    scale = target_scale(d, y, datafit)
+    if scale != 1.0:
+        return _rescaled(scale, d, y, beta, datafit, tol=tol, bias=bias,
+                         sample_weight=sample_weight, max_iter=max_iter,
+                         warm_start=warm_start, solver=solver, linear=linear, verbose=verbose)
     y, w, rows = prepare(d, y, datafit, sample_weight, bias)
     lam = beta * d.beta_scale
     t0 = time.perf_counter()
@@ -121,8 +126,13 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
         for module, name in SLOPE_SOLVERS if solver == "auto" else ():
             if not module.applies(pool, datafit, bias):
                 continue
-            sol = module.solve(pool, datafit, rows, lam, getattr(d, "points", d.x_unique), tol=tol,
-                               max_iter=max_iter, z0=z0, verbose=verbose)
+            try:
+                sol = module.solve(pool, datafit, rows, lam, getattr(d, "points", d.x_unique),
+                                   tol=tol, max_iter=max_iter, z0=z0, verbose=verbose)
+            except ZeroDivisionError:
+                # inputs closer than about 1e-165 of their spread: the segment recursions'
+                # squared gaps underflow to 0; the working sets do not read positions
+                continue
             if sol is not None and sol.converged:
                 return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol,
                                rows.shift + sol.xi, name,
@@ -135,6 +145,61 @@ def solve_lasso(d, y, beta, loss: str | Datafit = "squared", quantile: float | N
             sol, method = _better_start(first[0], sol, len(pool)), first[1]
         return _result(sol, pool, d, datafit, rows, y, w, beta, lam, tol, rows.shift + sol.xi,
                        method, f"solve_lasso(loss={datafit.name!r})", t0, 3)
+
+
+#: targets whose spread (about their median) lies in this range are solved as given; others
+#: are divided by a power of 2 near their spread (exact), solved, and the result multiplied
+#: back: the solvers' rounding-level tests see numbers of order 1 (a Huber fit with targets
+#: near 1e-6, objective 1e-12, stopped at 6.6 times its optimum)
+TARGET_SPREADS = (2.0**-4, 2.0**8)
+
+
+def target_scale(d, y, datafit: Datafit) -> float:
+    """1, or the power of 2 that brings the targets' spread into :data:`TARGET_SPREADS` (for
+    a datafit homogeneous in the targets: ``Datafit.homogeneity``)."""
+    if datafit.homogeneity is None:
+        return 1.0
+    yv = check_vector(y, d.n_samples, "y")
+    spread = float(np.max(np.abs(yv - np.median(yv)))) if yv.size else 0.0
+    if not spread > 0 or TARGET_SPREADS[0] <= spread <= TARGET_SPREADS[1]:
+        return 1.0
+    return float(2.0 ** round(np.log2(spread)))
+
+
+def _rescaled(s: float, d, y, beta: float, datafit: Datafit, *, warm_start, linear,
+              **options) -> LassoResult:
+    """:func:`solve_lasso` for targets ``y / s`` (weight decay ``beta / s^(k-1)``, the datafit
+    rescaled), mapped back: ``z``, ``xi`` and the skip weights times ``s``, the objective and
+    the gap times ``s^k``.  Powers of 2 make both ways exact."""
+    k = datafit.homogeneity
+    if abs(k * np.log2(s)) > 1000:  # the objective in y's units would not be a float
+        raise ValueError(f"the objective of these targets "
+                         f"{'overflows' if s > 1 else 'underflows'} float64: y's spread is "
+                         f"about {s:.3g} and the {datafit.name} loss grows like its power {k}; "
+                         "rescale y (the estimators standardize it)")
+    if warm_start is not None:
+        warm_start = (dataclasses.replace(warm_start, z=warm_start.z / s)
+                      if isinstance(warm_start, LassoResult) else np.asarray(warm_start) / s)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = solve_lasso(d, check_vector(y, d.n_samples, "y") / s, beta / s ** (k - 1),
+                          datafit.rescaled(s), warm_start=warm_start, linear=linear,
+                          **options)
+    res.z, res.xi = res.z * s, res.xi * s
+    res.objective, res.gap = res.objective * s**k, res.gap * s**k
+    res.history = [(p * s**k, g * s**k) for p, g in res.history]
+    if res.dual is not None:
+        res.dual = res.dual * s ** (k - 1)
+    if res.linear is not None:
+        res.linear = res.linear * s
+    res.beta, res.beta_tilde, res.datafit = beta, beta * d.beta_scale, datafit
+    for w in caught:
+        message = str(w.message)
+        if issubclass(w.category, ConvergenceWarning):
+            message += (f" (solved for the targets divided by {s:g}: gaps in y's units are "
+                        f"{s**k:g} times these)")
+        warnings.warn(message, w.category, stacklevel=3)
+    return res
 
 
 def _better_start(start: engine.Solution, after: engine.Solution, n: int) -> engine.Solution:

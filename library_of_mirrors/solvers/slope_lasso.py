@@ -435,7 +435,8 @@ def _polish_rounds(Q, q, delta, xk, u, active, lam, deep, rounds):
         kmin = -1
         for j in range(m):
             if flip[j]:
-                stp[j] = cur[j] / (cur[j] - new[j])
+                gap = cur[j] - new[j]  # 0 only where both round to one number: no step
+                stp[j] = cur[j] / gap if gap != 0.0 else 0.0
                 if kmin < 0 or stp[j] < stp[kmin]:  # the lowest index on ties
                     kmin = j
         if kmin >= 0:
