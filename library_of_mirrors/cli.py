@@ -922,16 +922,36 @@ class _Interrupted(BaseException):
 _NUMBA_CALLBACK = os.path.join("numba", "core", "serialize.py")
 
 
+#: set once :func:`main` has caught the interrupt (cleared when it starts)
+_CAUGHT = threading.Event()
+
+
+def _deliver_again(signum: int) -> None:
+    if not _CAUGHT.is_set():
+        os.kill(os.getpid(), signum)
+
+
 def _interrupt(signum, frame):
     f = frame
     while f is not None:
         if f.f_code.co_filename.endswith(_NUMBA_CALLBACK):  # not here: again in a moment
-            threading.Timer(0.05, os.kill, (os.getpid(), signum)).start()
+            threading.Timer(0.05, _deliver_again, (signum,)).start()
             return
         f = f.f_back
-    for sig in _STOP_SIGNALS:  # a second signal during the cleanup is not a traceback
-        signal.signal(sig, signal.SIG_IGN)
+    # raised inside a garbage-collector callback or a __del__, the exception is lost (Python
+    # reports it as "Exception ignored": _unraisable keeps that quiet) and a Dask backtest ran
+    # on with its signals ignored: until main() has caught it, the signal comes again
+    timer = threading.Timer(2.0, _deliver_again, (signum,))
+    timer.daemon = True
+    timer.start()
     raise _Interrupted(signum)
+
+
+def _unraisable(unraisable) -> None:
+    """``sys.unraisablehook`` while a command runs: an interrupt lost in a callback is
+    delivered again (:func:`_interrupt`), not printed as a traceback."""
+    if not issubclass(unraisable.exc_type, (_Interrupted, KeyboardInterrupt)):
+        sys.__unraisablehook__(unraisable)
 
 
 _STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -961,13 +981,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "features" and args.x is None and args.csv is None:
         args.x = "2,0,-1,3"
     warnings.showwarning = _one_line_warning
+    _CAUGHT.clear()
     previous = _catch_signals()
+    hook, sys.unraisablehook = sys.unraisablehook, _unraisable
     try:
         with use_memory_budget(getattr(args, "memory_budget", None)), \
                 show_progress(not getattr(args, "quiet", False)):
             _compile_notice(args)
             return args.func(args)
     except (KeyboardInterrupt, _Interrupted) as exc:
+        _CAUGHT.set()
+        for sig in _STOP_SIGNALS:  # a second signal during the cleanup is not a traceback
+            signal.signal(sig, signal.SIG_IGN)
         signum = getattr(exc, "signum", signal.SIGINT)
         _abort(args)
         done = getattr(getattr(args, "outputs", None), "committed", False)
@@ -985,6 +1010,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         _abort(args)  # whatever ended the command: no temporary folder is left
         _restore_signals(previous)
+        sys.unraisablehook = hook
 
 
 if __name__ == "__main__":

@@ -394,6 +394,30 @@ def test_an_interrupt_during_the_commands_start_is_one_line():
     assert r.stderr == "mirrors: interrupted by SIGINT; no output was written\n"
 
 
+def test_an_interrupt_lost_in_a_gc_callback_is_delivered_again(tmp_path):
+    """A signal handled inside a garbage-collector callback (Dask's GC diagnosis runs one):
+    Python drops the exception raised there; the command must still stop with its one line
+    (a Dask backtest ran on for minutes, its signals ignored, and left its temporary
+    folder)."""
+    code = (
+        "import gc, os, signal, sys, time\n"
+        "from library_of_mirrors_cli import main\n"
+        "t0, fired = time.monotonic(), []\n"
+        "def cb(phase, info):\n"
+        "    if not fired and time.monotonic() - t0 > 4:\n"
+        "        fired.append(1)\n"
+        "        os.kill(os.getpid(), signal.SIGINT)\n"
+        "        sum(range(1000))  # the handler runs here, inside the callback\n"
+        "gc.callbacks.append(cb)\n"
+        "sys.argv = ['mirrors', 'fit', 'sunspots', '--depth', '4', '--quiet', '--out', 'o']\n"
+        "sys.exit(main())\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=240, cwd=tmp_path)
+    assert r.returncode == 130, r.stderr[-2000:]
+    assert r.stderr == "mirrors: interrupted by SIGINT; no output was written\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_interrupted_build_raises_keyboard_interrupt():
     """SIGINT during a long parallel build: KeyboardInterrupt within a block of candidates,
     never a crash (the blocks run on threads; the main thread waits in Python)."""
