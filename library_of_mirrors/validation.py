@@ -202,6 +202,10 @@ def real_array(value, name: str) -> np.ndarray:
             isinstance(v, (complex, np.complexfloating)) for v in arr.ravel())):
         raise TypeError(f"{name} must be real; got complex values (the imaginary part is not "
                         "dropped silently)")
+    if arr.dtype.kind in "USO" and any(isinstance(v, (str, bytes)) for v in arr.ravel()):
+        raise TypeError(f"{name} must be numeric, got strings such as "
+                        f"{brief(next(str(v) for v in arr.ravel() if isinstance(v, (str, bytes))))}"
+                        " (text is not converted)")
     if arr.dtype.kind not in "biuf":
         try:
             arr = arr.astype(float)

@@ -142,6 +142,9 @@ def test_complex_numbers_are_refused_not_truncated(lib):
         lom.reconstruct(d, lom.solve_lasso(d, Y, 0.1))(X + 1j)
     with pytest.raises(ValueError, match="Complex data not supported"):
         lom.ConvexNetRegressor(beta=0.1).fit((X + 1j)[:, None], Y)
+    with pytest.raises(TypeError, match="y must be numeric, got strings such as '0.5' \\(text "
+                                        "is not converted\\)"):
+        lom.solve_lasso(d, ["0.5"] * 20, 0.1)
 
 
 @pytest.mark.parametrize("call, err, msg", [
