@@ -541,6 +541,13 @@ def _executor(args):
     kind = "dask" if args.scheduler is not None else (args.executor or "serial")
     if kind == "serial" and args.workers is not None:
         raise ValueError("--workers needs --executor processes or dask")
+    if kind == "dask":
+        # the command reports one line; Dask's own logging in this process (the scheduler and
+        # nannies of a local cluster, the client) printed CommClosedError tracebacks when a
+        # Ctrl-C came while the cluster started or stopped
+        import logging  # noqa: PLC0415
+
+        logging.getLogger("distributed").setLevel(logging.CRITICAL)
     ex = Executor(kind, n_workers=args.workers, scheduler_address=args.scheduler)
     if kind != "serial":
         where = args.scheduler or f"{args.workers or os.cpu_count()} local worker processes"
