@@ -4,6 +4,7 @@ extreme (offsets, scales near the floating-point limits), the right answer."""
 
 import json
 import os
+import re
 import signal
 import socketserver
 import subprocess
@@ -323,6 +324,19 @@ def test_a_huge_csv_field_is_one_short_line(tmp_path):
     assert "(140002 characters) in column 'y' at line 2" in r.stderr
     assert len(r.stderr) < 300 and r.stderr.count("\n") == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["big.csv"]
+
+
+@pytest.mark.parametrize("encoding, msg", [
+    ("latin-1", "lat.csv: not UTF-8 text \\(byte 0xe9 at line 1; Latin-1 or Windows-1252\\?\\)"),
+    ("utf-16", "lat.csv: the file is UTF-16 encoded"),
+])
+def test_files_in_other_encodings_are_named(tmp_path, encoding, msg):
+    data = tmp_path / "lat.csv"
+    data.write_bytes("année,v\n1,2\n2,3\n3,1\n4,5\n5,4\n".encode(encoding))
+    r = run_cli("fit", str(data), "--x", "année", "--y", "v", "--quiet", "--out",
+                str(tmp_path / "o"))
+    assert r.returncode == 2 and r.stderr.count("\n") == 1
+    assert re.match("mirrors: error: .*" + msg, r.stderr)
 
 
 @pytest.mark.parametrize("args, msg", [
