@@ -542,11 +542,18 @@ def _executor(args):
     if kind == "serial" and args.workers is not None:
         raise ValueError("--workers needs --executor processes or dask")
     if kind == "dask":
-        # the command reports one line; Dask's own logging in this process (the scheduler and
-        # nannies of a local cluster, the client) printed CommClosedError tracebacks when a
-        # Ctrl-C came while the cluster started or stopped
+        # the command reports one line; Dask's own logging (the scheduler and nannies of a
+        # local cluster and the client in this process, the workers it starts) printed
+        # CommClosedError tracebacks when a Ctrl-C came while the cluster started or stopped.
+        # Dask reads its logging levels from the environment when it is first imported (here
+        # and in each worker), and an import after a setLevel undid it
         import logging  # noqa: PLC0415
 
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "critical")
+        try:
+            import distributed  # noqa: F401, PLC0415
+        except ImportError:  # the executor says how to install it
+            pass
         logging.getLogger("distributed").setLevel(logging.CRITICAL)
     ex = Executor(kind, n_workers=args.workers, scheduler_address=args.scheduler)
     if kind != "serial":
