@@ -18,23 +18,19 @@ import sys
 _EXIT_CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
-def _stop(signum, what: str) -> None:
-    sys.stderr.write(f"mirrors: interrupted by {signal.Signals(signum).name}{what}\n")
+def _before_start(signum, frame):
+    sys.stderr.write(f"mirrors: interrupted by {signal.Signals(signum).name}; no output was "
+                     "written\n")
     sys.stderr.flush()
     os._exit(_EXIT_CODES[signum])
 
 
-def _before_start(signum, frame):
-    _stop(signum, "; no output was written")
-
-
-def _after_end(signum, frame):  # the command has ended (and said what it wrote)
-    _stop(signum, "")
-
-
 def main() -> int:
     """``mirrors``: hold SIGINT / SIGTERM during the import, then run the command (whose own
-    handlers stop it cleanly); a signal during the interpreter's shutdown ends it at once."""
+    handlers stop it cleanly).  Once the command has ended, the two signals are ignored: the
+    interpreter's shutdown restores the default action of a signal with a Python handler (not
+    of an ignored one), and a Ctrl-C then killed a command that had written its files and
+    said so (exit -2 instead of its own code)."""
     for sig in _EXIT_CODES:
         signal.signal(sig, _before_start)
     from library_of_mirrors.cli import main as run  # noqa: PLC0415
@@ -43,7 +39,7 @@ def main() -> int:
         return run()
     finally:
         for sig in _EXIT_CODES:
-            signal.signal(sig, _after_end)
+            signal.signal(sig, signal.SIG_IGN)
 
 
 __all__ = ["main"]

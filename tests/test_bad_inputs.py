@@ -411,6 +411,22 @@ def test_an_interrupt_during_the_commands_start_is_one_line():
     assert r.stderr == "mirrors: interrupted by SIGINT; no output was written\n"
 
 
+def test_a_signal_after_the_command_has_ended_changes_nothing():
+    """The interpreter's shutdown restores SIGINT's default action: a Ctrl-C just after a
+    command had written its files and said so killed it (exit -2)."""
+    code = ("import os, signal, sys, time\n"
+            "from library_of_mirrors_cli import main\n"
+            "sys.argv = ['mirrors', 'features', '--x', '0,1,3', '--max', '1', '--quiet']\n"
+            "code = main()\n"
+            "os.kill(os.getpid(), signal.SIGINT)\n"
+            "time.sleep(0.2)\n"
+            "sys.exit(code)\n")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                       timeout=60)
+    assert (r.returncode, r.stderr) == (0, "")
+    assert r.stdout.strip()
+
+
 def test_an_interrupt_lost_in_a_gc_callback_is_delivered_again(tmp_path):
     """A signal handled inside a garbage-collector callback (Dask's GC diagnosis runs one):
     Python drops the exception raised there; the command must still stop with its one line
