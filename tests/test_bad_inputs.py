@@ -391,6 +391,12 @@ def test_a_scheduler_address_of_another_service_is_named():
         server.server_close()
 
 
+def _python(code: str, **kwargs) -> subprocess.CompletedProcess:
+    """Run ``code`` in a fresh interpreter (signals and shutdown are per process)."""
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          **kwargs)
+
+
 def test_an_interrupt_during_the_commands_start_is_one_line():
     """The console script holds SIGINT while the package imports (a traceback from inside an
     import, exit -2, before): here the signal arrives exactly then."""
@@ -405,8 +411,7 @@ def test_an_interrupt_during_the_commands_start_is_one_line():
         "from library_of_mirrors_cli import main\n"
         "sys.argv = ['mirrors', '--version']\n"
         "sys.exit(main())\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=60)
+    r = _python(code, timeout=60)
     assert r.returncode == 130
     assert r.stderr == "mirrors: interrupted by SIGINT; no output was written\n"
 
@@ -421,8 +426,7 @@ def test_a_signal_after_the_command_has_ended_changes_nothing():
             "os.kill(os.getpid(), signal.SIGINT)\n"
             "time.sleep(0.2)\n"
             "sys.exit(code)\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=60)
+    r = _python(code, timeout=60)
     assert (r.returncode, r.stderr) == (0, "")
     assert r.stdout.strip()
 
@@ -445,8 +449,7 @@ def test_an_interrupt_lost_in_a_gc_callback_is_delivered_again(tmp_path):
         "gc.callbacks.append(cb)\n"
         "sys.argv = ['mirrors', 'fit', 'sunspots', '--depth', '4', '--quiet', '--out', 'o']\n"
         "sys.exit(main())\n")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                       timeout=240, cwd=tmp_path)
+    r = _python(code, timeout=240, cwd=tmp_path)
     assert r.returncode == 130, r.stderr[-2000:]
     assert r.stderr == "mirrors: interrupted by SIGINT; no output was written\n"
     assert list(tmp_path.iterdir()) == []
